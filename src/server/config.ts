@@ -1,0 +1,34 @@
+import { z } from 'zod';
+import path from 'node:path';
+
+const schema = z.object({
+  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  HOST: z.string().default('0.0.0.0'),
+  DATA_DIR: z.string().default('./data'),
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must start with postgres://').optional(),
+  SESSION_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  SESSION_IDLE_MINUTES: z.coerce.number().int().positive().default(30),
+  SESSION_MAX_HOURS: z.coerce.number().int().positive().default(12),
+  SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://').optional(),
+  MAIL_FROM: z.string().default('大型科学仪器设备协作共用网 <noreply@localhost>'),
+  SITE_NAME: z.string().default('山东省大型科学仪器设备协作共用网'),
+  PUBLIC_URL: z.string().url().default('http://localhost:3000'),
+  ADMIN_USERNAME: z.string().regex(/^[A-Za-z][A-Za-z0-9_]{3,31}$/).default('sysadmin'),
+  ADMIN_PASSWORD: z.string().min(8).default('Admin@12345'),
+  SEED_DEMO: z.enum(['true', 'false']).default('true'),
+  COOKIE_SECURE: z.enum(['true', 'false']).default('false'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'silent']).default('info'),
+});
+
+export type Config = z.infer<typeof schema> & { sqliteFile: string; uploadDir: string };
+
+/** Parse the environment once; a bad value stops the start with its name and the fix. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = schema.safeParse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== '')));
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new Error(`Invalid configuration:\n${lines.join('\n')}\nFix the environment variable(s) above (see README.md, 配置 / Configuration).`);
+  }
+  const c = parsed.data;
+  return { ...c, sqliteFile: path.resolve(c.DATA_DIR, 'platform.sqlite'), uploadDir: path.resolve(c.DATA_DIR, 'uploads') };
+}

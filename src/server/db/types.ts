@@ -1,0 +1,64 @@
+/** Table types as the code sees them (camelCase; CamelCasePlugin maps to snake_case columns). Times are ISO strings. */
+import type { ReviewState } from '../../domain/review';
+
+export interface CitiesTable { code: string; name: string; isInProvince: boolean; isEnabled: boolean; sort: number }
+export interface DepartmentsTable { id: string; code: string; name: string; level: 'province' | 'city'; cityCode: string | null }
+
+export interface UsersTable {
+  id: string; username: string | null; mobile: string | null; email: string | null; realName: string;
+  passwordHash: string; kind: 'person' | 'department' | 'sysadmin'; departmentId: string | null;
+  isDisabled: boolean; mustChangePassword: boolean; lockedUntil: string | null; createdAt: string; updatedAt: string;
+}
+
+export interface OrganizationsTable {
+  id: string; name: string; uscc: string; type: string; cityCode: string; affiliation: 'city' | 'province';
+  district: string | null; address: string | null; postalCode: string | null; legalPerson: string | null;
+  phone: string | null; website: string | null; intro: string | null; foundedOn: string | null;
+  staffCount: number | null; revenueFen: number | null; isSmallMicro: boolean | null; isVoucherApplicant: boolean | null;
+  commitmentAcceptedAt: string | null; bankName: string | null; bankAccount: string | null; bankAccountName: string | null;
+  liaisonName: string | null; liaisonPhone: string | null; liaisonEmail: string | null;
+  state: 'draft' | 'pending' | 'approved' | 'rejected'; rejectReason: string | null; departmentId: string;
+  legalUserId: string; pendingChangeJson: Record<string, unknown> | null | string; infoUpdatedAt: string | null;
+  submittedAt: string | null; approvedAt: string | null; createdAt: string; updatedAt: string;
+}
+
+export interface MembershipsTable { id: string; userId: string; orgId: string; role: 'member' | 'admin' | 'legal'; createdAt: string }
+
+export interface BindingRequestsTable {
+  id: string; userId: string; orgId: string; kind: 'bind' | 'unbind'; state: 'pending' | 'approved' | 'rejected';
+  note: string | null; reason: string | null; decidedBy: string | null; decidedAt: string | null; createdAt: string;
+}
+
+export interface ReviewsTable {
+  id: string; subjectKind: string; subjectId: string; orgId: string | null; title: string; state: ReviewState;
+  level: number; levelsJson: string[] | string; departmentId: string; canReturn: boolean; reason: string | null;
+  submittedBy: string | null; submittedAt: string; updatedAt: string; decidedAt: string | null;
+}
+
+export interface ReviewEventsTable {
+  id: string; reviewId: string; subjectKind: string; subjectId: string; actorId: string | null; actorName: string;
+  departmentId: string | null; action: string; fromState: string | null; toState: string; level: number; reason: string | null; at: string;
+}
+
+export interface AuditLogTable {
+  id: string; at: string; actorId: string | null; actorName: string | null; orgId: string | null; ip: string | null;
+  action: string; subjectKind: string | null; subjectId: string | null; fromState: string | null; toState: string | null;
+  detailJson: Record<string, unknown> | string | null;
+}
+
+export interface SessionsTable { id: string; userId: string; csrfToken: string; createdAt: string; lastSeenAt: string; expiresAt: string; ip: string | null; userAgent: string | null }
+export interface LoginAttemptsTable { id: string; identifier: string; ip: string | null; isSuccess: boolean; at: string }
+export interface CaptchasTable { id: string; answer: string; expiresAt: string }
+export interface PasswordResetsTable { id: string; userId: string; tokenHash: string; expiresAt: string; usedAt: string | null; createdAt: string }
+export interface MailOutboxTable {
+  id: string; toAddr: string; subject: string; bodyText: string; state: 'queued' | 'sent' | 'failed'; attempts: number;
+  nextAttemptAt: string; lastError: string | null; createdAt: string; sentAt: string | null;
+}
+export interface SiteSettingsTable { key: string; valueJson: unknown }
+
+export interface DB {
+  cities: CitiesTable; departments: DepartmentsTable; users: UsersTable; organizations: OrganizationsTable;
+  memberships: MembershipsTable; bindingRequests: BindingRequestsTable; reviews: ReviewsTable; reviewEvents: ReviewEventsTable;
+  auditLog: AuditLogTable; sessions: SessionsTable; loginAttempts: LoginAttemptsTable; captchas: CaptchasTable;
+  passwordResets: PasswordResetsTable; mailOutbox: MailOutboxTable; siteSettings: SiteSettingsTable;
+}

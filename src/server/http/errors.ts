@@ -1,0 +1,55 @@
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
+import { DomainError, type FieldErrors } from '../../domain/errors';
+
+export interface ErrorBody { error: { code: string; message: string; fields?: FieldErrors; [k: string]: unknown } }
+
+/** One error format for the whole API: `{ error: { code, message, fields } }`. */
+export function registerErrorHandler(app: FastifyInstance) {
+  app.setErrorHandler((err: FastifyError, req, reply) => {
+    if (err instanceof DomainError) {
+      return reply.status(err.status).send({ error: { code: err.code, message: err.message, ...(err.fields ? { fields: err.fields } : {}), ...err.extra } });
+    }
+    if (hasZodFastifySchemaValidationErrors(err)) {
+      const fields: FieldErrors = {};
+      for (const v of err.validation) {
+        const base = v.instancePath.replace(/^\//, '').replace(/\//g, '.');
+        const keys = (v.params as { keys?: string[] }).keys;
+        if (v.keyword === 'unrecognized_keys' && keys?.length) {
+          for (const k of keys) fields[base ? `${base}.${k}` : k] = '不允许的字段';
+        } else {
+          fields[base || err.validationContext || 'body'] = v.message ?? '无效';
+        }
+      }
+      const names = Object.keys(fields).join('、');
+      return reply.status(400).send({ error: { code: 'VALIDATION_FAILED', message: `输入有误：${names}`, fields } });
+    }
+    if (isResponseSerializationError(err)) {
+      req.log.error({ err }, 'response did not match its schema');
+      return reply.status(500).send({ error: { code: 'INTERNAL', message: '服务器内部错误' } });
+    }
+    const status = err.statusCode ?? 500;
+    if (status === 413 || err.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || err.code === 'FST_REQ_FILE_TOO_LARGE') {
+      return reply.status(413).send({ error: { code: 'PAYLOAD_TOO_LARGE', message: '提交的内容过大', fields: { body: '内容过大' } } });
+    }
+    if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || status === 415) {
+      return reply.status(415).send({ error: { code: 'UNSUPPORTED_MEDIA_TYPE', message: '不支持的内容类型，请以 JSON 提交', fields: { body: '内容类型不支持' } } });
+    }
+    if (err.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || err.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || err instanceof SyntaxError) {
+      return reply.status(400).send({ error: { code: 'MALFORMED_JSON', message: '请求内容不是有效的 JSON', fields: { body: 'JSON 格式错误' } } });
+    }
+    if (status === 429) {
+      return reply.status(429).send({ error: { code: 'TOO_MANY_REQUESTS', message: '请求过于频繁，请稍后再试' } });
+    }
+    if (status >= 400 && status < 500) {
+      return reply.status(status).send({ error: { code: err.code ?? 'BAD_REQUEST', message: err.message } });
+    }
+    req.log.error({ err }, 'unhandled error');
+    return reply.status(500).send({ error: { code: 'INTERNAL', message: '服务器内部错误，请稍后再试' } });
+  });
+
+  app.setNotFoundHandler((req, reply) => {
+    if (req.url.startsWith('/api/')) return reply.status(404).send({ error: { code: 'NOT_FOUND', message: '接口不存在' } });
+    return reply.status(404).send({ error: { code: 'NOT_FOUND', message: '页面不存在' } });
+  });
+}

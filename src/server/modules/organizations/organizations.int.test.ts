@@ -1,0 +1,82 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Client, createTestApp, type TestApp } from '../../test/harness';
+import { as, deptUser, makeOrg, makeUser, orgBody } from '../../test/factories';
+
+let t: TestApp;
+beforeAll(async () => { t = await createTestApp(); });
+afterAll(async () => { await t.close(); });
+
+describe('organisation joining', () => {
+  it('a person registers an organisation, submits it, the city bureau approves it', async () => {
+    const person = await makeUser(t);
+    const c = await as(t, person);
+    const body = orgBody();
+    const created = await c.post('/api/orgs', body);
+    expect(created.statusCode).toBe(201);
+    expect(created.data.state).toBe('draft');
+    const mine = await c.get('/api/orgs/mine');
+    expect(mine.data.state).toBe('draft');
+    expect(mine.data.myRole).toBe('legal');
+
+    const sub = await c.post('/api/orgs/mine/submit');
+    expect(sub.statusCode).toBe(200);
+    const row = await t.database.db.selectFrom('organizations').selectAll().where('id', '=', created.data.id).executeTakeFirstOrThrow();
+    expect(row.state).toBe('pending');
+    expect((await c.get('/api/orgs/mine')).data.stateLabel).toBe('待审核');
+
+    const reviewer = await as(t, await deptUser(t, '370100'));
+    const q = await reviewer.get('/api/reviews?scope=todo');
+    const item = q.data.items.find((i: { subjectId: string }) => i.subjectId === created.data.id);
+    expect(item).toBeTruthy();
+    const other = await as(t, await deptUser(t, '370200'));
+    expect((await other.post(`/api/reviews/${item.id}/decision`, { action: 'approve' })).statusCode).toBe(403);
+    const d = await reviewer.post(`/api/reviews/${item.id}/decision`, { action: 'approve' });
+    expect(d.statusCode).toBe(200);
+    const after = await t.database.db.selectFrom('organizations').select(['state', 'infoUpdatedAt']).where('id', '=', created.data.id).executeTakeFirstOrThrow();
+    expect(after.state).toBe('approved');
+    expect(after.infoUpdatedAt).toBeTruthy();
+  });
+
+  it('refuses an invalid USCC and a voucher answer the rule does not allow, writing nothing', async () => {
+    const c = await as(t, await makeUser(t));
+    const bad = await c.post('/api/orgs', orgBody({ uscc: '914403001922038217' }));
+    expect(bad.statusCode).toBe(422);
+    expect(bad.data.error.fields.uscc).toBeTruthy();
+    const big = await c.post('/api/orgs', orgBody({ staffCount: 800, isVoucherApplicant: true }));
+    expect(big.statusCode).toBe(422);
+    expect(big.data.error.fields.isVoucherApplicant).toBeTruthy();
+    expect((await c.get('/api/orgs/mine')).statusCode).toBe(403);
+  });
+
+  it('a change of staff count on an approved organisation waits for review; other edits apply at once', async () => {
+    const { org, legal } = await makeOrg(t, { staffCount: 50 });
+    const c = await as(t, legal);
+    const body = orgBody({ name: org.name, uscc: org.uscc, staffCount: 120, address: '新地址' });
+    const res = await c.put('/api/orgs/mine', body);
+    expect(res.statusCode).toBe(200);
+    expect(res.data.changeSubmitted).toBe(true);
+    let row = await t.database.db.selectFrom('organizations').selectAll().where('id', '=', org.id).executeTakeFirstOrThrow();
+    expect(row.staffCount).toBe(50);
+    expect(row.address).toBe('新地址');
+    const reviewer = await as(t, await deptUser(t, '370100'));
+    const q = await reviewer.get('/api/reviews?kind=organization_change');
+    const item = q.data.items.find((i: { subjectId: string }) => i.subjectId === org.id);
+    expect((await reviewer.post(`/api/reviews/${item.id}/decision`, { action: 'approve' })).statusCode).toBe(200);
+    row = await t.database.db.selectFrom('organizations').selectAll().where('id', '=', org.id).executeTakeFirstOrThrow();
+    expect(row.staffCount).toBe(120);
+  });
+
+  it('blocks other writes of an organisation whose info is older than 365 days', async () => {
+    const { legal } = await makeOrg(t);
+    const c = await as(t, legal);
+    t.clock.advanceDays(366);
+    try {
+      const c2 = await new Client(t.app).login(legal.username!, 'Test@2026x');
+      const res = await c2.post('/api/orgs/mine/submit');
+      expect(res.statusCode).toBe(409); // allowed route: answers by state, not by the 365-day rule
+      void c;
+    } finally {
+      t.clock.advanceDays(-366);
+    }
+  });
+});

@@ -1,0 +1,25 @@
+import type { Db } from '../../db/connect';
+import type { AuditContext } from '../audit/service';
+
+/**
+ * What the reviews module needs from a reviewed subject. A module registers one per kind at start;
+ * the hooks run inside the review's transaction, so the subject's state and the review never disagree.
+ */
+export interface ReviewSubject {
+  kind: string;
+  label: string;
+  onApproved(trx: Db, subjectId: string, ctx: AuditContext): Promise<void>;
+  onRejected(trx: Db, subjectId: string, reason: string, ctx: AuditContext): Promise<void>;
+  onReturned?(trx: Db, subjectId: string, reason: string, ctx: AuditContext): Promise<void>;
+  /** The subject as the reviewer sees it on the detail page. */
+  describe(db: Db, subjectId: string): Promise<Record<string, unknown>>;
+}
+
+const registry = new Map<string, ReviewSubject>();
+export function registerSubject(s: ReviewSubject) { registry.set(s.kind, s); }
+export function subjectOf(kind: string): ReviewSubject {
+  const s = registry.get(kind);
+  if (!s) throw new Error(`no review subject registered for ${kind}`);
+  return s;
+}
+export const subjectKinds = () => [...registry.values()].map((s) => ({ kind: s.kind, label: s.label }));

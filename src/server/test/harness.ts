@@ -1,0 +1,112 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { buildApp } from '../app';
+import { loadConfig } from '../config';
+import { connect, type Database } from '../db/connect';
+import { migrateToLatest } from '../db/migrate';
+import { seedReference } from '../db/seed-reference';
+import type { Deps } from '../deps';
+import { TestClock } from '../platform/clock';
+import { createMailer } from '../platform/mail';
+import { logSmsSender } from '../platform/sms';
+
+export interface TestApp {
+  app: FastifyInstance;
+  deps: Deps;
+  clock: TestClock;
+  database: Database;
+  sms: ReturnType<typeof logSmsSender>;
+  close(): Promise<void>;
+}
+
+const quiet = { info: () => undefined, warn: () => undefined };
+
+/**
+ * A real app on a real database: a fresh SQLite file, or a fresh PostgreSQL schema when TEST_DATABASE_URL is set.
+ * `env` overrides configuration (for example SMTP_URL).
+ */
+export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+  const pgUrl = process.env.TEST_DATABASE_URL;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'isp-test-'));
+  let schema: string | undefined;
+  if (pgUrl) {
+    schema = `t_${crypto.randomBytes(6).toString('hex')}`;
+    const c = new pg.Client({ connectionString: pgUrl });
+    await c.connect();
+    await c.query(`create schema ${schema}`);
+    await c.end();
+  }
+  const config = loadConfig({ DATA_DIR: dir, LOG_LEVEL: 'silent', SESSION_SECRET: 'test-secret-test-secret', ...env });
+  const database = connect({ databaseUrl: pgUrl, pgSchema: schema, sqliteFile: path.join(dir, 'test.sqlite'), poolMax: 5 });
+  await migrateToLatest(database.db);
+  const clock = new TestClock();
+  await seedReference(database.db, config, clock);
+  const mailer = createMailer({ db: database.db, clock, smtpUrl: config.SMTP_URL, from: config.MAIL_FROM, log: quiet });
+  const sms = logSmsSender(quiet);
+  const deps: Deps = { config, database, clock, mailer, sms, log: console };
+  const app = await buildApp(deps);
+  await app.ready();
+  return {
+    app, deps, clock, database, sms,
+    async close() {
+      await app.close();
+      mailer.stop();
+      await database.close();
+      if (pgUrl && schema) {
+        const c = new pg.Client({ connectionString: pgUrl });
+        await c.connect();
+        await c.query(`drop schema ${schema} cascade`);
+        await c.end();
+      }
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export type Res = LightMyRequestResponse & { data: any };
+
+/** A browser-like client: keeps cookies and sends the CSRF header on writes. */
+export class Client {
+  cookies: Record<string, string> = {};
+  constructor(readonly app: FastifyInstance) {}
+
+  private cookieHeader() { return Object.entries(this.cookies).map(([k, v]) => `${k}=${v}`).join('; '); }
+
+  private keep(res: LightMyRequestResponse) {
+    for (const c of res.cookies as { name: string; value: string; maxAge?: number; expires?: Date }[]) {
+      if (c.value === '' || (c.expires && c.expires.getTime() < Date.now())) delete this.cookies[c.name];
+      else this.cookies[c.name] = c.value;
+    }
+  }
+
+  async request(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', url: string, body?: unknown, headers: Record<string, string> = {}): Promise<Res> {
+    if (method !== 'GET' && !this.cookies.csrf) await this.request('GET', '/api/auth/me');
+    const h: Record<string, string> = { ...headers };
+    if (Object.keys(this.cookies).length) h.cookie = this.cookieHeader();
+    if (method !== 'GET' && this.cookies.csrf && !('x-csrf-token' in headers)) h['x-csrf-token'] = this.cookies.csrf;
+    let payload: string | Buffer | undefined;
+    if (body !== undefined) {
+      if (typeof body === 'string' || Buffer.isBuffer(body)) payload = body;
+      else { payload = JSON.stringify(body); h['content-type'] ??= 'application/json'; }
+    }
+    const res = await this.app.inject({ method, url, payload, headers: h });
+    this.keep(res);
+    let data: unknown = undefined;
+    try { data = res.json(); } catch { data = res.body; }
+    return Object.assign(res, { data });
+  }
+  get(url: string) { return this.request('GET', url); }
+  post(url: string, body?: unknown) { return this.request('POST', url, body ?? {}); }
+  put(url: string, body?: unknown) { return this.request('PUT', url, body ?? {}); }
+  del(url: string) { return this.request('DELETE', url); }
+
+  async login(identifier: string, password: string, mode: 'person' | 'legal' = 'person') {
+    const res = await this.post('/api/auth/login', { identifier, password, mode });
+    if (res.statusCode !== 200) throw new Error(`login ${identifier} failed: ${res.statusCode} ${res.body}`);
+    return this;
+  }
+}

@@ -1,0 +1,15 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    projects: [
+      { test: { name: 'unit', include: ['src/**/*.test.ts'], exclude: ['src/**/*.int.test.ts'], environment: 'node' } },
+      {
+        test: {
+          name: 'int', include: ['src/**/*.int.test.ts'], environment: 'node', testTimeout: 30_000, hookTimeout: 60_000,
+          pool: 'forks', maxWorkers: 2,
+        },
+      },
+    ],
+  },
+});
