@@ -25,7 +25,7 @@ export interface OrganizationsTable {
 export interface MembershipsTable { id: string; userId: string; orgId: string; role: 'member' | 'admin' | 'legal'; createdAt: string }
 
 export interface BindingRequestsTable {
-  id: string; userId: string; orgId: string; kind: 'bind' | 'unbind'; state: 'pending' | 'approved' | 'rejected';
+  id: string; userId: string; orgId: string; kind: 'bind' | 'unbind'; state: 'pending' | 'approved' | 'rejected' | 'cancelled';
   note: string | null; reason: string | null; decidedBy: string | null; decidedAt: string | null; createdAt: string;
 }
 
