@@ -1,0 +1,21 @@
+import { z } from 'zod';
+import type { Deps } from '../../deps';
+
+export const SiteInfo = z.object({ siteName: z.string(), operator: z.string(), phone: z.string(), email: z.string(), address: z.string(), support: z.string(), icp: z.string() });
+export type SiteInfoT = z.infer<typeof SiteInfo>;
+
+/** Site settings with defaults; rows in `site_settings` (key 'site') override them. */
+export async function siteInfo(deps: Deps): Promise<SiteInfoT> {
+  const row = await deps.database.db.selectFrom('siteSettings').select('valueJson').where('key', '=', 'site').executeTakeFirst();
+  const stored = (typeof row?.valueJson === 'string' ? JSON.parse(row.valueJson) : row?.valueJson) ?? {};
+  return {
+    siteName: deps.config.SITE_NAME,
+    operator: '山东省科学技术厅',
+    phone: '0531-51751234',
+    email: 'dayi@kjt.shandong.example.cn',
+    address: '济南市历下区解放路 1 号',
+    support: '山东省科技服务平台运营中心',
+    icp: '鲁ICP备00000000号',
+    ...stored,
+  };
+}

@@ -1,0 +1,41 @@
+import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router';
+import { useSession } from '@/stores/session';
+
+declare module 'vue-router' {
+  interface RouteMeta {
+    /** Page title (Chinese; shown in breadcrumb and document title). */
+    title?: string;
+    /** 'member' pages sit in the member centre with its left menu. */
+    layout?: 'portal' | 'member' | 'bare';
+    /** Roles that may open the page (see /api/auth/me roles); absent = everyone. */
+    roles?: string[];
+    /** Entry in the member-centre left menu. */
+    menu?: { group: 'org' | 'booking' | 'review' | 'admin' | 'account'; order: number; icon?: string };
+  }
+}
+
+/** Each module lists its pages in views/<module>/routes.ts; they are merged here. */
+const modules = import.meta.glob<{ default: RouteRecordRaw[] }>('./views/*/routes.ts', { eager: true });
+const routes: RouteRecordRaw[] = Object.values(modules).flatMap((m) => m.default);
+routes.push({ path: '/:pathMatch(.*)*', component: () => import('./views/home/NotFound.vue'), meta: { title: '页面不存在' } });
+
+export const router = createRouter({
+  history: createWebHistory(),
+  routes,
+  scrollBehavior: () => ({ top: 0 }),
+});
+
+router.beforeEach(async (to) => {
+  const session = useSession();
+  if (!session.loaded) await session.refresh().catch(() => undefined);
+  const roles = to.meta.roles;
+  if (roles && !session.has(...roles)) {
+    if (!session.loggedIn) return { path: '/login', query: { redirect: to.fullPath } };
+    return { path: '/member', query: { denied: '1' } };
+  }
+  return true;
+});
+
+router.afterEach((to) => {
+  document.title = to.meta.title ? `${to.meta.title} - 山东省大型科学仪器设备协作共用网` : '山东省大型科学仪器设备协作共用网';
+});
