@@ -28,7 +28,7 @@ export const OrgFields = z.strictObject({
   bankAccountName: text(100),
   // 协作共用联络员信息
   liaisonName: text(40),
-  liaisonPhone: z.string().regex(/^1\d{10}$|^[0-9\-]{7,20}$/, '联系电话格式不正确').nullable().optional(),
+  liaisonPhone: z.string().regex(/^1\d{10}$|^[0-9-]{7,20}$/, '联系电话格式不正确').nullable().optional(),
   liaisonEmail: z.string().trim().max(120).email('邮箱格式不正确').nullable().optional(),
   // 中小微企业信息
   staffCount: z.number().int('须为整数').min(0, '不能为负数').max(10_000_000).nullable().optional(),

@@ -75,14 +75,14 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
     await adminRoutes(api, deps);
   }, { prefix: '/api' });
 
-  if (fs.existsSync(path.join(WEB_DIST, 'index.html'))) {
-    await app.register(fstatic, { root: WEB_DIST, prefix: '/', wildcard: false, maxAge: '1h' });
-    app.setNotFoundHandler((req, reply) => {
-      if (req.url.startsWith('/api/') || req.method !== 'GET') {
-        return reply.status(404).send({ error: { code: 'NOT_FOUND', message: '接口不存在' } });
-      }
-      return reply.type('text/html').header('cache-control', 'no-cache').sendFile('index.html');
-    });
-  }
+  const hasWeb = fs.existsSync(path.join(WEB_DIST, 'index.html'));
+  if (hasWeb) await app.register(fstatic, { root: WEB_DIST, prefix: '/', wildcard: false, maxAge: '1h' });
+  // one not-found handler: JSON for the API, the web app's index for its client-side routes
+  app.setNotFoundHandler((req, reply) => {
+    if (!hasWeb || req.url.startsWith('/api/') || req.method !== 'GET') {
+      return reply.status(404).send({ error: { code: 'NOT_FOUND', message: '接口不存在' } });
+    }
+    return reply.type('text/html').header('cache-control', 'no-cache').sendFile('index.html');
+  });
   return app;
 }

@@ -100,7 +100,9 @@ export function registerSession(app: FastifyInstance, deps: Deps) {
     }
   });
 
-  app.addHook('preHandler', async (req) => {
+  // Runs right after the actor is loaded, before the body is parsed or validated: a caller who may not
+  // use a route learns nothing about its input, and a forged write is refused before anything else.
+  app.addHook('onRequest', async (req) => {
     const cfg = req.routeOptions.config;
     const policy = cfg?.policy;
     if (!policy) return;

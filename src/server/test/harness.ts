@@ -95,7 +95,7 @@ export class Client {
     }
     const res = await this.app.inject({ method, url, payload, headers: h });
     this.keep(res);
-    let data: unknown = undefined;
+    let data: unknown;
     try { data = res.json(); } catch { data = res.body; }
     return Object.assign(res, { data });
   }

@@ -26,6 +26,10 @@ export function assertPassword(pw: string, field = 'password') {
 export async function register(deps: Deps, req: FastifyRequest, body: { mobile?: string; username?: string; realName: string; email?: string; password: string }) {
   if (!body.mobile && !body.username) throw badInput('IDENTIFIER_REQUIRED', '请填写手机号或用户名', { mobile: '手机号或用户名至少填写一项' });
   assertPassword(body.password);
+  // login matches user names without regard to case, so two names that differ only in case would shadow each other
+  if (body.username && (await deps.database.db.selectFrom('users').select('id').where((eb) => eb(eb.fn('upper', ['username']), '=', body.username!.toUpperCase())).executeTakeFirst())) {
+    throw conflict('ACCOUNT_EXISTS', '该用户名已被使用', { username: '该用户名已被使用' });
+  }
   const now = deps.clock.now().toISOString();
   const id = newId();
   const passwordHash = await hashPassword(body.password);

@@ -168,6 +168,37 @@ describe('binding to an organisation', () => {
     expect(await mailTo(person.email!)).toHaveLength(0);
   });
 
+  it('two decisions at once: exactly one wins, the other is a conflict, and the stored state matches the winner', async () => {
+    const { org, legal } = await makeOrg(t);
+    const admin = await addMember(t, org.id, 'admin');
+    const person = await makeUser(t);
+    const id = (await (await as(t, person)).post('/api/binding/requests', { orgId: org.id })).data.id as string;
+    const [l, a] = await Promise.all([as(t, legal), as(t, admin)]);
+    const [r1, r2] = await Promise.all([
+      l.post(`/api/orgs/mine/binding-requests/${id}/decision`, { action: 'approve' }),
+      a.post(`/api/orgs/mine/binding-requests/${id}/decision`, { action: 'reject', reason: '不认识' }),
+    ]);
+    expect([r1.statusCode, r2.statusCode].sort()).toEqual([200, 409]);
+    const row = await requestRow(id);
+    const approved = r1.statusCode === 200;
+    expect(row.state).toBe(approved ? 'approved' : 'rejected');
+    expect(row.decidedBy).toBe(approved ? legal.id : admin.id);
+    expect(!!(await membershipOf(person.id))).toBe(approved);
+    const decisions = (await auditOf(id)).filter((e) => e.action === 'binding.approve' || e.action === 'binding.reject');
+    expect(decisions).toHaveLength(1);
+    expect(await mailTo(person.email!)).toHaveLength(1);
+  });
+
+  it('two applications at once store one pending request', async () => {
+    const { org: a } = await makeOrg(t);
+    const { org: b } = await makeOrg(t);
+    const person = await makeUser(t);
+    const c = await as(t, person);
+    const res = await Promise.all([c.post('/api/binding/requests', { orgId: a.id }), c.post('/api/binding/requests', { orgId: b.id })]);
+    expect(res.map((r) => r.statusCode).sort()).toEqual([201, 409]);
+    expect((await requestsOf(person.id)).filter((r) => r.state === 'pending')).toHaveLength(1);
+  });
+
   it('the applicant cancels a pending request; nobody else can, and a closed request cannot be cancelled', async () => {
     const { org } = await makeOrg(t);
     const person = await makeUser(t);
@@ -224,6 +255,17 @@ describe('unbinding', () => {
     expect((await mailTo(member.email!))[0].subject).toContain('解除绑定');
 
     expect((await c.post('/api/binding/requests', { orgId: b.id })).statusCode).toBe(201);
+  });
+
+  it('approving an unbind of someone no longer a member is a conflict and leaves the request pending', async () => {
+    const { org, legal } = await makeOrg(t);
+    const member = await addMember(t, org.id);
+    const id = (await (await as(t, member)).post('/api/binding/unbind', {})).data.id as string;
+    await db().deleteFrom('memberships').where('userId', '=', member.id).execute();
+    const res = await (await as(t, legal)).post(`/api/orgs/mine/binding-requests/${id}/decision`, { action: 'approve' });
+    expect(res.statusCode).toBe(409);
+    expect((await requestRow(id)).state).toBe('pending');
+    expect((await auditOf(id)).map((e) => e.action)).toEqual(['binding.unbind_request']);
   });
 
   it('a rejected unbind keeps the membership', async () => {
