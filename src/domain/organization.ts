@@ -26,7 +26,7 @@ export function voucherQuestionApplies(f: VoucherQuestionFacts): boolean {
 }
 
 /** Fields whose change on an approved organisation must pass review again. */
-export const REVIEWED_FIELDS = ['staffCount', 'revenueFen', 'isSmallMicro', 'voucherOptIn', 'commitmentAccepted'] as const;
+export const REVIEWED_FIELDS = ['staffCount', 'revenueFen', 'isSmallMicro', 'isVoucherApplicant'] as const;
 
 export const FRESHNESS_DAYS = 365;
 const DAY_MS = 86_400_000;

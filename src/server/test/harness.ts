@@ -23,6 +23,12 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
+async function dropSchema(url: string, schema: string) {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try { await c.query(`drop schema if exists ${schema} cascade`); } finally { await c.end(); }
+}
+
 const quiet = { info: () => undefined, warn: () => undefined };
 
 /**
@@ -42,7 +48,13 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
   }
   const config = loadConfig({ DATA_DIR: dir, LOG_LEVEL: 'silent', SESSION_SECRET: 'test-secret-test-secret', ...env });
   const database = connect({ databaseUrl: pgUrl, pgSchema: schema, sqliteFile: path.join(dir, 'test.sqlite'), poolMax: 5 });
-  await migrateToLatest(database.db);
+  try {
+    await migrateToLatest(database.db, schema);
+  } catch (e) {
+    await database.close();
+    if (pgUrl && schema) await dropSchema(pgUrl, schema);
+    throw e;
+  }
   const clock = new TestClock();
   await seedReference(database.db, config, clock);
   const mailer = createMailer({ db: database.db, clock, smtpUrl: config.SMTP_URL, from: config.MAIL_FROM, log: quiet });
@@ -56,12 +68,7 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
       await app.close();
       mailer.stop();
       await database.close();
-      if (pgUrl && schema) {
-        const c = new pg.Client({ connectionString: pgUrl });
-        await c.connect();
-        await c.query(`drop schema ${schema} cascade`);
-        await c.end();
-      }
+      if (pgUrl && schema) await dropSchema(pgUrl, schema);
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -8,8 +8,6 @@ const NEW_PASSWORD = 'Fresh#2027pass';
 const MINUTE = 60_000;
 
 let t: TestApp;
-beforeAll(async () => { t = await createTestApp(); });
-afterAll(async () => { await t?.close(); });
 
 const db = () => t.database.db;
 const userRow = (id: string) => db().selectFrom('users').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
@@ -27,259 +25,278 @@ async function solveCaptcha(c: Client) {
   return { captchaId: res.data.id as string, captcha: row.answer };
 }
 
-describe('registration', () => {
-  it('registers with a mobile number, stores an argon2id hash, and logs in by mobile', async () => {
-    const m = mobile();
-    const c = new Client(t.app);
-    const res = await c.post('/api/auth/register', { mobile: m, realName: '王五', password: PASSWORD });
-    expect(res.statusCode).toBe(201);
-    const row = await userRow(res.data.id);
-    expect(row.passwordHash.startsWith('$argon2id$')).toBe(true);
-    expect(row.kind).toBe('person');
-    expect(row.mobile).toBe(m);
-    expect(JSON.stringify(res.data)).not.toContain('argon2');
-    const audit = await db().selectFrom('auditLog').select('action').where('subjectId', '=', res.data.id).execute();
-    expect(audit.map((a) => a.action)).toContain('user.register');
+// each app of this file lives only while its tests run: one test schema at a time
+describe('accounts (app without a mail server)', () => {
+  beforeAll(async () => { t = await createTestApp(); });
+  afterAll(async () => { await t?.close(); });
 
-    expect((await login(c, m, PASSWORD)).statusCode).toBe(200);
-    const me = (await c.get('/api/auth/me')).data;
-    expect(me.user.id).toBe(res.data.id);
-    expect(me.roles).toEqual(['person']);
-    expect(me.user.passwordHash).toBeUndefined();
-  });
+  describe('registration', () => {
+    it('registers with a mobile number, stores an argon2id hash, and logs in by mobile', async () => {
+      const m = mobile();
+      const c = new Client(t.app);
+      const res = await c.post('/api/auth/register', { mobile: m, realName: '王五', password: PASSWORD });
+      expect(res.statusCode).toBe(201);
+      const row = await userRow(res.data.id);
+      expect(row.passwordHash.startsWith('$argon2id$')).toBe(true);
+      expect(row.kind).toBe('person');
+      expect(row.mobile).toBe(m);
+      expect(JSON.stringify(res.data)).not.toContain('argon2');
+      const audit = await db().selectFrom('auditLog').select('action').where('subjectId', '=', res.data.id).execute();
+      expect(audit.map((a) => a.action)).toContain('user.register');
 
-  it('registers with a user name and logs in by it, in any letter case', async () => {
-    const username = `Reg${Date.now().toString(36)}`;
-    const c = new Client(t.app);
-    const res = await c.post('/api/auth/register', { username, realName: '赵六', email: 'zhao@example.com', password: PASSWORD });
-    expect(res.statusCode).toBe(201);
-    expect((await login(c, username.toLowerCase(), PASSWORD)).statusCode).toBe(200);
-    expect((await whoAmI(c))?.id).toBe(res.data.id);
-  });
+      expect((await login(c, m, PASSWORD)).statusCode).toBe(200);
+      const me = (await c.get('/api/auth/me')).data;
+      expect(me.user.id).toBe(res.data.id);
+      expect(me.roles).toEqual(['person']);
+      expect(me.user.passwordHash).toBeUndefined();
+    });
 
-  it('refuses a weak password, naming the field, and writes nothing', async () => {
-    const m = mobile();
-    const c = new Client(t.app);
-    for (const pw of ['short1A', 'alllowercase1', 'NoDigitsHere']) {
-      const res = await c.post('/api/auth/register', { mobile: m, realName: '弱密码', password: pw });
+    it('registers with a user name and logs in by it, in any letter case', async () => {
+      const username = `Reg${Date.now().toString(36)}`;
+      const c = new Client(t.app);
+      const res = await c.post('/api/auth/register', { username, realName: '赵六', email: 'zhao@example.com', password: PASSWORD });
+      expect(res.statusCode).toBe(201);
+      expect((await login(c, username.toLowerCase(), PASSWORD)).statusCode).toBe(200);
+      expect((await whoAmI(c))?.id).toBe(res.data.id);
+    });
+
+    it('refuses a weak password, naming the field, and writes nothing', async () => {
+      const m = mobile();
+      const c = new Client(t.app);
+      for (const pw of ['short1A', 'alllowercase1', 'NoDigitsHere']) {
+        const res = await c.post('/api/auth/register', { mobile: m, realName: '弱密码', password: pw });
+        expect(res.statusCode).toBe(400);
+        expect(res.data.error.code).toBe('WEAK_PASSWORD');
+        expect(res.data.error.fields.password).toMatch(/密码/);
+      }
+      expect(await db().selectFrom('users').select('id').where('mobile', '=', m).executeTakeFirst()).toBeUndefined();
+    });
+
+    it('needs a mobile number or a user name', async () => {
+      const res = await new Client(t.app).post('/api/auth/register', { realName: '无名', password: PASSWORD });
       expect(res.statusCode).toBe(400);
-      expect(res.data.error.code).toBe('WEAK_PASSWORD');
-      expect(res.data.error.fields.password).toMatch(/密码/);
-    }
-    expect(await db().selectFrom('users').select('id').where('mobile', '=', m).executeTakeFirst()).toBeUndefined();
+      expect(res.data.error.fields.mobile).toBeTruthy();
+    });
+
+    it('refuses a taken mobile number or user name with 409 naming the field', async () => {
+      const m = mobile();
+      const c = new Client(t.app);
+      expect((await c.post('/api/auth/register', { mobile: m, realName: '甲', password: PASSWORD })).statusCode).toBe(201);
+      const dupMobile = await c.post('/api/auth/register', { mobile: m, realName: '乙', password: PASSWORD });
+      expect(dupMobile.statusCode).toBe(409);
+      expect(dupMobile.data.error.fields.mobile).toBeTruthy();
+
+      const username = `Dup${Date.now().toString(36)}`;
+      expect((await c.post('/api/auth/register', { username, realName: '丙', password: PASSWORD })).statusCode).toBe(201);
+      const dupName = await c.post('/api/auth/register', { username, realName: '丁', password: PASSWORD });
+      expect(dupName.statusCode).toBe(409);
+      expect(dupName.data.error.fields.username).toBeTruthy();
+      // user names log in without regard to case, so they must be unique without regard to case too
+      const dupCase = await c.post('/api/auth/register', { username: username.toUpperCase(), realName: '戊', password: PASSWORD });
+      expect(dupCase.statusCode).toBe(409);
+      expect(dupCase.data.error.fields.username).toBeTruthy();
+    });
   });
 
-  it('needs a mobile number or a user name', async () => {
-    const res = await new Client(t.app).post('/api/auth/register', { realName: '无名', password: PASSWORD });
-    expect(res.statusCode).toBe(400);
-    expect(res.data.error.fields.mobile).toBeTruthy();
+  describe('login', () => {
+    it('logs a person in by mobile number or by user name; a wrong password is 401 without telling which part was wrong', async () => {
+      const u = await makeUser(t, { mobile: mobile() });
+      expect((await login(new Client(t.app), u.mobile!, PASSWORD)).statusCode).toBe(200);
+      expect((await login(new Client(t.app), u.username, PASSWORD)).statusCode).toBe(200);
+      const wrong = await login(new Client(t.app), u.username, 'Wrong@2026x');
+      const unknown = await login(new Client(t.app), 'nobody_at_all', 'Wrong@2026x');
+      expect(wrong.statusCode).toBe(401);
+      expect(unknown.statusCode).toBe(401);
+      expect(wrong.data.error.code).toBe('INVALID_CREDENTIALS');
+      expect(wrong.data.error.message).toBe(unknown.data.error.message);
+    });
+
+    it('法人登录: the legal representative logs in by the organisation\'s USCC or by user name; others cannot use it', async () => {
+      const { org, legal } = await makeOrg(t);
+      const member = await addMember(t, org.id, 'admin');
+      const byUscc = new Client(t.app);
+      expect((await login(byUscc, org.uscc, PASSWORD, 'legal')).statusCode).toBe(200);
+      const me = (await byUscc.get('/api/auth/me')).data;
+      expect(me.user.id).toBe(legal.id);
+      expect(me.roles).toEqual(['person', 'member', 'orgAdmin', 'legal']);
+      expect(me.org.id).toBe(org.id);
+      expect((await login(new Client(t.app), org.uscc.toLowerCase(), PASSWORD, 'legal')).statusCode).toBe(200);
+      expect((await login(new Client(t.app), legal.username, PASSWORD, 'legal')).statusCode).toBe(200);
+
+      const refused = await login(new Client(t.app), member.username, PASSWORD, 'legal');
+      expect(refused.statusCode).toBe(401);
+      expect(refused.data.error.message).toContain('统一社会信用代码');
+      // the same person logs in normally
+      expect((await login(new Client(t.app), member.username, PASSWORD)).statusCode).toBe(200);
+      // a USCC is no identifier of the person login
+      expect((await login(new Client(t.app), org.uscc, PASSWORD, 'person')).statusCode).toBe(401);
+    });
+
+    it('after 3 failures asks for a captcha, after 5 within 15 minutes locks the account until the time has passed', async () => {
+      const u = await makeUser(t);
+      const c = new Client(t.app);
+      for (let i = 1; i <= 3; i++) {
+        const res = await login(c, u.username, 'Wrong@2026x');
+        expect(res.statusCode).toBe(401);
+        expect(res.data.error.captchaRequired).toBe(i >= 3);
+        expect(res.data.error.remaining).toBe(5 - i);
+      }
+      expect((await c.get(`/api/auth/login-status?identifier=${u.username}`)).data.captchaRequired).toBe(true);
+
+      // without a captcha even the right password is not checked
+      const noCaptcha = await login(c, u.username, PASSWORD);
+      expect(noCaptcha.statusCode).toBe(428);
+      expect(noCaptcha.data.error.code).toBe('CAPTCHA_REQUIRED');
+      // a wrong answer is refused and the captcha is used up
+      const cap = await solveCaptcha(c);
+      const wrongAnswer = await login(c, u.username, PASSWORD, 'person', { captchaId: cap.captchaId, captcha: 'zzzz' });
+      expect(wrongAnswer.statusCode).toBe(400);
+      expect(wrongAnswer.data.error.code).toBe('CAPTCHA_WRONG');
+      expect((await login(c, u.username, PASSWORD, 'person', cap)).data.error.code).toBe('CAPTCHA_WRONG');
+
+      // failure 4 with a solved captcha, then failure 5 locks
+      expect((await login(c, u.username, 'Wrong@2026x', 'person', await solveCaptcha(c))).statusCode).toBe(401);
+      const locked = await login(c, u.username, 'Wrong@2026x', 'person', await solveCaptcha(c));
+      expect(locked.statusCode).toBe(429);
+      expect(locked.data.error.code).toBe('ACCOUNT_LOCKED');
+      expect(locked.data.error.message).toContain('锁定');
+      const row = await userRow(u.id);
+      expect(row.lockedUntil).toBeTruthy();
+      expect(new Date(row.lockedUntil!).getTime()).toBeGreaterThan(t.clock.now().getTime() + 14 * MINUTE);
+
+      // the right password is refused while locked, and no session starts
+      const stillLocked = await login(c, u.username, PASSWORD, 'person', await solveCaptcha(c));
+      expect(stillLocked.statusCode).toBe(429);
+      expect(stillLocked.data.error.message).toMatch(/锁定.*15 分钟/);
+      expect(await sessionsOf(u.id)).toBe(0);
+      const audit = await db().selectFrom('auditLog').select('action').where('subjectId', '=', u.id).execute();
+      expect(audit.map((a) => a.action)).toEqual(expect.arrayContaining(['login.failed', 'login.refused_locked']));
+
+      t.clock.advance(10 * MINUTE);
+      expect((await login(c, u.username, PASSWORD, 'person', await solveCaptcha(c))).statusCode).toBe(429);
+      t.clock.advance(6 * MINUTE);
+      const ok = await login(c, u.username, PASSWORD);
+      expect(ok.statusCode).toBe(200);
+      expect((await userRow(u.id)).lockedUntil).toBeNull();
+      expect((await whoAmI(c))?.id).toBe(u.id);
+    });
+
+    it('counts failures per account, whichever identifier was typed', async () => {
+      const m = mobile();
+      const u = await makeUser(t, { mobile: m });
+      const c = new Client(t.app);
+      for (let i = 0; i < 3; i++) expect((await login(c, m, 'Wrong@2026x')).statusCode).toBe(401);
+      // the 4th failure, by user name, already needs the captcha: the three by mobile count for the same account
+      expect((await login(c, u.username, 'Wrong@2026x')).data.error.code).toBe('CAPTCHA_REQUIRED');
+      expect((await login(c, u.username, 'Wrong@2026x', 'person', await solveCaptcha(c))).statusCode).toBe(401);
+      const locked = await login(c, u.username, 'Wrong@2026x', 'person', await solveCaptcha(c));
+      expect(locked.data.error.code).toBe('ACCOUNT_LOCKED');
+      expect((await userRow(u.id)).lockedUntil).toBeTruthy();
+    });
+
+    it('a disabled account cannot log in', async () => {
+      const u = await makeUser(t, { isDisabled: true });
+      const res = await login(new Client(t.app), u.username, PASSWORD);
+      expect(res.statusCode).toBe(403);
+      expect(res.data.error.code).toBe('ACCOUNT_DISABLED');
+    });
   });
 
-  it('refuses a taken mobile number or user name with 409 naming the field', async () => {
-    const m = mobile();
-    const c = new Client(t.app);
-    expect((await c.post('/api/auth/register', { mobile: m, realName: '甲', password: PASSWORD })).statusCode).toBe(201);
-    const dupMobile = await c.post('/api/auth/register', { mobile: m, realName: '乙', password: PASSWORD });
-    expect(dupMobile.statusCode).toBe(409);
-    expect(dupMobile.data.error.fields.mobile).toBeTruthy();
+  describe('sessions', () => {
+    it('sets the session cookie HttpOnly and SameSite=Lax; the CSRF cookie is readable by the page', async () => {
+      const u = await makeUser(t);
+      const c = new Client(t.app);
+      const res = await login(c, u.username, PASSWORD);
+      const cookies = res.cookies as { name: string; httpOnly?: boolean; sameSite?: string; path?: string }[];
+      const sid = cookies.find((k) => k.name === 'sid')!;
+      expect(sid.httpOnly).toBe(true);
+      expect(sid.sameSite).toBe('Lax');
+      expect(sid.path).toBe('/');
+      const setCookie = ([] as string[]).concat(res.headers['set-cookie'] as string | string[]);
+      expect(setCookie.find((h) => h.startsWith('sid='))).toMatch(/HttpOnly/i);
+      expect(setCookie.find((h) => h.startsWith('sid='))).toMatch(/SameSite=Lax/i);
+      const csrf = cookies.find((k) => k.name === 'csrf')!;
+      expect(csrf.httpOnly).toBeFalsy();
+      expect((await c.get('/api/auth/me')).data.csrfToken).toBe(c.cookies.csrf);
+    });
 
-    const username = `Dup${Date.now().toString(36)}`;
-    expect((await c.post('/api/auth/register', { username, realName: '丙', password: PASSWORD })).statusCode).toBe(201);
-    const dupName = await c.post('/api/auth/register', { username, realName: '丁', password: PASSWORD });
-    expect(dupName.statusCode).toBe(409);
-    expect(dupName.data.error.fields.username).toBeTruthy();
-    // user names log in without regard to case, so they must be unique without regard to case too
-    const dupCase = await c.post('/api/auth/register', { username: username.toUpperCase(), realName: '戊', password: PASSWORD });
-    expect(dupCase.statusCode).toBe(409);
-    expect(dupCase.data.error.fields.username).toBeTruthy();
-  });
-});
+    it('refuses a write without the x-csrf-token header, or with a wrong one (403 CSRF_FAILED)', async () => {
+      const u = await makeUser(t);
+      const c = await as(t, u);
+      const cookie = Object.entries(c.cookies).map(([k, v]) => `${k}=${v}`).join('; ');
+      const without = await t.app.inject({ method: 'POST', url: '/api/auth/logout', headers: { cookie, 'content-type': 'application/json' }, payload: '{}' });
+      expect(without.statusCode).toBe(403);
+      expect(without.json().error.code).toBe('CSRF_FAILED');
+      const wrong = await t.app.inject({ method: 'POST', url: '/api/auth/logout', headers: { cookie, 'x-csrf-token': 'forged', 'content-type': 'application/json' }, payload: '{}' });
+      expect(wrong.statusCode).toBe(403);
+      expect(wrong.json().error.code).toBe('CSRF_FAILED');
+      // nothing happened: still logged in
+      expect((await whoAmI(c))?.id).toBe(u.id);
+      // a visitor's login is protected the same way (login CSRF)
+      const anon = await t.app.inject({ method: 'POST', url: '/api/auth/login', headers: { 'content-type': 'application/json' }, payload: JSON.stringify({ identifier: u.username, password: PASSWORD }) });
+      expect(anon.statusCode).toBe(403);
+      expect(anon.json().error.code).toBe('CSRF_FAILED');
+    });
 
-describe('login', () => {
-  it('logs a person in by mobile number or by user name; a wrong password is 401 without telling which part was wrong', async () => {
-    const u = await makeUser(t, { mobile: mobile() });
-    expect((await login(new Client(t.app), u.mobile!, PASSWORD)).statusCode).toBe(200);
-    expect((await login(new Client(t.app), u.username, PASSWORD)).statusCode).toBe(200);
-    const wrong = await login(new Client(t.app), u.username, 'Wrong@2026x');
-    const unknown = await login(new Client(t.app), 'nobody_at_all', 'Wrong@2026x');
-    expect(wrong.statusCode).toBe(401);
-    expect(unknown.statusCode).toBe(401);
-    expect(wrong.data.error.code).toBe('INVALID_CREDENTIALS');
-    expect(wrong.data.error.message).toBe(unknown.data.error.message);
-  });
+    it('logout ends this session only', async () => {
+      const u = await makeUser(t);
+      const a = await as(t, u);
+      const b = await as(t, u);
+      expect(await sessionsOf(u.id)).toBe(2);
+      const res = await a.post('/api/auth/logout');
+      expect(res.statusCode).toBe(200);
+      expect(await whoAmI(a)).toBeNull();
+      expect((await a.get('/api/orgs/mine')).statusCode).toBe(401);
+      expect((await whoAmI(b))?.id).toBe(u.id);
+      expect(await sessionsOf(u.id)).toBe(1);
+      const audit = await db().selectFrom('auditLog').select('action').where('subjectId', '=', u.id).execute();
+      expect(audit.map((x) => x.action)).toContain('logout');
+    });
 
-  it('法人登录: the legal representative logs in by the organisation\'s USCC or by user name; others cannot use it', async () => {
-    const { org, legal } = await makeOrg(t);
-    const member = await addMember(t, org.id, 'admin');
-    const byUscc = new Client(t.app);
-    expect((await login(byUscc, org.uscc, PASSWORD, 'legal')).statusCode).toBe(200);
-    const me = (await byUscc.get('/api/auth/me')).data;
-    expect(me.user.id).toBe(legal.id);
-    expect(me.roles).toEqual(['person', 'member', 'orgAdmin', 'legal']);
-    expect(me.org.id).toBe(org.id);
-    expect((await login(new Client(t.app), org.uscc.toLowerCase(), PASSWORD, 'legal')).statusCode).toBe(200);
-    expect((await login(new Client(t.app), legal.username, PASSWORD, 'legal')).statusCode).toBe(200);
+    it('ends after 30 idle minutes', async () => {
+      const u = await makeUser(t);
+      const c = await as(t, u);
+      t.clock.advance(20 * MINUTE);
+      expect((await whoAmI(c))?.id).toBe(u.id); // activity moves the idle limit
+      t.clock.advance(20 * MINUTE);
+      expect((await whoAmI(c))?.id).toBe(u.id);
+      t.clock.advance(31 * MINUTE);
+      expect(await whoAmI(c)).toBeNull();
+      expect(await sessionsOf(u.id)).toBe(0);
+    });
 
-    const refused = await login(new Client(t.app), member.username, PASSWORD, 'legal');
-    expect(refused.statusCode).toBe(401);
-    expect(refused.data.error.message).toContain('统一社会信用代码');
-    // the same person logs in normally
-    expect((await login(new Client(t.app), member.username, PASSWORD)).statusCode).toBe(200);
-    // a USCC is no identifier of the person login
-    expect((await login(new Client(t.app), org.uscc, PASSWORD, 'person')).statusCode).toBe(401);
-  });
-
-  it('after 3 failures asks for a captcha, after 5 within 15 minutes locks the account until the time has passed', async () => {
-    const u = await makeUser(t);
-    const c = new Client(t.app);
-    for (let i = 1; i <= 3; i++) {
-      const res = await login(c, u.username, 'Wrong@2026x');
-      expect(res.statusCode).toBe(401);
-      expect(res.data.error.captchaRequired).toBe(i >= 3);
-      expect(res.data.error.remaining).toBe(5 - i);
-    }
-    expect((await c.get(`/api/auth/login-status?identifier=${u.username}`)).data.captchaRequired).toBe(true);
-
-    // without a captcha even the right password is not checked
-    const noCaptcha = await login(c, u.username, PASSWORD);
-    expect(noCaptcha.statusCode).toBe(428);
-    expect(noCaptcha.data.error.code).toBe('CAPTCHA_REQUIRED');
-    // a wrong answer is refused and the captcha is used up
-    const cap = await solveCaptcha(c);
-    const wrongAnswer = await login(c, u.username, PASSWORD, 'person', { captchaId: cap.captchaId, captcha: 'zzzz' });
-    expect(wrongAnswer.statusCode).toBe(400);
-    expect(wrongAnswer.data.error.code).toBe('CAPTCHA_WRONG');
-    expect((await login(c, u.username, PASSWORD, 'person', cap)).data.error.code).toBe('CAPTCHA_WRONG');
-
-    // failure 4 with a solved captcha, then failure 5 locks
-    expect((await login(c, u.username, 'Wrong@2026x', 'person', await solveCaptcha(c))).statusCode).toBe(401);
-    const locked = await login(c, u.username, 'Wrong@2026x', 'person', await solveCaptcha(c));
-    expect(locked.statusCode).toBe(429);
-    expect(locked.data.error.code).toBe('ACCOUNT_LOCKED');
-    expect(locked.data.error.message).toContain('锁定');
-    const row = await userRow(u.id);
-    expect(row.lockedUntil).toBeTruthy();
-    expect(new Date(row.lockedUntil!).getTime()).toBeGreaterThan(t.clock.now().getTime() + 14 * MINUTE);
-
-    // the right password is refused while locked, and no session starts
-    const stillLocked = await login(c, u.username, PASSWORD, 'person', await solveCaptcha(c));
-    expect(stillLocked.statusCode).toBe(429);
-    expect(stillLocked.data.error.message).toMatch(/锁定.*15 分钟/);
-    expect(await sessionsOf(u.id)).toBe(0);
-    const audit = await db().selectFrom('auditLog').select('action').where('subjectId', '=', u.id).execute();
-    expect(audit.map((a) => a.action)).toEqual(expect.arrayContaining(['login.failed', 'login.refused_locked']));
-
-    t.clock.advance(10 * MINUTE);
-    expect((await login(c, u.username, PASSWORD, 'person', await solveCaptcha(c))).statusCode).toBe(429);
-    t.clock.advance(6 * MINUTE);
-    const ok = await login(c, u.username, PASSWORD);
-    expect(ok.statusCode).toBe(200);
-    expect((await userRow(u.id)).lockedUntil).toBeNull();
-    expect((await whoAmI(c))?.id).toBe(u.id);
+    it('ends after 12 hours even when active', async () => {
+      const u = await makeUser(t);
+      const c = await as(t, u);
+      for (let i = 1; i <= 28; i++) {
+        t.clock.advance(25 * MINUTE); // 28 × 25 min = 11 h 40 min
+        expect((await whoAmI(c))?.id, `after ${i * 25} minutes`).toBe(u.id);
+      }
+      t.clock.advance(25 * MINUTE); // 12 h 05 min
+      expect(await whoAmI(c)).toBeNull();
+    });
   });
 
-  it('a disabled account cannot log in', async () => {
-    const u = await makeUser(t, { isDisabled: true });
-    const res = await login(new Client(t.app), u.username, PASSWORD);
-    expect(res.statusCode).toBe(403);
-    expect(res.data.error.code).toBe('ACCOUNT_DISABLED');
-  });
-});
+  describe('change password', () => {
+    it('needs the old password and a strong new one; ends the other sessions, keeps this one', async () => {
+      const u = await makeUser(t);
+      const a = await as(t, u);
+      const b = await as(t, u);
+      const wrongOld = await a.post('/api/auth/password', { oldPassword: 'Wrong@2026x', newPassword: NEW_PASSWORD });
+      expect(wrongOld.statusCode).toBe(400);
+      expect(wrongOld.data.error.fields.oldPassword).toBeTruthy();
+      const weak = await a.post('/api/auth/password', { oldPassword: PASSWORD, newPassword: 'weakweak' });
+      expect(weak.statusCode).toBe(400);
+      expect(weak.data.error.fields.newPassword).toBeTruthy();
 
-describe('sessions', () => {
-  it('sets the session cookie HttpOnly and SameSite=Lax; the CSRF cookie is readable by the page', async () => {
-    const u = await makeUser(t);
-    const c = new Client(t.app);
-    const res = await login(c, u.username, PASSWORD);
-    const cookies = res.cookies as { name: string; httpOnly?: boolean; sameSite?: string; path?: string }[];
-    const sid = cookies.find((k) => k.name === 'sid')!;
-    expect(sid.httpOnly).toBe(true);
-    expect(sid.sameSite).toBe('Lax');
-    expect(sid.path).toBe('/');
-    const setCookie = ([] as string[]).concat(res.headers['set-cookie'] as string | string[]);
-    expect(setCookie.find((h) => h.startsWith('sid='))).toMatch(/HttpOnly/i);
-    expect(setCookie.find((h) => h.startsWith('sid='))).toMatch(/SameSite=Lax/i);
-    const csrf = cookies.find((k) => k.name === 'csrf')!;
-    expect(csrf.httpOnly).toBeFalsy();
-    expect((await c.get('/api/auth/me')).data.csrfToken).toBe(c.cookies.csrf);
-  });
-
-  it('refuses a write without the x-csrf-token header, or with a wrong one (403 CSRF_FAILED)', async () => {
-    const u = await makeUser(t);
-    const c = await as(t, u);
-    const cookie = Object.entries(c.cookies).map(([k, v]) => `${k}=${v}`).join('; ');
-    const without = await t.app.inject({ method: 'POST', url: '/api/auth/logout', headers: { cookie, 'content-type': 'application/json' }, payload: '{}' });
-    expect(without.statusCode).toBe(403);
-    expect(without.json().error.code).toBe('CSRF_FAILED');
-    const wrong = await t.app.inject({ method: 'POST', url: '/api/auth/logout', headers: { cookie, 'x-csrf-token': 'forged', 'content-type': 'application/json' }, payload: '{}' });
-    expect(wrong.statusCode).toBe(403);
-    expect(wrong.json().error.code).toBe('CSRF_FAILED');
-    // nothing happened: still logged in
-    expect((await whoAmI(c))?.id).toBe(u.id);
-    // a visitor's login is protected the same way (login CSRF)
-    const anon = await t.app.inject({ method: 'POST', url: '/api/auth/login', headers: { 'content-type': 'application/json' }, payload: JSON.stringify({ identifier: u.username, password: PASSWORD }) });
-    expect(anon.statusCode).toBe(403);
-    expect(anon.json().error.code).toBe('CSRF_FAILED');
-  });
-
-  it('logout ends this session only', async () => {
-    const u = await makeUser(t);
-    const a = await as(t, u);
-    const b = await as(t, u);
-    expect(await sessionsOf(u.id)).toBe(2);
-    const res = await a.post('/api/auth/logout');
-    expect(res.statusCode).toBe(200);
-    expect(await whoAmI(a)).toBeNull();
-    expect((await a.get('/api/orgs/mine')).statusCode).toBe(401);
-    expect((await whoAmI(b))?.id).toBe(u.id);
-    expect(await sessionsOf(u.id)).toBe(1);
-    const audit = await db().selectFrom('auditLog').select('action').where('subjectId', '=', u.id).execute();
-    expect(audit.map((x) => x.action)).toContain('logout');
-  });
-
-  it('ends after 30 idle minutes', async () => {
-    const u = await makeUser(t);
-    const c = await as(t, u);
-    t.clock.advance(20 * MINUTE);
-    expect((await whoAmI(c))?.id).toBe(u.id); // activity moves the idle limit
-    t.clock.advance(20 * MINUTE);
-    expect((await whoAmI(c))?.id).toBe(u.id);
-    t.clock.advance(31 * MINUTE);
-    expect(await whoAmI(c)).toBeNull();
-    expect(await sessionsOf(u.id)).toBe(0);
-  });
-
-  it('ends after 12 hours even when active', async () => {
-    const u = await makeUser(t);
-    const c = await as(t, u);
-    for (let i = 1; i <= 28; i++) {
-      t.clock.advance(25 * MINUTE); // 28 × 25 min = 11 h 40 min
-      expect((await whoAmI(c))?.id, `after ${i * 25} minutes`).toBe(u.id);
-    }
-    t.clock.advance(25 * MINUTE); // 12 h 05 min
-    expect(await whoAmI(c)).toBeNull();
-  });
-});
-
-describe('change password', () => {
-  it('needs the old password and a strong new one; ends the other sessions, keeps this one', async () => {
-    const u = await makeUser(t);
-    const a = await as(t, u);
-    const b = await as(t, u);
-    const wrongOld = await a.post('/api/auth/password', { oldPassword: 'Wrong@2026x', newPassword: NEW_PASSWORD });
-    expect(wrongOld.statusCode).toBe(400);
-    expect(wrongOld.data.error.fields.oldPassword).toBeTruthy();
-    const weak = await a.post('/api/auth/password', { oldPassword: PASSWORD, newPassword: 'weakweak' });
-    expect(weak.statusCode).toBe(400);
-    expect(weak.data.error.fields.newPassword).toBeTruthy();
-
-    const res = await a.post('/api/auth/password', { oldPassword: PASSWORD, newPassword: NEW_PASSWORD });
-    expect(res.statusCode).toBe(200);
-    expect((await whoAmI(a))?.id).toBe(u.id);
-    expect(await whoAmI(b)).toBeNull();
-    expect(await sessionsOf(u.id)).toBe(1);
-    expect((await login(new Client(t.app), u.username, PASSWORD)).statusCode).toBe(401);
-    expect((await login(new Client(t.app), u.username, NEW_PASSWORD)).statusCode).toBe(200);
+      const res = await a.post('/api/auth/password', { oldPassword: PASSWORD, newPassword: NEW_PASSWORD });
+      expect(res.statusCode).toBe(200);
+      expect((await whoAmI(a))?.id).toBe(u.id);
+      expect(await whoAmI(b)).toBeNull();
+      expect(await sessionsOf(u.id)).toBe(1);
+      expect((await login(new Client(t.app), u.username, PASSWORD)).statusCode).toBe(401);
+      expect((await login(new Client(t.app), u.username, NEW_PASSWORD)).statusCode).toBe(200);
+    });
   });
 });
 

@@ -62,8 +62,14 @@ async function recentFailures(deps: Deps, identifier: string) {
 
 export const normalizeIdentifier = (s: string) => s.trim().toUpperCase();
 
+/** Failures count per account, whichever identifier (mobile, user name, USCC) was typed; per identifier when there is no such account. */
+const attemptKey = (userId: string | undefined, identifier: string) => (userId ? `USER:${userId}` : identifier);
+
 export async function loginStatus(deps: Deps, identifier: string) {
-  return { captchaRequired: identifier ? (await recentFailures(deps, normalizeIdentifier(identifier))) >= CAPTCHA_AFTER : false };
+  if (!identifier) return { captchaRequired: false };
+  const id = normalizeIdentifier(identifier);
+  const user = (await findLoginUser(deps, 'person', id)) ?? (await findLoginUser(deps, 'legal', id));
+  return { captchaRequired: (await recentFailures(deps, attemptKey(user?.id, id))) >= CAPTCHA_AFTER };
 }
 
 export async function newCaptcha(deps: Deps) {
@@ -101,10 +107,11 @@ export async function login(deps: Deps, req: FastifyRequest, reply: FastifyReply
   const { db } = deps.database;
   const identifier = normalizeIdentifier(body.identifier);
   const now = deps.clock.now();
-  const failures = await recentFailures(deps, identifier);
+  const user = await findLoginUser(deps, body.mode, identifier);
+  const key = attemptKey(user?.id, identifier);
+  const failures = await recentFailures(deps, key);
   if (failures >= CAPTCHA_AFTER) await checkCaptcha(deps, body.captchaId, body.captcha);
 
-  const user = await findLoginUser(deps, body.mode, identifier);
   if (user?.lockedUntil && user.lockedUntil > now.toISOString()) {
     const minutes = Math.ceil((new Date(user.lockedUntil).getTime() - now.getTime()) / 60_000);
     await record(db, auditCtx(deps, req), { action: 'login.refused_locked', subjectKind: 'user', subjectId: user.id, actorId: user.id, actorName: user.realName });
@@ -112,7 +119,7 @@ export async function login(deps: Deps, req: FastifyRequest, reply: FastifyReply
   }
   const ok = await verifyPassword(user?.passwordHash ?? DUMMY_HASH, body.password);
   if (!user || !ok || user.isDisabled) {
-    await db.insertInto('loginAttempts').values({ id: newId(), identifier, ip: req.ip, isSuccess: false, at: now.toISOString() }).execute();
+    await db.insertInto('loginAttempts').values({ id: newId(), identifier: key, ip: req.ip, isSuccess: false, at: now.toISOString() }).execute();
     const n = failures + 1;
     if (user && n >= LOCK_AFTER) {
       await db.updateTable('users').set({ lockedUntil: new Date(now.getTime() + LOCK_MS).toISOString() }).where('id', '=', user.id).execute();
@@ -123,7 +130,7 @@ export async function login(deps: Deps, req: FastifyRequest, reply: FastifyReply
     const msg = body.mode === 'legal' ? '统一社会信用代码/账号或密码错误' : '账号或密码错误';
     throw new DomainError(401, 'INVALID_CREDENTIALS', msg, { password: msg }, { captchaRequired: n >= CAPTCHA_AFTER, remaining: Math.max(0, LOCK_AFTER - n) });
   }
-  await db.insertInto('loginAttempts').values({ id: newId(), identifier, ip: req.ip, isSuccess: true, at: now.toISOString() }).execute();
+  await db.insertInto('loginAttempts').values({ id: newId(), identifier: key, ip: req.ip, isSuccess: true, at: now.toISOString() }).execute();
   if (user.lockedUntil) await db.updateTable('users').set({ lockedUntil: null }).where('id', '=', user.id).execute();
   await startSession(deps, req, reply, user.id);
   await record(db, auditCtx(deps, req), { action: 'login.success', subjectKind: 'user', subjectId: user.id, actorId: user.id, actorName: user.realName, detail: { mode: body.mode } });

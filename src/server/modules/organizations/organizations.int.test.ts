@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Client, createTestApp, type TestApp } from '../../test/harness';
+import { createTestApp, type TestApp } from '../../test/harness';
 import { as, deptUser, makeOrg, makeUser, orgBody } from '../../test/factories';
 
 let t: TestApp;
@@ -66,17 +66,44 @@ describe('organisation joining', () => {
     expect(row.staffCount).toBe(120);
   });
 
-  it('blocks other writes of an organisation whose info is older than 365 days', async () => {
-    const { legal } = await makeOrg(t);
+  it('a change of the voucher answer waits for review too; a rejected change leaves the approved data', async () => {
+    const { org, legal } = await makeOrg(t, { isVoucherApplicant: false });
     const c = await as(t, legal);
-    t.clock.advanceDays(366);
-    try {
-      const c2 = await new Client(t.app).login(legal.username!, 'Test@2026x');
-      const res = await c2.post('/api/orgs/mine/submit');
-      expect(res.statusCode).toBe(409); // allowed route: answers by state, not by the 365-day rule
-      void c;
-    } finally {
-      t.clock.advanceDays(-366);
-    }
+    const res = await c.put('/api/orgs/mine', orgBody({ name: org.name, uscc: org.uscc, isVoucherApplicant: true }));
+    expect(res.data.changeSubmitted).toBe(true);
+    const stored = await t.database.db.selectFrom('organizations').select(['isVoucherApplicant', 'pendingChangeJson']).where('id', '=', org.id).executeTakeFirstOrThrow();
+    expect(stored.isVoucherApplicant).toBe(false);
+    expect(stored.pendingChangeJson).toMatchObject({ isVoucherApplicant: true });
+    const reviewer = await as(t, await deptUser(t, '370100'));
+    const item = (await reviewer.get('/api/reviews?kind=organization_change')).data.items.find((i: { subjectId: string }) => i.subjectId === org.id);
+    expect((await reviewer.post(`/api/reviews/${item.id}/decision`, { action: 'reject' })).statusCode).toBe(400);
+    expect((await reviewer.post(`/api/reviews/${item.id}/decision`, { action: 'reject', reason: '请提供证明材料' })).statusCode).toBe(200);
+    const after = await t.database.db.selectFrom('organizations').select(['isVoucherApplicant', 'pendingChangeJson']).where('id', '=', org.id).executeTakeFirstOrThrow();
+    expect(after.isVoucherApplicant).toBe(false);
+    expect(after.pendingChangeJson).toBeNull();
+    const mine = await c.get('/api/orgs/mine');
+    expect(mine.data.changeReview).toMatchObject({ state: 'rejected', reason: '请提供证明材料' });
   });
+
+  it('blocks other writes of an organisation whose info is older than 365 days until it is updated', async () => {
+    const old = new Date(t.clock.now().getTime() - 366 * 86_400_000).toISOString();
+    const { org, legal } = await makeOrg(t, { infoUpdatedAt: old });
+    const applicant = await makeUser(t);
+    await (await as(t, applicant)).post('/api/binding/requests', { orgId: org.id });
+    const req = await t.database.db.selectFrom('bindingRequests').select('id').where('userId', '=', applicant.id).executeTakeFirstOrThrow();
+    const c = await as(t, legal);
+    expect((await c.get('/api/auth/me')).data.org.mustRefresh).toBe(true);
+    const blocked = await c.post(`/api/orgs/mine/binding-requests/${req.id}/decision`, { action: 'approve' });
+    expect(blocked.statusCode).toBe(403);
+    expect(blocked.data.error.code).toBe('ORG_INFO_EXPIRED');
+    expect(blocked.data.error.link).toBe('/member/org/edit');
+    expect((await t.database.db.selectFrom('bindingRequests').select('state').where('id', '=', req.id).executeTakeFirstOrThrow()).state).toBe('pending');
+
+    // the update itself is allowed, and lifts the block
+    expect((await c.put('/api/orgs/mine', orgBody({ name: org.name, uscc: org.uscc }))).statusCode).toBe(200);
+    const row = await t.database.db.selectFrom('organizations').select('infoUpdatedAt').where('id', '=', org.id).executeTakeFirstOrThrow();
+    expect(row.infoUpdatedAt! > old).toBe(true);
+    expect((await c.post(`/api/orgs/mine/binding-requests/${req.id}/decision`, { action: 'approve' })).statusCode).toBe(200);
+  });
+
 });

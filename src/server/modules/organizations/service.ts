@@ -127,7 +127,6 @@ export async function save(deps: Deps, req: FastifyRequest, actor: Actor, body: 
     if (f.uscc !== row.uscc) throw ruleBroken('USCC_LOCKED', '已入网单位不能修改统一社会信用代码', { uscc: '已入网单位不能修改' });
     const change: Record<string, unknown> = {};
     for (const k of REVIEWED_FIELDS) {
-      if (k === 'commitmentAccepted') continue;
       if ((next as Record<string, unknown>)[k] !== (row as unknown as Record<string, unknown>)[k]) change[k] = (next as Record<string, unknown>)[k];
     }
     const plain = Object.fromEntries(Object.entries(next).filter(([k]) => !(REVIEWED_FIELDS as readonly string[]).includes(k)));
