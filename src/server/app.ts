@@ -76,7 +76,7 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
   }, { prefix: '/api' });
 
   const hasWeb = fs.existsSync(path.join(WEB_DIST, 'index.html'));
-  if (hasWeb) await app.register(fstatic, { root: WEB_DIST, prefix: '/', wildcard: false, maxAge: '1h' });
+  if (hasWeb) await app.register(fstatic, { root: WEB_DIST, prefix: '/', wildcard: true, maxAge: '1h' });
   // one not-found handler: JSON for the API, the web app's index for its client-side routes
   app.setNotFoundHandler((req, reply) => {
     if (!hasWeb || req.url.startsWith('/api/') || req.method !== 'GET') {

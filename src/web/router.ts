@@ -11,6 +11,8 @@ declare module 'vue-router' {
     roles?: string[];
     /** Entry in the member-centre left menu. */
     menu?: { group: 'org' | 'booking' | 'review' | 'admin' | 'account'; order: number; icon?: string };
+    /** The page above this one in the breadcrumb, for pages outside the menu. */
+    parent?: { title: string; path: string };
   }
 }
 
