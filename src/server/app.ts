@@ -1,6 +1,7 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import cookie from '@fastify/cookie';
 import helmet from '@fastify/helmet';
+import multipart from '@fastify/multipart';
 import fstatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -18,6 +19,11 @@ import { bindingRoutes } from './modules/binding/routes';
 import { reviewRoutes } from './modules/reviews/routes';
 import { auditRoutes } from './modules/audit/routes';
 import { adminRoutes } from './modules/admin/routes';
+import { fileRoutes } from './modules/files/routes';
+import { instrumentRoutes } from './modules/instruments/routes';
+import { importRoutes } from './modules/imports/routes';
+import { catalogueRoutes } from './modules/catalogue/routes';
+import { cartRoutes } from './modules/cart/routes';
 import { registerReviewSubjects } from './modules/subjects';
 import { VERSION } from './version';
 
@@ -51,6 +57,8 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
     },
     crossOriginEmbedderPolicy: false,
   });
+  // uploads: one file per request, 20 MB at most; each route checks the content and its own limit
+  await app.register(multipart, { limits: { fileSize: 20 * 1024 * 1024, files: 1, fields: 10, fieldSize: 10_000, parts: 12 } });
   await app.register(swagger, {
     openapi: {
       openapi: '3.0.3',
@@ -73,6 +81,11 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
     await reviewRoutes(api, deps);
     await auditRoutes(api, deps);
     await adminRoutes(api, deps);
+    await fileRoutes(api, deps);
+    await instrumentRoutes(api, deps);
+    await importRoutes(api, deps);
+    await catalogueRoutes(api, deps);
+    await cartRoutes(api, deps);
   }, { prefix: '/api' });
 
   const hasWeb = fs.existsSync(path.join(WEB_DIST, 'index.html'));

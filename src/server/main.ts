@@ -7,6 +7,7 @@ import { DEMO_ACCOUNTS, seedDemo } from './db/seed-demo';
 import { systemClock } from './platform/clock';
 import { createMailer } from './platform/mail';
 import { logSmsSender } from './platform/sms';
+import { localStorage } from './platform/storage';
 
 async function main() {
   let config;
@@ -17,7 +18,7 @@ async function main() {
   const seeded = config.SEED_DEMO === 'true' ? await seedDemo(database.db, systemClock) : false;
   const log = console;
   const mailer = createMailer({ db: database.db, clock: systemClock, smtpUrl: config.SMTP_URL, from: config.MAIL_FROM, log: { info: (o, m) => log.info(m, JSON.stringify(o)), warn: (o, m) => log.warn(m, JSON.stringify(o)) } });
-  const app = await buildApp({ config, database, clock: systemClock, mailer, sms: logSmsSender({ info: (o, m) => log.info(m, JSON.stringify(o)) }), log });
+  const app = await buildApp({ config, database, clock: systemClock, mailer, sms: logSmsSender({ info: (o, m) => log.info(m, JSON.stringify(o)) }), storage: localStorage(config.uploadDir), log });
   mailer.start();
   await app.listen({ port: config.PORT, host: config.HOST });
 

@@ -79,7 +79,7 @@ export function connect(o: ConnectOptions): Database {
     const pool = new pg.Pool({
       connectionString: o.databaseUrl,
       max: o.poolMax ?? 10,
-      ...(o.pgSchema ? { options: `-c search_path=${o.pgSchema}` } : {}),
+      ...(o.pgSchema ? { options: `-c search_path=${o.pgSchema},public` } : {}),
     });
     const dialect: Dialect = 'postgres';
     const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }), plugins: [new CamelCasePlugin(), new NormalizeRowsPlugin(dialect)] });

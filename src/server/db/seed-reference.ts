@@ -1,4 +1,5 @@
-import { cityBureauName, OUT_OF_PROVINCE, PROVINCE, SHANDONG_CITIES } from '../../domain/reference';
+import { categoryRows } from '../../domain/categories';
+import { cityBureauName, OUT_OF_PROVINCE, PROVINCE, SERVICE_FIELDS, SHANDONG_CITIES } from '../../domain/reference';
 import type { Config } from '../config';
 import type { Clock } from '../platform/clock';
 import { hashPassword } from '../platform/passwords';
@@ -20,6 +21,14 @@ export async function seedReference(db: Db, config: Config, clock: Clock) {
       { id: newId(), code: PROVINCE.code, name: PROVINCE.department, level: 'province', cityCode: null },
       ...SHANDONG_CITIES.map(([code, name]) => ({ id: newId(), code, name: cityBureauName(name), level: 'city' as const, cityCode: code })),
     ]).execute();
+  }
+  const cats = await db.selectFrom('categories').select('code').limit(1).execute();
+  if (cats.length === 0) {
+    await db.insertInto('categories').values(categoryRows().map((c, i) => ({ code: c.code, name: c.name, parentCode: c.parent, level: c.level, isEnabled: true, sort: i }))).execute();
+  }
+  const fields = await db.selectFrom('serviceFields').select('code').limit(1).execute();
+  if (fields.length === 0) {
+    await db.insertInto('serviceFields').values(SERVICE_FIELDS.map((name, i) => ({ code: `F${String(i + 1).padStart(2, '0')}`, name, isEnabled: true, sort: i + 1 }))).execute();
   }
   const admin = await db.selectFrom('users').select('id').where('kind', '=', 'sysadmin').executeTakeFirst();
   if (!admin) {

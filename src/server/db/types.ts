@@ -56,9 +56,40 @@ export interface MailOutboxTable {
 }
 export interface SiteSettingsTable { key: string; valueJson: unknown }
 
+export interface CategoriesTable { code: string; name: string; parentCode: string | null; level: number; isEnabled: boolean; sort: number }
+export interface ServiceFieldsTable { code: string; name: string; isEnabled: boolean; sort: number }
+export interface FilesTable {
+  id: string; orgId: string | null; purpose: string; storageKey: string; thumbKey: string | null; originalName: string; mime: string;
+  size: number; sha256: string; createdBy: string | null; createdAt: string;
+}
+export interface InstrumentsTable {
+  id: string; orgId: string; internalNo: string; name: string; nameEn: string | null; categoryCode: string; model: string | null;
+  manufacturer: string | null; country: string | null; valueFen: number | null; purchaseDate: string | null; startUseDate: string | null;
+  source: string | null; specs: string | null; functions: string | null; serviceContent: string | null; feeStandard: string | null;
+  sharingMode: 'internal' | 'external'; runStatus: string; cityCode: string | null; district: string | null; street: string | null; room: string | null;
+  contactName: string | null; contactPhone: string | null; contactEmail: string | null; staffJson: unknown;
+  state: 'draft' | 'pending' | 'listed' | 'rejected'; isDisabled: boolean; rejectReason: string | null;
+  serviceCount: number; ratingSum: number; ratingCount: number; searchText: string;
+  createdBy: string | null; createdAt: string; updatedAt: string; listedAt: string | null;
+}
+export interface InstrumentFieldsTable { instrumentId: string; fieldCode: string }
+export interface InstrumentFilesTable { instrumentId: string; fileId: string; kind: 'picture' | 'attachment'; sort: number }
+export interface InstrumentGramsTable { gram: string; instrumentId: string }
+/** SQLite only: the FTS5 trigram index of search_text. */
+export interface InstrumentFtsTable { instrumentId: string; searchText: string }
+export interface CartItemsTable { id: string; userId: string; instrumentId: string; createdAt: string }
+export interface ImportJobsTable {
+  id: string; orgId: string; createdBy: string; state: 'running' | 'done' | 'failed'; mode: 'all' | 'valid'; fileName: string;
+  totalRows: number; processedRows: number; createdCount: number; errorCount: number; errorsJson: unknown; message: string | null;
+  createdAt: string; finishedAt: string | null;
+}
+
 export interface DB {
   cities: CitiesTable; departments: DepartmentsTable; users: UsersTable; organizations: OrganizationsTable;
   memberships: MembershipsTable; bindingRequests: BindingRequestsTable; reviews: ReviewsTable; reviewEvents: ReviewEventsTable;
   auditLog: AuditLogTable; sessions: SessionsTable; loginAttempts: LoginAttemptsTable; captchas: CaptchasTable;
   passwordResets: PasswordResetsTable; mailOutbox: MailOutboxTable; siteSettings: SiteSettingsTable;
+  categories: CategoriesTable; serviceFields: ServiceFieldsTable; files: FilesTable; instruments: InstrumentsTable;
+  instrumentFields: InstrumentFieldsTable; instrumentFiles: InstrumentFilesTable; instrumentGrams: InstrumentGramsTable;
+  instrumentFts: InstrumentFtsTable; cartItems: CartItemsTable; importJobs: ImportJobsTable;
 }

@@ -13,6 +13,7 @@ import type { Deps } from '../deps';
 import { TestClock } from '../platform/clock';
 import { createMailer } from '../platform/mail';
 import { logSmsSender } from '../platform/sms';
+import { localStorage } from '../platform/storage';
 
 export interface TestApp {
   app: FastifyInstance;
@@ -59,7 +60,7 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
   await seedReference(database.db, config, clock);
   const mailer = createMailer({ db: database.db, clock, smtpUrl: config.SMTP_URL, from: config.MAIL_FROM, log: quiet });
   const sms = logSmsSender(quiet);
-  const deps: Deps = { config, database, clock, mailer, sms, log: console };
+  const deps: Deps = { config, database, clock, mailer, sms, storage: localStorage(config.uploadDir), log: console };
   const app = await buildApp(deps);
   await app.ready();
   return {
