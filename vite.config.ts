@@ -9,5 +9,5 @@ export default defineConfig({
   plugins: [vue(), Components({ resolvers: [ElementPlusResolver({ importStyle: 'css' })], dts: false })],
   resolve: { alias: { '@': fileURLToPath(new URL('./src/web', import.meta.url)), '@contracts': fileURLToPath(new URL('./src/contracts', import.meta.url)), '@domain': fileURLToPath(new URL('./src/domain', import.meta.url)) } },
   build: { outDir: fileURLToPath(new URL('./dist/web', import.meta.url)), emptyOutDir: true, chunkSizeWarningLimit: 900 },
-  server: { proxy: { '/api': 'http://localhost:3000' } },
+  server: { proxy: { '^/api/(?!client\\.ts)': 'http://localhost:3000' } },
 });

@@ -43,7 +43,7 @@ function checkFields(f: Fields) {
   if (!applies && f.isVoucherApplicant) errors.isVoucherApplicant = '仅省内、500 人以下、上年营收 2 亿元以下的企业可申请创新券';
   if (f.type !== 'enterprise' && f.isSmallMicro) errors.isSmallMicro = '仅企业可填写是否小微企业';
   if (Object.keys(errors).length) throw ruleBroken('ORG_RULES', Object.values(errors)[0], errors);
-  return { ...f, isVoucherApplicant: applies ? f.isVoucherApplicant ?? false : null, isSmallMicro: f.type === 'enterprise' ? f.isSmallMicro ?? null : null };
+  return { ...f, isVoucherApplicant: applies ? f.isVoucherApplicant ?? null : null, isSmallMicro: f.type === 'enterprise' ? f.isSmallMicro ?? null : null };
 }
 
 function checkComplete(row: Pick<Row, keyof Fields> & { type: string; cityCode: string; staffCount: number | null; revenueFen: number | null }) {

@@ -1,0 +1,52 @@
+import { expect, type Page } from '@playwright/test';
+import { usccCheckChar } from '../src/domain/uscc';
+
+export const DEMO_PASSWORD = 'Demo@2026';
+
+export function randomMobile() {
+  return `139${String(Math.floor(Math.random() * 1e8)).padStart(8, '0')}`;
+}
+
+export function randomUscc(city = '370100') {
+  const symbols = '0123456789ABCDEFGHJKLMNPQRTUWXY';
+  let body = '';
+  for (let i = 0; i < 9; i++) body += symbols[Math.floor(Math.random() * 31)];
+  const first = `91${city}${body}`;
+  return first + usccCheckChar(first);
+}
+
+export async function login(page: Page, identifier: string, password: string, mode: 'person' | 'legal' = 'person') {
+  await page.goto('/login');
+  if (mode === 'legal') await page.getByRole('tab', { name: '法人登录' }).click();
+  await page.locator('input[name=identifier]').fill(identifier);
+  await page.locator('input[name=password]').fill(password);
+  await page.locator('[data-test=login-submit]').click();
+  await expect(page).toHaveURL(/\/member/);
+}
+
+export async function logout(page: Page) {
+  await page.getByRole('button', { name: '退出' }).first().click();
+  await page.locator('.el-message-box__btns .el-button--primary').click();
+  await expect(page.getByRole('link', { name: '登录' }).first()).toBeVisible();
+}
+
+export async function register(page: Page, mobile: string, realName: string, password: string) {
+  await page.goto('/register');
+  await page.locator('input[name=mobile]').fill(mobile);
+  await page.locator('input[name=realName]').fill(realName);
+  await page.locator('input[name=email]').fill(`${mobile}@example.com`);
+  await page.locator('input[name=password]').fill(password);
+  await page.locator('input[name=confirm]').fill(password);
+  await page.locator('[data-test=register-submit]').click();
+  await expect(page).toHaveURL(/\/member\/binding/);
+}
+
+/** Chooses an option of an Element Plus select. */
+export async function choose(page: Page, selectTest: string, option: string) {
+  await page.locator(`[data-test=${selectTest}]`).click();
+  await page.locator('.el-select-dropdown:visible .el-select-dropdown__item', { hasText: option }).first().click();
+}
+
+export async function confirmBox(page: Page) {
+  await page.locator('.el-message-box__btns .el-button--primary').click();
+}

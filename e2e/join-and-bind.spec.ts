@@ -1,0 +1,79 @@
+import { expect, test } from '@playwright/test';
+import { choose, confirmBox, DEMO_PASSWORD, login, logout, randomMobile, randomUscc, register } from './helpers';
+
+const PASSWORD = 'Journey#2026';
+
+test('register → organisation joins → city bureau approves → a second person binds → the org admin approves → header shows the organisation', async ({ page }) => {
+  const founder = randomMobile();
+  const orgName = `济南泉城智测科技有限公司${Date.now().toString().slice(-5)}`;
+
+  // 1. a person registers and fills the 编辑单位信息 wizard
+  await register(page, founder, '赵立新', PASSWORD);
+  await page.goto('/member/org/edit');
+  await page.locator('[data-test=commit-check-0]').waitFor();
+  for (let i = 0; i < 10; i++) {
+    const box = page.locator(`[data-test=commit-check-${i}]`);
+    if (!(await box.count())) break;
+    await box.click();
+  }
+  await page.locator('[data-test=commit-next]').click();
+  await page.locator('[data-test=start-fill]').click();
+  await page.locator('[data-test=org-name] input').fill(orgName);
+  await page.locator('[data-test=org-uscc] input').fill(randomUscc());
+  await expect(page.locator('[data-test=uscc-ok]')).toBeVisible();
+  await choose(page, 'org-type', '企业');
+  await choose(page, 'org-city', '济南');
+  await page.locator('[data-test=org-address] input').fill('济南市高新区舜华路 2000 号');
+  await page.locator('[data-test=org-legal-person] input').fill('赵立新');
+  await page.locator('[data-test=org-phone] input').fill('0531-88661234');
+  await page.locator('[data-test=org-intro] textarea').fill('从事材料检测与分析服务的科技型小微企业。');
+  await page.locator('[data-test=org-bank-name] input').fill('中国建设银行济南高新支行');
+  await page.locator('[data-test=org-bank-account-name] input').fill(orgName);
+  await page.locator('[data-test=org-bank-account] input').fill('37050161010000001234');
+  await page.locator('[data-test=org-liaison-name] input').fill('钱晓');
+  await page.locator('[data-test=org-liaison-phone] input').fill('13905310000');
+  await page.locator('[data-test=org-liaison-email] input').fill('liaison@qczc.example.cn');
+  await page.locator('[data-test=org-staff] input').fill('36');
+  await page.locator('[data-test=org-revenue] input').fill('850');
+  await page.locator('[data-test=org-small]').getByText('是').click();
+  await expect(page.locator('[data-test=org-voucher]')).toBeVisible();
+  await page.locator('[data-test=org-voucher]').getByText('是').click();
+  await page.locator('[data-test=org-submit]').click();
+  await confirmBox(page);
+  await expect(page).toHaveURL(/\/member\/org$/);
+  await expect(page.locator('[data-test=status]').filter({ hasText: '待审核' }).first()).toBeVisible();
+  await logout(page);
+
+  // 2. the city bureau approves
+  await login(page, 'jinan_kjj', DEMO_PASSWORD);
+  await page.goto('/review');
+  await page.locator('tr:visible', { hasText: orgName }).locator('[data-test=review-open]:visible').first().click();
+  await page.waitForURL(/\/review\/.+/);
+  await page.locator('[data-test=review-approve]').click();
+  await confirmBox(page);
+  await expect(page.locator('[data-test=review-done]')).toBeVisible();
+  await logout(page);
+
+  // 3. a second person applies to bind
+  const joiner = randomMobile();
+  await register(page, joiner, '孙悦', PASSWORD);
+  await page.locator('[data-test=org-search] input').fill(orgName.slice(0, 8));
+  await page.locator('[data-test=org-search-submit]').click();
+  await page.locator('[data-test=org-result]', { hasText: orgName }).locator('[data-test=bind-open]').click();
+  await page.locator('[data-test=bind-note] textarea').fill('检测部工程师');
+  await page.locator('[data-test=bind-submit]').click();
+  await expect(page.locator('[data-test=binding-pending]')).toBeVisible();
+  await logout(page);
+
+  // 4. the organisation's legal representative (its admin) approves
+  await login(page, founder, PASSWORD);
+  await page.goto('/member/org/requests');
+  await page.locator('[data-test=req-approve]').first().click();
+  await confirmBox(page);
+  await expect(page.locator('[data-test=req-approve]')).toHaveCount(0);
+  await logout(page);
+
+  // 5. the person sees the organisation in the header
+  await login(page, joiner, PASSWORD);
+  await expect(page.locator('[data-test=header-org]')).toHaveText(orgName);
+});
