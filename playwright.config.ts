@@ -1,6 +1,6 @@
 import { defineConfig } from '@playwright/test';
 
-const PORT = Number(process.env.E2E_PORT ?? 3900);
+const PORT = Number(process.env.E2E_PORT ?? 3977);
 const DATA_DIR = process.env.E2E_DATA_DIR ?? `/tmp/isp-e2e-${process.pid}`;
 
 /** Journeys in Debian's Chromium against a server this config starts on a fresh SQLite file with demo data. */
