@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { RUN_STATUSES, SOURCES } from '../domain/instrument';
 import { PageQuery, paged } from './common';
+import { StoredFile } from './files';
 
 const text = (max: number) => z.string().trim().max(max, `最多 ${max} 个字符`).nullable().optional();
 const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, '日期格式应为 YYYY-MM-DD').nullable().optional();
@@ -48,7 +49,8 @@ export const InstrumentFields = z.strictObject({
 });
 export type InstrumentFieldsT = z.infer<typeof InstrumentFields>;
 
-export const FileRef = z.object({ id: z.string(), name: z.string(), mime: z.string(), size: z.number(), url: z.string(), thumbUrl: z.string().nullable() });
+/** A picture or attachment of an instrument. */
+export const FileRef = StoredFile;
 
 export const InstrumentView = InstrumentFields.extend({
   id: z.string(), orgId: z.string(), orgName: z.string(), cityName: z.string().nullable(), categoryName: z.string(), categoryPath: z.array(z.string()),
@@ -57,15 +59,26 @@ export const InstrumentView = InstrumentFields.extend({
   serviceCount: z.number(), ratingAverage: z.number().nullable(), ratingCount: z.number(),
   pictures: z.array(FileRef), attachments: z.array(FileRef),
   createdAt: z.string(), updatedAt: z.string(), listedAt: z.string().nullable(),
+  /** Listed and not disabled: 立即预约 and 加入预选 are offered. */
+  isBookable: z.boolean(),
+  orgCityName: z.string(),
+  /** The viewer is an admin of the owning organisation (edit, submit, 停用/启用 are offered). */
+  canManage: z.boolean(),
 }).strip();
+export type InstrumentViewT = z.infer<typeof InstrumentView>;
+
+/** The reply of 保存, 提交, 停用 and 启用. */
+export const InstrumentSaveReply = z.object({ id: z.string(), state: z.enum(['draft', 'pending', 'listed', 'rejected']), stateLabel: z.string(), isDisabled: z.boolean() });
+export const InstrumentFileParams = z.strictObject({ id: z.string().min(1).max(64), fileId: z.string().min(1).max(64) });
 
 export const MyInstrumentsQuery = PageQuery.extend({
+  /** `listed` = listed and enabled; `disabled` = listed and disabled (停用). */
   state: z.enum(['draft', 'pending', 'listed', 'rejected', 'disabled']).optional(),
   q: z.string().trim().max(60).optional(),
 }).strict();
 export const InstrumentRow = z.object({
   id: z.string(), internalNo: z.string(), name: z.string(), model: z.string().nullable(), categoryName: z.string(), valueFen: z.number().nullable(),
   state: z.string(), stateLabel: z.string(), isDisabled: z.boolean(), rejectReason: z.string().nullable(), serviceCount: z.number(),
-  pictureUrl: z.string().nullable(), updatedAt: z.string(),
+  pictureUrl: z.string().nullable(), pictureCount: z.number(), attachmentCount: z.number(), updatedAt: z.string(), listedAt: z.string().nullable(),
 });
 export const InstrumentPage = paged(InstrumentRow);

@@ -1,6 +1,8 @@
 import crypto from 'node:crypto';
 import { usccCheckChar } from '../../domain/uscc';
 import { newId } from '../db/ids';
+import type { InstrumentsTable } from '../db/types';
+import { reindexInstrument } from '../modules/catalogue/indexer';
 import { hashPassword } from '../platform/passwords';
 import { Client, type TestApp } from './harness';
 
@@ -91,4 +93,37 @@ export const sysadmin = (t: TestApp) => makeUser(t, { kind: 'sysadmin', realName
 /** A client logged in as the given user (by user name). */
 export async function as(t: TestApp, user: { username: string | null; mobile?: string | null }) {
   return new Client(t.app).login(user.username ?? user.mobile!, PASSWORD);
+}
+
+/** A complete, valid body for 发布仪器 (every field filled, so that it can be submitted). */
+export function instrumentBody(o: Record<string, unknown> = {}) {
+  return {
+    internalNo: `YQ-${uniq()}`, name: '场发射扫描电子显微镜', nameEn: 'Field Emission Scanning Electron Microscope', categoryCode: '010102', serviceFields: ['F03', 'F02'],
+    model: 'SU8010', manufacturer: '日立高新技术公司', country: '日本', valueFen: 3_800_000_00, purchaseDate: '2018-05-10', startUseDate: '2018-07-01', source: '购置',
+    specs: '二次电子分辨率 1.0 nm（15 kV），1.3 nm（1 kV）；放大倍数 20～800,000×', functions: '材料表面微观形貌观察，配合能谱仪进行微区成分分析',
+    serviceContent: '金属、陶瓷、高分子等材料的形貌表征与成分分析', feeStandard: '300 元/小时（校内 150 元/小时）', sharingMode: 'external', runStatus: '正常',
+    cityCode: '370100', district: '历下区', street: '科院路19号', room: 'A101', contactName: '王老师', contactPhone: '13905310001', contactEmail: 'sem@example.com',
+    staff: [{ name: '刘工', role: 'operator', phone: '13905310002' }, { name: '陈工', role: 'maintainer', title: '工程师' }],
+    ...o,
+  };
+}
+
+/** An instrument of an organisation, listed unless `state` says otherwise, indexed like one saved through the API. Overrides take record fields and columns (isDisabled, serviceCount …). */
+export async function makeInstrument(t: TestApp, orgId: string, o: Record<string, unknown> = {}): Promise<InstrumentsTable> {
+  const db = t.database.db;
+  const now = t.clock.now().toISOString();
+  const body = instrumentBody();
+  const fields = Object.fromEntries(Object.entries(o).filter(([k]) => k in body));
+  const columns = Object.fromEntries(Object.entries(o).filter(([k]) => !(k in body)));
+  const { serviceFields, staff, ...b } = { ...body, ...fields };
+  const state = (o.state as string | undefined) ?? 'listed';
+  const row = {
+    ...b, id: newId(), orgId, staffJson: JSON.stringify(staff), state, isDisabled: false, rejectReason: null, serviceCount: 0, ratingSum: 0, ratingCount: 0,
+    searchText: '', createdBy: null, createdAt: now, updatedAt: now, listedAt: state === 'listed' ? now : null, ...columns,
+  } as InstrumentsTable;
+  await db.insertInto('instruments').values(row).execute();
+  const codes = serviceFields as string[];
+  if (codes.length) await db.insertInto('instrumentFields').values(codes.map((fieldCode) => ({ instrumentId: row.id, fieldCode }))).execute();
+  await reindexInstrument(db, t.database.dialect, row.id);
+  return row;
 }

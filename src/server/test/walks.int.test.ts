@@ -77,6 +77,39 @@ const ROUTES: Record<string, Rule> = {
   'POST /api/admin/department-accounts/{id}/disable': 'sysadmin',
   'POST /api/admin/department-accounts/{id}/enable': 'sysadmin',
   'POST /api/admin/department-accounts/{id}/reset-password': 'sysadmin',
+  // catalogue
+  'GET /api/catalogue/instruments': 'public',
+  'GET /api/catalogue/orgs': 'public',
+  'GET /api/catalogue/facets-reference': 'public',
+  // cart (预选清单)
+  'GET /api/cart': 'person',
+  'POST /api/cart': 'person',
+  'DELETE /api/cart': 'person',
+  'DELETE /api/cart/items/{instrumentId}': 'person',
+  'DELETE /api/cart/orgs/{orgId}': 'person',
+  'POST /api/cart/clear-disabled': 'person',
+  // files
+  'GET /api/files/{id}': 'public',
+  'GET /api/files/{id}/thumb': 'public',
+  // instruments
+  'POST /api/instruments': 'orgAdmin',
+  'GET /api/instruments/mine': 'member',
+  'GET /api/instruments/{id}': 'public',
+  'GET /api/instruments/{id}/history': 'member',
+  'PUT /api/instruments/{id}': 'orgAdmin',
+  'DELETE /api/instruments/{id}': 'orgAdmin',
+  'POST /api/instruments/{id}/submit': 'orgAdmin',
+  'POST /api/instruments/{id}/disable': 'orgAdmin',
+  'POST /api/instruments/{id}/enable': 'orgAdmin',
+  'POST /api/instruments/{id}/pictures': 'orgAdmin',
+  'POST /api/instruments/{id}/attachments': 'orgAdmin',
+  'DELETE /api/instruments/{id}/files/{fileId}': 'orgAdmin',
+  // imports (模板下载 / 上传)
+  'GET /api/instruments/import/template': 'orgAdmin',
+  'POST /api/instruments/import': 'orgAdmin',
+  'GET /api/instruments/import/jobs': 'orgAdmin',
+  'GET /api/instruments/import/jobs/{id}': 'orgAdmin',
+  'GET /api/instruments/import/jobs/{id}/report': 'orgAdmin',
 };
 
 /** Routes that end the caller's session when they succeed: the walk logs in again afterwards. */

@@ -1,4 +1,3 @@
-import { onBeforeUnmount, onMounted, ref } from 'vue';
 import { ORG_STATE_LABEL } from '@domain/organization';
 import { MEMBER_ROLE_LABEL } from '@domain/binding';
 
@@ -16,11 +15,4 @@ export const yesNo = (v: boolean | null | undefined) => (v === true ? '是' : v 
 export const dash = (v: string | number | null | undefined) => (v === null || v === undefined || v === '' ? '—' : String(v));
 
 /** True on a phone-sized screen; pages switch tables to cards and descriptions to one column. */
-export function useNarrow(px = 768) {
-  const mq = typeof window !== 'undefined' ? window.matchMedia(`(max-width: ${px}px)`) : null;
-  const narrow = ref(mq?.matches ?? false);
-  const on = (e: MediaQueryListEvent) => { narrow.value = e.matches; };
-  onMounted(() => mq?.addEventListener('change', on));
-  onBeforeUnmount(() => mq?.removeEventListener('change', on));
-  return narrow;
-}
+export { useNarrow } from '@/composables/narrow';
