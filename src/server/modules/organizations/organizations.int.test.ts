@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../test/harness';
-import { as, deptUser, makeOrg, makeUser, orgBody } from '../../test/factories';
+import { as, deptUser, makeInstrument, makeOrg, makeUser, orgBody } from '../../test/factories';
 
 let t: TestApp;
 beforeAll(async () => { t = await createTestApp(); });
@@ -83,6 +83,17 @@ describe('organisation joining', () => {
     expect(after.pendingChangeJson).toBeNull();
     const mine = await c.get('/api/orgs/mine');
     expect(mine.data.changeReview).toMatchObject({ state: 'rejected', reason: '请提供证明材料' });
+  });
+
+  it('a renamed organisation is found by its new name in the catalogue at once', async () => {
+    const { org, legal } = await makeOrg(t);
+    const inst = await makeInstrument(t, org.id);
+    const c = await as(t, legal);
+    const newName = `泰山精测研究院${Date.now() % 100000}`;
+    expect((await c.put('/api/orgs/mine', orgBody({ name: newName, uscc: org.uscc }))).statusCode).toBe(200);
+    const found = await c.get(`/api/catalogue/instruments?q=${encodeURIComponent(newName)}`);
+    expect(found.data.items.map((i: { id: string }) => i.id)).toContain(inst.id);
+    expect(found.data.items.find((i: { id: string }) => i.id === inst.id).orgName).toBe(newName);
   });
 
   it('blocks other writes of an organisation whose info is older than 365 days until it is updated', async () => {

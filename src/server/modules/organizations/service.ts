@@ -12,6 +12,7 @@ import type { Actor } from '../../http/actor';
 import { auditCtx } from '../../http/session';
 import { record, type AuditContext } from '../audit/service';
 import * as reviews from '../reviews/service';
+import { reindexOrganization } from '../catalogue/indexer';
 
 export const JOIN = 'organization';
 export const CHANGE = 'organization_change';
@@ -135,6 +136,8 @@ export async function save(deps: Deps, req: FastifyRequest, actor: Actor, body: 
     if (Object.keys(change).length && changeReview?.open) throw conflict('CHANGE_UNDER_REVIEW', '上次提交的单位信息变更仍在审核中，请等待审核结果');
     await trx.updateTable('organizations').set({ ...plain, departmentId, commitmentAcceptedAt: now, infoUpdatedAt: now, updatedAt: now, ...(Object.keys(change).length ? { pendingChangeJson: JSON.stringify(change) } : {}) }).where('id', '=', row.id).execute();
     await record(trx, ctx, { action: 'organization.update', subjectKind: JOIN, subjectId: row.id, fromState: 'approved', toState: 'approved', detail: { reviewedChange: Object.keys(change) } });
+    // the catalogue searches and shows the organisation's name and city with its instruments
+    if (next.name !== row.name || next.cityCode !== row.cityCode) await reindexOrganization(trx, deps.database.dialect, row.id);
     if (Object.keys(change).length) {
       await reviews.submit(trx, ctx, { kind: CHANGE, subjectId: row.id, orgId: row.id, title: `单位信息变更：${f.name}`, departments: [departmentId] });
     }
