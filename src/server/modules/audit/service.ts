@@ -17,20 +17,29 @@ export interface AuditEntry {
 
 export interface AuditContext { actor: Actor | null; ip: string | null; now: Date }
 
+const auditRow = (ctx: AuditContext, e: AuditEntry) => ({
+  id: newId(),
+  at: ctx.now.toISOString(),
+  actorId: e.actorId !== undefined ? e.actorId : ctx.actor?.userId ?? null,
+  actorName: e.actorName !== undefined ? e.actorName : ctx.actor?.realName ?? null,
+  orgId: e.orgId !== undefined ? e.orgId : ctx.actor?.org?.id ?? ctx.actor?.department?.id ?? null,
+  ip: ctx.ip,
+  action: e.action,
+  subjectKind: e.subjectKind ?? null,
+  subjectId: e.subjectId ?? null,
+  fromState: e.fromState ?? null,
+  toState: e.toState ?? null,
+  detailJson: e.detail ? JSON.stringify(e.detail) : null,
+});
+
 /** Every state change, login, logout and refusal is recorded here, inside the transaction of the change. */
 export async function record(db: Db, ctx: AuditContext, e: AuditEntry) {
-  await db.insertInto('auditLog').values({
-    id: newId(),
-    at: ctx.now.toISOString(),
-    actorId: e.actorId !== undefined ? e.actorId : ctx.actor?.userId ?? null,
-    actorName: e.actorName !== undefined ? e.actorName : ctx.actor?.realName ?? null,
-    orgId: e.orgId !== undefined ? e.orgId : ctx.actor?.org?.id ?? ctx.actor?.department?.id ?? null,
-    ip: ctx.ip,
-    action: e.action,
-    subjectKind: e.subjectKind ?? null,
-    subjectId: e.subjectId ?? null,
-    fromState: e.fromState ?? null,
-    toState: e.toState ?? null,
-    detailJson: e.detail ? JSON.stringify(e.detail) : null,
-  }).execute();
+  await db.insertInto('auditLog').values(auditRow(ctx, e)).execute();
+}
+
+/** `record` of many entries (bulk writes such as the Excel import), in multi-row statements. */
+export async function recordMany(db: Db, ctx: AuditContext, entries: AuditEntry[]) {
+  for (let i = 0; i < entries.length; i += 500) {
+    await db.insertInto('auditLog').values(entries.slice(i, i + 500).map((e) => auditRow(ctx, e))).execute();
+  }
 }

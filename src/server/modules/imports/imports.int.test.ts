@@ -2,9 +2,23 @@ import crypto from 'node:crypto';
 import ExcelJS from 'exceljs';
 import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
 import { MAX_ROWS } from './service';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createTestApp, type Client, type Res, type TestApp } from '../../test/harness';
-import { addMember, as, makeOrg } from '../../test/factories';
+import { addMember, as, makeInstrument, makeOrg } from '../../test/factories';
+
+/** Lets a test act between the job's checks and its writes, as a concurrent upload would. */
+const race = vi.hoisted(() => ({ afterCheck: null as null | (() => Promise<void>) }));
+vi.mock('../instruments/service', async (importOriginal) => {
+  const real = await importOriginal<typeof import('../instruments/service')>();
+  return {
+    ...real,
+    checkInstrumentFieldsMany: async (...args: Parameters<typeof real.checkInstrumentFieldsMany>) => {
+      const verdicts = await real.checkInstrumentFieldsMany(...args);
+      await race.afterCheck?.();
+      return verdicts;
+    },
+  };
+});
 
 let t: TestApp;
 beforeAll(async () => { t = await createTestApp(); });
@@ -263,6 +277,30 @@ describe('上传: good and mixed files', () => {
     // another organisation has its own numbers
     const other = await orgAdmin();
     expect((await importFile(other.c, await workbook([goodRow({ 内部编号: 'D-1' })]))).createdCount).toBe(1);
+  });
+
+  it('a number taken between the checks and the writes (a concurrent upload): mode=all writes nothing and names the row; mode=valid writes the others', async () => {
+    const { org, c } = await orgAdmin();
+    const file = await workbook([goodRow({ 内部编号: 'R-1' }), goodRow({ 内部编号: 'R-2' }), goodRow({ 内部编号: 'R-3' })]);
+    race.afterCheck = async () => { await makeInstrument(t, org.id, { internalNo: 'R-2', state: 'draft' }); };
+    try {
+      const all = await importFile(c, file, 'all');
+      expect(all).toMatchObject({ state: 'done', createdCount: 0, errorCount: 1 });
+      expect(all.message).toContain('未导入任何仪器');
+      expect(all.errors).toEqual([{ row: 3, column: '内部编号', reason: '本单位已有相同内部编号的仪器' }]);
+      expect((await instrumentsOf(org.id)).map((i) => i.internalNo)).toEqual(['R-2']);
+
+      race.afterCheck = async () => { await makeInstrument(t, org.id, { internalNo: 'R-3', state: 'draft' }); };
+      const valid = await importFile(c, file, 'valid');
+      expect(valid).toMatchObject({ state: 'done', createdCount: 1, errorCount: 2 });
+      expect(valid.errors).toEqual([
+        { row: 3, column: '内部编号', reason: '本单位已有相同内部编号的仪器' },
+        { row: 4, column: '内部编号', reason: '本单位已有相同内部编号的仪器' },
+      ]);
+      expect((await instrumentsOf(org.id)).map((i) => i.internalNo)).toEqual(['R-1', 'R-2', 'R-3']);
+    } finally {
+      race.afterCheck = null;
+    }
   });
 
   it('refuses formulas cell by cell', async () => {

@@ -3,9 +3,9 @@
  *
  * The request checks the file (content, size when unpacked, rows, header) and answers at once with a job; the job
  * checks every row against the database and writes drafts in the background, reporting progress in import_jobs.
- *  - mode `all`: every row is checked first; if any has a problem nothing is written, otherwise all rows are written
+ *  - mode `all`: every row is checked first (in a few queries, whatever the number of rows); if any has a problem nothing is written, otherwise all rows are written
  *    in one transaction together with the job's result.
- *  - mode `valid`: chunks of 200 rows are checked and their valid rows written, one transaction per chunk.
+ *  - mode `valid`: every row is checked first, then the valid rows are written in chunks of 200, one transaction per chunk.
  */
 import type { FastifyRequest } from 'fastify';
 import type { InstrumentFieldsT } from '../../../contracts/instruments';
@@ -20,7 +20,7 @@ import type { Clock } from '../../platform/clock';
 import { auditCtx } from '../../http/session';
 import { DEFAULT_LIMITS, inspectXlsx, readXlsx, writeXlsx, XlsxRejected, type XlsxProblem } from '../../platform/excel';
 import { record, type AuditContext } from '../audit/service';
-import { checkInstrumentFields, insertDraft } from '../instruments/service';
+import { checkInstrumentFieldsMany, insertDraft, insertDrafts } from '../instruments/service';
 import { labelOf } from './columns';
 import { dataSheet, HeaderProblem, readHeader, readRows, TooManyRows, type CandidateRow } from './parse';
 import { buildReport, buildTemplate, type TemplateRef } from './template';
@@ -193,6 +193,11 @@ function writeError(row: CandidateRow, e: unknown): ImportErrorT[] | null {
   return null;
 }
 
+/** An error that `writeError` names for a row: worth retrying row by row to find which. */
+const isRowRefusal = (e: unknown) => isUniqueViolation(e) || e instanceof DomainError;
+
+type Valid = { row: CandidateRow; fields: InstrumentFieldsT };
+
 async function run(deps: Deps, job: Job) {
   const { db } = deps.database;
   const errors: ImportErrorT[] = [];
@@ -202,13 +207,17 @@ async function run(deps: Deps, job: Job) {
     .set({ processedRows: processed, createdCount: created, errorCount: errors.length, message })
     .where('id', '=', job.id).execute();
 
+  /** Every row checked against the database at once; the file's problems and the database's are kept per row, in row order. */
+  const candidates = job.rows.filter((r) => r.fields);
+  const verdicts = await checkInstrumentFieldsMany(db, job.orgId, candidates.map((r) => r.fields!), job.ctx.now);
+  const dbErrors = new Map(candidates.map((r, i) => [r, verdicts[i]]));
   /** Rows of a chunk that pass the database checks too. */
-  const check = async (chunk: CandidateRow[]) => {
-    const ok: { row: CandidateRow; fields: InstrumentFieldsT }[] = [];
+  const check = (chunk: CandidateRow[]) => {
+    const ok: Valid[] = [];
     for (const r of chunk) {
       errors.push(...r.errors);
       if (!r.fields) continue;
-      const fe = await checkInstrumentFields(db, job.orgId, r.fields, { now: job.ctx.now });
+      const fe = dbErrors.get(r)!;
       if (Object.keys(fe).length) errors.push(...rowErrors(r.row, fe));
       else ok.push({ row: r, fields: r.fields });
     }
@@ -217,7 +226,7 @@ async function run(deps: Deps, job: Job) {
 
   if (job.mode === 'valid') {
     for (let i = 0; i < job.rows.length; i += CHUNK) {
-      const valid = await check(job.rows.slice(i, i + CHUNK));
+      const valid = check(job.rows.slice(i, i + CHUNK));
       created += await writeChunk(db, job, valid, errors);
       processed = Math.min(job.rows.length, i + CHUNK);
       await progress('正在导入');
@@ -230,13 +239,8 @@ async function run(deps: Deps, job: Job) {
     return;
   }
 
-  const valid: { row: CandidateRow; fields: InstrumentFieldsT }[] = [];
-  for (let i = 0; i < job.rows.length; i += CHUNK) {
-    valid.push(...(await check(job.rows.slice(i, i + CHUNK))));
-    processed = Math.min(job.rows.length, i + CHUNK);
-    await progress('正在校验');
-    await yieldToOthers();
-  }
+  const valid = check(job.rows);
+  processed = job.rows.length;
   errors.sort(byRow);
   if (errors.length) {
     await finish(db, job, 0, errors, `发现 ${errors.length} 处问题，未导入任何仪器；请按错误报告修改后重新上传`);
@@ -245,34 +249,41 @@ async function run(deps: Deps, job: Job) {
   await progress('正在写入');
   // the row being written when the database refuses one: the whole file stays unwritten and that row is reported
   const at: { row: CandidateRow | null } = { row: null };
-  try {
-    await db.transaction().execute(async (trx) => {
+  const writeAll = (oneByOne: boolean) => db.transaction().execute(async (trx) => {
+    if (oneByOne) {
       for (const v of valid) {
         at.row = v.row;
         await insertDraft(trx, job.ctx, job.orgId, v.fields);
       }
       at.row = null;
-      created = valid.length;
-      await finish(trx, job, created, [], `已导入 ${created} 台仪器（草稿）`);
-    });
+    } else {
+      await insertDrafts(trx, job.ctx, job.orgId, valid.map((v) => v.fields));
+    }
+    await finish(trx, job, valid.length, [], `已导入 ${valid.length} 台仪器（草稿）`);
+  });
+  try {
+    await writeAll(false);
   } catch (e) {
-    const found = at.row ? writeError(at.row, e) : null;
-    if (!found) throw e;
-    created = 0;
-    await finish(db, job, 0, found, '写入时发现问题，未导入任何仪器；请按错误报告修改后重新上传');
+    if (!isRowRefusal(e)) throw e;
+    // a row was refused (a concurrent upload took its number): once more row by row, to name it
+    try {
+      await writeAll(true);
+    } catch (e2) {
+      const found = at.row ? writeError(at.row, e2) : null;
+      if (!found) throw e2;
+      await finish(db, job, 0, found, '写入时发现问题，未导入任何仪器；请按错误报告修改后重新上传');
+    }
   }
 }
 
 /** One transaction for the chunk; if a row is refused while writing (a concurrent upload took its number), row by row. */
-async function writeChunk(db: Db, job: Job, valid: { row: CandidateRow; fields: InstrumentFieldsT }[], errors: ImportErrorT[]): Promise<number> {
+async function writeChunk(db: Db, job: Job, valid: Valid[], errors: ImportErrorT[]): Promise<number> {
   if (!valid.length) return 0;
   try {
-    await db.transaction().execute(async (trx) => {
-      for (const v of valid) await insertDraft(trx, job.ctx, job.orgId, v.fields);
-    });
+    await db.transaction().execute((trx) => insertDrafts(trx, job.ctx, job.orgId, valid.map((v) => v.fields)));
     return valid.length;
   } catch (e) {
-    if (!writeError(valid[0].row, e)) throw e;
+    if (!isRowRefusal(e)) throw e;
   }
   let n = 0;
   for (const v of valid) {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client, createTestApp, type TestApp } from '../../test/harness';
 import { addMember, as, deptUser, instrumentBody, makeInstrument, makeOrg } from '../../test/factories';
-import { checkInstrumentFields, insertDraft } from './service';
+import { checkInstrumentFields, checkInstrumentFieldsMany, insertDraft, insertDrafts } from './service';
 import { png, upload } from '../files/testing';
 
 let t: TestApp;
@@ -363,5 +363,57 @@ describe('shared with the Excel import', () => {
     expect(await auditOf(id)).toEqual(['instrument.create']);
     const errors = await checkInstrumentFields(db(), a.org.id, instrumentBody({ internalNo: 'IMP-001', categoryCode: '999999' }) as never);
     expect(Object.keys(errors).sort()).toEqual(['categoryCode', 'internalNo']);
+  });
+
+  it('the bulk check and insert give exactly what the single ones give: verdicts, stored fields, service fields, search text, audit', async () => {
+    const a = await org();
+    const ctx = { actor: null, ip: '127.0.0.1', now: t.clock.now() };
+    const taken = instrumentBody({ internalNo: 'BULK-TAKEN' }) as never;
+    await db().transaction().execute((trx) => insertDraft(trx, ctx, a.org.id, taken));
+    const variants: Record<string, unknown>[] = [
+      {}, { serviceFields: [], cityCode: null, nameEn: '  ', model: null, specs: null }, { serviceFields: ['F01', 'F01', 'F05'], valueFen: null, staff: [] },
+      { name: '  X射线衍射仪 ', model: 'D8 ADVANCE', manufacturer: 'Bruker', sharingMode: 'internal', runStatus: '维修' },
+    ];
+    const bad: Record<string, unknown>[] = [
+      { internalNo: 'BULK-TAKEN' }, { internalNo: ' BULK-TAKEN ' }, { categoryCode: '999999' }, { serviceFields: ['F02', 'NOPE', 'ZZ'] }, { cityCode: '999999' },
+      { purchaseDate: '2019-02-30' }, { purchaseDate: '2099-01-01' }, { purchaseDate: '2020-01-01', startUseDate: '2019-01-01' },
+      { internalNo: 'BULK-TAKEN', categoryCode: '999999', cityCode: '999999', serviceFields: ['NOPE'], startUseDate: '2099-01-01' },
+    ];
+    const checkRows = [...variants, ...bad].map((o, i) => instrumentBody({ internalNo: `BULK-C${i}`, ...o }) as never);
+    const single = [];
+    for (const f of checkRows) single.push(await checkInstrumentFields(db(), a.org.id, f, { now: ctx.now }));
+    const many = await checkInstrumentFieldsMany(db(), a.org.id, checkRows, ctx.now);
+    expect(many).toEqual(single);
+    // key order too: the import's report lists a row's problems in this order
+    expect(many.map((e) => Object.keys(e))).toEqual(single.map((e) => Object.keys(e)));
+    expect(many.slice(0, variants.length)).toEqual(variants.map(() => ({})));
+    expect(many.slice(variants.length).every((e) => Object.keys(e).length > 0)).toBe(true);
+
+    // 250 records: more than one chunk of the bulk insert
+    const records = Array.from({ length: 250 }, (_, i) => ({ ...variants[i % variants.length], name: `仪器${i} ${variants[i % variants.length].name ?? ''}`.trim() }));
+    const oneIds: string[] = [];
+    for (const [i, o] of records.entries()) oneIds.push(await db().transaction().execute((trx) => insertDraft(trx, ctx, a.org.id, instrumentBody({ ...o, internalNo: `ONE-${i}` }) as never)));
+    const bulkIds = await db().transaction().execute((trx) => insertDrafts(trx, ctx, a.org.id, records.map((o, i) => instrumentBody({ ...o, internalNo: `BULK-${i}` }) as never)));
+    expect(bulkIds).toHaveLength(250);
+    expect(new Set(bulkIds).size).toBe(250);
+    const stored = async (ids: string[]) => {
+      const rows = await db().selectFrom('instruments').selectAll().where('id', 'in', ids).execute();
+      const fields = await db().selectFrom('instrumentFields').selectAll().where('instrumentId', 'in', ids).execute();
+      const audit = await db().selectFrom('auditLog').select(['subjectId', 'action', 'toState', 'orgId', 'subjectKind']).where('subjectId', 'in', ids).execute();
+      return ids.map((id) => {
+        const { id: _id, internalNo, createdAt: _c, updatedAt: _u, ...rest } = rows.find((r) => r.id === id)!;
+        return {
+          ...rest, internalNo: internalNo.replace(/^(ONE|BULK)-/, ''),
+          fields: fields.filter((f) => f.instrumentId === id).map((f) => f.fieldCode).sort(),
+          audit: audit.filter((x) => x.subjectId === id).map(({ subjectId: _s, ...x }) => x),
+        };
+      });
+    };
+    const one = await stored(oneIds);
+    const bulk = await stored(bulkIds);
+    expect(bulk).toEqual(one);
+    expect(bulk[3].searchText).toContain('d8 advance');
+    expect(bulk[2].fields).toEqual(['F01', 'F05']);
+    expect(bulk[0].audit).toEqual([{ action: 'instrument.create', toState: 'draft', orgId: a.org.id, subjectKind: 'instrument' }]);
   });
 });

@@ -14,8 +14,9 @@ import type { InstrumentsTable } from '../../db/types';
 import type { Deps } from '../../deps';
 import type { Actor } from '../../http/actor';
 import { auditCtx, refuse } from '../../http/session';
-import { record, type AuditContext } from '../audit/service';
-import { reindexInstrument } from '../catalogue/indexer';
+import { record, recordMany, type AuditContext } from '../audit/service';
+import { reindexInstrument, reindexInstruments } from '../catalogue/indexer';
+import { buildSearchText } from '../catalogue/text';
 import * as files from '../files/service';
 import * as reviews from '../reviews/service';
 import { mayManage, mayViewUnlisted } from './policy';
@@ -47,30 +48,87 @@ const INTERNAL_NO_TAKEN = () => conflict('INTERNAL_NO_TAKEN', '本单位已有�
 
 export interface CheckOptions { exceptId?: string; now?: Date }
 
+/** Query parameters per `in (…)` list: far below the limits of both databases. */
+const IN_CHUNK = 1000;
+const chunked = <T>(xs: T[], n: number) => Array.from({ length: Math.ceil(xs.length / n) }, (_, i) => xs.slice(i * n, i * n + n));
+
+/** What the checks need from the database, read once for any number of records. */
+interface CheckReference {
+  /** code → enabled, for the codes the records name (a code not in the map does not exist) */
+  categories: Map<string, boolean>;
+  serviceFields: Map<string, boolean>;
+  cities: Map<string, boolean>;
+  /** internal numbers of the records already used by another instrument of the organisation */
+  takenNos: Set<string>;
+}
+
+async function enabledByCode(db: Db, table: 'categories' | 'serviceFields' | 'cities', codes: Set<string>): Promise<Map<string, boolean>> {
+  const out = new Map<string, boolean>();
+  for (const part of chunked([...codes], IN_CHUNK)) {
+    const rows = await db.selectFrom(table).select(['code', 'isEnabled']).where('code', 'in', part).execute();
+    for (const r of rows) out.set(r.code, !!r.isEnabled);
+  }
+  return out;
+}
+
+async function loadCheckReference(db: Db, orgId: string, rows: InstrumentFieldsT[], exceptId?: string): Promise<CheckReference> {
+  const cats = new Set<string>();
+  const fields = new Set<string>();
+  const cities = new Set<string>();
+  const nos = new Set<string>();
+  for (const f of rows) {
+    cats.add(f.categoryCode);
+    for (const c of f.serviceFields ?? []) fields.add(c);
+    if (f.cityCode) cities.add(f.cityCode);
+    nos.add(f.internalNo.trim());
+  }
+  const takenNos = new Set<string>();
+  for (const part of chunked([...nos], IN_CHUNK)) {
+    let dup = db.selectFrom('instruments').select('internalNo').where('orgId', '=', orgId).where('internalNo', 'in', part);
+    if (exceptId) dup = dup.where('id', '!=', exceptId);
+    for (const r of await dup.execute()) takenNos.add(r.internalNo);
+  }
+  return {
+    categories: await enabledByCode(db, 'categories', cats),
+    serviceFields: await enabledByCode(db, 'serviceFields', fields),
+    cities: await enabledByCode(db, 'cities', cities),
+    takenNos,
+  };
+}
+
+/** The rules themselves, for one record: the single and the bulk check both come here. */
+function fieldErrors(ref: CheckReference, f: InstrumentFieldsT, today: string): FieldErrors {
+  const errors: FieldErrors = {};
+  if (!ref.categories.get(f.categoryCode)) errors.categoryCode = '仪器分类不存在，请从分类中选择';
+  const codes = [...new Set(f.serviceFields ?? [])];
+  const unknown = codes.filter((c) => !ref.serviceFields.get(c));
+  if (unknown.length) errors.serviceFields = `服务领域不存在：${unknown.join('、')}`;
+  if (f.cityCode && !ref.cities.get(f.cityCode)) errors.cityCode = '所在地市不存在，请重新选择';
+  Object.assign(errors, recordRuleErrors(f, today));
+  if (ref.takenNos.has(f.internalNo.trim())) errors.internalNo = '本单位已有相同内部编号的仪器';
+  return errors;
+}
+
 /**
  * Checks of a record against the database and between its fields: category, service fields and city exist and are
  * enabled, dates are real and in order, the internal number is not used by another instrument of the organisation.
- * Returns {} when all is well. Shared with the Excel import.
+ * Returns {} when all is well.
  */
 export async function checkInstrumentFields(db: Db, orgId: string, f: InstrumentFieldsT, o: CheckOptions = {}): Promise<FieldErrors> {
-  const errors: FieldErrors = {};
-  const cat = await db.selectFrom('categories').select(['code', 'isEnabled']).where('code', '=', f.categoryCode).executeTakeFirst();
-  if (!cat || !cat.isEnabled) errors.categoryCode = '仪器分类不存在，请从分类中选择';
-  const codes = [...new Set(f.serviceFields ?? [])];
-  if (codes.length) {
-    const found = await db.selectFrom('serviceFields').select(['code', 'isEnabled']).where('code', 'in', codes).execute();
-    const unknown = codes.filter((c) => !found.some((r) => r.code === c && r.isEnabled));
-    if (unknown.length) errors.serviceFields = `服务领域不存在：${unknown.join('、')}`;
-  }
-  if (f.cityCode) {
-    const city = await db.selectFrom('cities').select(['code', 'isEnabled']).where('code', '=', f.cityCode).executeTakeFirst();
-    if (!city || !city.isEnabled) errors.cityCode = '所在地市不存在，请重新选择';
-  }
-  Object.assign(errors, recordRuleErrors(f, shanghaiDate(o.now ?? new Date())));
-  let dup = db.selectFrom('instruments').select('id').where('orgId', '=', orgId).where('internalNo', '=', f.internalNo.trim());
-  if (o.exceptId) dup = dup.where('id', '!=', o.exceptId);
-  if (await dup.executeTakeFirst()) errors.internalNo = '本单位已有相同内部编号的仪器';
-  return errors;
+  const ref = await loadCheckReference(db, orgId, [f], o.exceptId);
+  return fieldErrors(ref, f, shanghaiDate(o.now ?? new Date()));
+}
+
+/**
+ * `checkInstrumentFields` of many new records at once (the Excel import): the reference data and the organisation's
+ * internal numbers are read in a few queries, then every record is checked by the same rules. Returns one FieldErrors
+ * per record, in order. Repeats of a number inside `rows` are not looked for here (the import's parser does that).
+ */
+export async function checkInstrumentFieldsMany(db: Db, orgId: string, rows: InstrumentFieldsT[], now: Date = new Date()): Promise<FieldErrors[]> {
+  if (!rows.length) return [];
+  const ref = await loadCheckReference(db, orgId, rows);
+  const today = shanghaiDate(now);
+  return rows.map((f) => fieldErrors(ref, f, today));
 }
 
 /** A duplicate internal number alone is a conflict (409); anything else is bad input (400) naming every field. */
@@ -88,20 +146,42 @@ async function writeServiceFields(trx: Db, id: string, codes: string[] | undefin
   if (unique.length) await trx.insertInto('instrumentFields').values(unique.map((fieldCode) => ({ instrumentId: id, fieldCode }))).execute();
 }
 
+/** Rows per multi-row INSERT: ~40 columns each stays far below SQLite's 32,766 parameters. */
+export const INSERT_CHUNK = 200;
+
 /**
- * Inserts a draft with its fields and service fields, indexes it and records it, inside the caller's transaction.
- * The caller has run `checkInstrumentFields`. Returns the new id. Shared with the Excel import.
+ * Inserts drafts with their fields and service fields, indexes them and records each (`instrument.create`), inside
+ * the caller's transaction: multi-row statements of INSERT_CHUNK rows and one reindex per chunk. The caller has run
+ * `checkInstrumentFieldsMany`. Returns the new ids, in the order of `rows`. Shared with the Excel import.
  */
-export async function insertDraft(trx: Db, ctx: AuditContext, orgId: string, f: InstrumentFieldsT): Promise<string> {
-  const id = newId();
+export async function insertDrafts(trx: Db, ctx: AuditContext, orgId: string, rows: InstrumentFieldsT[]): Promise<string[]> {
   const now = ctx.now.toISOString();
-  await trx.insertInto('instruments').values({
-    id, orgId, ...dbFields(f), state: 'draft', isDisabled: false, rejectReason: null, serviceCount: 0, ratingSum: 0, ratingCount: 0,
-    searchText: '', createdBy: ctx.actor?.userId ?? null, createdAt: now, updatedAt: now, listedAt: null,
-  }).execute();
-  await writeServiceFields(trx, id, f.serviceFields);
-  await reindexInstrument(trx, dialectOf(trx), id);
-  await record(trx, ctx, { action: 'instrument.create', subjectKind: KIND, subjectId: id, toState: 'draft', orgId });
+  const dialect = dialectOf(trx);
+  const ids: string[] = [];
+  // the search text is written with the row (the reindex below then finds it current instead of updating row by row)
+  const org = await trx.selectFrom('organizations').select('name').where('id', '=', orgId).executeTakeFirst();
+  for (const part of chunked(rows, INSERT_CHUNK)) {
+    const values = part.map((f) => {
+      const fields = dbFields(f);
+      return {
+        id: newId(), orgId, ...fields, state: 'draft' as const, isDisabled: false, rejectReason: null, serviceCount: 0, ratingSum: 0, ratingCount: 0,
+        searchText: buildSearchText({ ...fields, orgName: org?.name ?? null }), createdBy: ctx.actor?.userId ?? null, createdAt: now, updatedAt: now, listedAt: null,
+      };
+    });
+    await trx.insertInto('instruments').values(values).execute();
+    const partIds = values.map((v) => v.id);
+    const links = part.flatMap((f, i) => [...new Set(f.serviceFields ?? [])].map((fieldCode) => ({ instrumentId: partIds[i], fieldCode })));
+    for (const l of chunked(links, 1000)) await trx.insertInto('instrumentFields').values(l).execute();
+    await reindexInstruments(trx, dialect, partIds);
+    await recordMany(trx, ctx, partIds.map((id) => ({ action: 'instrument.create', subjectKind: KIND, subjectId: id, toState: 'draft', orgId })));
+    ids.push(...partIds);
+  }
+  return ids;
+}
+
+/** One draft: `insertDrafts` of one record. The caller has run `checkInstrumentFields`. Returns the new id. */
+export async function insertDraft(trx: Db, ctx: AuditContext, orgId: string, f: InstrumentFieldsT): Promise<string> {
+  const [id] = await insertDrafts(trx, ctx, orgId, [f]);
   return id;
 }
 
