@@ -35,6 +35,7 @@ const ROUTES: Record<string, Rule> = {
   'GET /api/health': 'public',
   'GET /api/site': 'public',
   'GET /api/stats/public': 'public',
+  'GET /api/bench/baseline': 'public',
   // accounts
   'GET /api/auth/me': 'public',
   'POST /api/auth/register': 'public',

@@ -7,6 +7,19 @@ import { typed } from '../../http/route';
 import { SiteInfo, siteInfo } from './site';
 import * as catalogue from '../catalogue/service';
 
+/**
+ * The benchmark's baseline: a constant JSON body (about 6 KB, built once) shaped like a page of search results,
+ * so that `npm run bench` can compare the search with what the same server does for nothing.
+ */
+const BASELINE = Object.freeze({
+  items: Array.from({ length: 13 }, (_, i) => ({
+    id: `baseline-${String(i).padStart(2, '0')}`, name: '场发射扫描电子显微镜', nameEn: 'Scanning Electron Microscope', model: 'SU8010', manufacturer: '日立高新技术公司',
+    categoryCode: '010102', categoryName: '扫描电镜', orgName: '济南理工大学', cityCode: '370100', cityName: '济南', valueFen: 356_800_000, purchaseDate: '2019-06-18',
+    serviceCount: 12, snippet: '二次电子分辨率 1.0 nm（15 kV）；放大倍数 20～800,000×；配备牛津能谱仪',
+  })),
+  total: 10_000, page: 1, pageSize: 20,
+});
+
 export async function systemRoutes(app: FastifyInstance, deps: Deps) {
   const r = typed(app);
   r.get('/health', {
@@ -33,5 +46,9 @@ export async function systemRoutes(app: FastifyInstance, deps: Deps) {
     const figures = await catalogue.publicFigures(deps.database);
     return { organizations: rows.reduce((a, r) => a + Number(r.n), 0), byType: Object.fromEntries(rows.map((r) => [r.type, Number(r.n)])), cities: Number(cities.n), ...figures };
   });
+  r.get('/bench/baseline', {
+    config: { policy: 'public' },
+    schema: { tags: ['system'], summary: '基准测试：固定的 JSON 应答（约 6 KB）' },
+  }, async () => BASELINE);
   r.get('/openapi.json', { config: { policy: 'public' }, schema: { hide: true } }, async () => app.swagger());
 }
