@@ -19,7 +19,11 @@ export const SID = 'sid';
 export const CSRF = 'csrf';
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
-export const hashToken = (t: string) => crypto.createHash('sha256').update(t).digest('hex');
+/** What the database keeps of a session or reset token: its HMAC with SESSION_SECRET when set (a stolen table is then useless), else its SHA-256. */
+export const hashToken = (deps: Deps, t: string) => {
+  const secret = deps.config.SESSION_SECRET;
+  return (secret ? crypto.createHmac('sha256', secret) : crypto.createHash('sha256')).update(t).digest('hex');
+};
 export const randomToken = (bytes = 32) => crypto.randomBytes(bytes).toString('base64url');
 
 function cookieOpts(deps: Deps, httpOnly: boolean) {
@@ -31,7 +35,7 @@ export async function startSession(deps: Deps, req: FastifyRequest, reply: Fasti
   const csrf = randomToken(24);
   const now = deps.clock.now();
   await deps.database.db.insertInto('sessions').values({
-    id: hashToken(token), userId, csrfToken: csrf, createdAt: now.toISOString(), lastSeenAt: now.toISOString(),
+    id: hashToken(deps, token), userId, csrfToken: csrf, createdAt: now.toISOString(), lastSeenAt: now.toISOString(),
     expiresAt: new Date(now.getTime() + deps.config.SESSION_MAX_HOURS * 3_600_000).toISOString(),
     ip: req.ip, userAgent: String(req.headers['user-agent'] ?? '').slice(0, 300),
   }).execute();
@@ -42,7 +46,7 @@ export async function startSession(deps: Deps, req: FastifyRequest, reply: Fasti
 
 export async function endSession(deps: Deps, req: FastifyRequest, reply: FastifyReply) {
   const token = req.cookies[SID];
-  if (token) await deps.database.db.deleteFrom('sessions').where('id', '=', hashToken(token)).execute();
+  if (token) await deps.database.db.deleteFrom('sessions').where('id', '=', hashToken(deps, token)).execute();
   reply.clearCookie(SID, { path: '/' });
   reply.setCookie(CSRF, randomToken(24), cookieOpts(deps, false));
 }
@@ -50,7 +54,7 @@ export async function endSession(deps: Deps, req: FastifyRequest, reply: Fastify
 /** Loads the actor of a session, enforcing the idle timeout and the absolute limit. */
 async function loadActor(deps: Deps, token: string): Promise<Actor | null> {
   const { db } = deps.database;
-  const id = hashToken(token);
+  const id = hashToken(deps, token);
   const row = await db.selectFrom('sessions').innerJoin('users', 'users.id', 'sessions.userId')
     .select(['sessions.id as sid', 'sessions.csrfToken', 'sessions.lastSeenAt', 'sessions.expiresAt', 'users.id as userId', 'users.realName', 'users.kind', 'users.departmentId', 'users.isDisabled'])
     .where('sessions.id', '=', id).executeTakeFirst();

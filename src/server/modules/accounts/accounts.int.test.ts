@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import net from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -203,6 +204,17 @@ describe('accounts (app without a mail server)', () => {
   });
 
   describe('sessions', () => {
+    it('stores only the HMAC of the session token with SESSION_SECRET, never the token itself', async () => {
+      const u = await makeUser(t);
+      const c = new Client(t.app);
+      await login(c, u.username, PASSWORD);
+      const token = c.cookies.sid;
+      const ids = (await db().selectFrom('sessions').select('id').where('userId', '=', u.id).execute()).map((r) => r.id);
+      expect(ids).toEqual([crypto.createHmac('sha256', t.deps.config.SESSION_SECRET!).update(token).digest('hex')]);
+      expect(ids).not.toContain(token);
+      expect(ids).not.toContain(crypto.createHash('sha256').update(token).digest('hex'));
+    });
+
     it('sets the session cookie HttpOnly and SameSite=Lax; the CSRF cookie is readable by the page', async () => {
       const u = await makeUser(t);
       const c = new Client(t.app);

@@ -168,7 +168,7 @@ export async function requestReset(deps: Deps, req: FastifyRequest, identifier: 
   const now = deps.clock.now();
   const link = `${deps.config.PUBLIC_URL}/reset-password?token=${token}`;
   await db.transaction().execute(async (trx) => {
-    await trx.insertInto('passwordResets').values({ id: newId(), userId: user.id, tokenHash: hashToken(token), expiresAt: new Date(now.getTime() + RESET_TTL_MS).toISOString(), usedAt: null, createdAt: now.toISOString() }).execute();
+    await trx.insertInto('passwordResets').values({ id: newId(), userId: user.id, tokenHash: hashToken(deps, token), expiresAt: new Date(now.getTime() + RESET_TTL_MS).toISOString(), usedAt: null, createdAt: now.toISOString() }).execute();
     if (user.email) {
       await deps.mailer.enqueue(trx, user.email, `【${deps.config.SITE_NAME}】重置密码`, `${user.realName}，您好：\n\n请在 30 分钟内打开以下链接重置密码（仅可使用一次）：\n${link}\n\n如非本人操作，请忽略本邮件。`);
     }
@@ -186,7 +186,7 @@ export async function confirmReset(deps: Deps, req: FastifyRequest, token: strin
   await db.transaction().execute(async (trx) => {
     // single use: the update claims the token atomically
     const claimed = await trx.updateTable('passwordResets').set({ usedAt: now })
-      .where('tokenHash', '=', hashToken(token)).where('usedAt', 'is', null).where('expiresAt', '>', now)
+      .where('tokenHash', '=', hashToken(deps, token)).where('usedAt', 'is', null).where('expiresAt', '>', now)
       .returning(['userId']).executeTakeFirst();
     if (!claimed) throw badInput('RESET_TOKEN_INVALID', '重置链接无效或已过期，请重新申请', { token: '链接无效或已过期' });
     await trx.updateTable('users').set({ passwordHash, lockedUntil: null, mustChangePassword: false, updatedAt: now }).where('id', '=', claimed.userId).execute();
