@@ -24,6 +24,8 @@ import { instrumentRoutes } from './modules/instruments/routes';
 import { importRoutes } from './modules/imports/routes';
 import { catalogueRoutes } from './modules/catalogue/routes';
 import { cartRoutes } from './modules/cart/routes';
+import { bookingRoutes } from './modules/bookings/routes';
+import { messageRoutes } from './modules/messages/routes';
 import { registerReviewSubjects } from './modules/subjects';
 import { VERSION } from './version';
 
@@ -86,6 +88,8 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
     await importRoutes(api, deps);
     await catalogueRoutes(api, deps);
     await cartRoutes(api, deps);
+    await bookingRoutes(api, deps);
+    await messageRoutes(api, deps);
   }, { prefix: '/api' });
 
   const hasWeb = fs.existsSync(path.join(WEB_DIST, 'index.html'));

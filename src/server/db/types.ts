@@ -84,6 +84,32 @@ export interface ImportJobsTable {
   createdAt: string; finishedAt: string | null;
 }
 
+export interface BookingCountersTable { day: string; last: number }
+export interface BookingsTable {
+  id: string; no: string; consumerOrgId: string; providerOrgId: string; applicantId: string;
+  state: 'draft' | 'submitted' | 'accepted' | 'rejected' | 'withdrawn' | 'awaiting_settlement' | 'completed'; version: number;
+  samplesJson: unknown; purpose: string | null; expectedFrom: string | null; expectedTo: string | null;
+  projectName: string | null; projectNo: string | null; projectSource: string | null; projectFundingFen: number | null;
+  contactName: string | null; contactPhone: string | null; contactEmail: string | null; remark: string | null;
+  liabilityText: string | null; liabilityAcceptedAt: string | null; plannedTestDate: string | null; declineReason: string | null;
+  otherFeeFen: number; otherFeeNote: string | null; totalFeeFen: number; resultNote: string | null; searchText: string;
+  createdAt: string; updatedAt: string; submittedAt: string | null; acceptedAt: string | null; resultsAt: string | null; completedAt: string | null;
+}
+export interface BookingItemsTable {
+  bookingId: string; instrumentId: string; sort: number; testItems: string | null; resultText: string | null;
+  machineHours: number | null; feesJson: unknown; subtotalFen: number;
+}
+export interface BookingFilesTable { bookingId: string; fileId: string; slot: 'result_report' | 'report' | 'invoice'; createdAt: string }
+export interface BookingEventsTable {
+  id: string; bookingId: string; actorId: string | null; actorName: string; orgId: string | null; orgName: string | null;
+  action: string; fromState: string | null; toState: string; comment: string | null; at: string;
+}
+export interface BookingRatingsTable { bookingId: string; stars: number; comment: string | null; raterId: string; createdAt: string }
+export interface MessagesTable {
+  id: string; userId: string; title: string; body: string; link: string | null; subjectKind: string | null; subjectId: string | null;
+  readAt: string | null; createdAt: string;
+}
+
 export interface DB {
   cities: CitiesTable; departments: DepartmentsTable; users: UsersTable; organizations: OrganizationsTable;
   memberships: MembershipsTable; bindingRequests: BindingRequestsTable; reviews: ReviewsTable; reviewEvents: ReviewEventsTable;
@@ -92,4 +118,6 @@ export interface DB {
   categories: CategoriesTable; serviceFields: ServiceFieldsTable; files: FilesTable; instruments: InstrumentsTable;
   instrumentFields: InstrumentFieldsTable; instrumentFiles: InstrumentFilesTable; instrumentGrams: InstrumentGramsTable;
   instrumentFts: InstrumentFtsTable; cartItems: CartItemsTable; importJobs: ImportJobsTable;
+  bookingCounters: BookingCountersTable; bookings: BookingsTable; bookingItems: BookingItemsTable; bookingFiles: BookingFilesTable;
+  bookingEvents: BookingEventsTable; bookingRatings: BookingRatingsTable; messages: MessagesTable;
 }

@@ -111,6 +111,31 @@ const ROUTES: Record<string, Rule> = {
   'GET /api/instruments/import/jobs': 'orgAdmin',
   'GET /api/instruments/import/jobs/{id}': 'orgAdmin',
   'GET /api/instruments/import/jobs/{id}/report': 'orgAdmin',
+  // bookings (预约)
+  'GET /api/bookings/liability': 'public',
+  'GET /api/bookings/start': 'member',
+  'POST /api/bookings': 'member',
+  'GET /api/bookings': 'member',
+  'GET /api/bookings/export': 'member',
+  'GET /api/bookings/{id}': 'member',
+  'PUT /api/bookings/{id}': 'member',
+  'DELETE /api/bookings/{id}': 'member',
+  'POST /api/bookings/{id}/submit': 'member',
+  'POST /api/bookings/{id}/withdraw': 'member',
+  'POST /api/bookings/{id}/accept': 'orgAdmin',
+  'POST /api/bookings/{id}/decline': 'orgAdmin',
+  'PUT /api/bookings/{id}/results': 'orgAdmin',
+  'POST /api/bookings/{id}/results/submit': 'orgAdmin',
+  'POST /api/bookings/{id}/files': 'member',
+  'DELETE /api/bookings/{id}/files/{fileId}': 'member',
+  'POST /api/bookings/{id}/settle': 'member',
+  'POST /api/bookings/{id}/rating': 'member',
+  'GET /api/instruments/{id}/ratings': 'public',
+  // messages (消息中心)
+  'GET /api/messages': 'user',
+  'GET /api/messages/unread-count': 'user',
+  'POST /api/messages/{id}/read': 'user',
+  'POST /api/messages/read-all': 'user',
 };
 
 /** Routes that end the caller's session when they succeed: the walk logs in again afterwards. */
