@@ -30,22 +30,7 @@ export async function png(width = 800, height = 600): Promise<Buffer> {
 export const jpeg = (width = 640, height = 480) => sharp({ create: { width, height, channels: 3, background: '#3a6ea5' } }).jpeg().toBuffer();
 
 /** A minimal valid PDF. */
-export function pdf(text = 'Instrument manual'): Buffer {
-  const objs = [
-    '<< /Type /Catalog /Pages 2 0 R >>',
-    '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
-    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /Contents 4 0 R >>',
-  ];
-  const stream = `BT /F1 12 Tf 20 100 Td (${text}) Tj ET`;
-  objs.push(`<< /Length ${stream.length} >>\nstream\n${stream}\nendstream`);
-  let out = '%PDF-1.4\n';
-  const offsets: number[] = [];
-  objs.forEach((o, i) => { offsets.push(out.length); out += `${i + 1} 0 obj\n${o}\nendobj\n`; });
-  const xref = out.length;
-  out += `xref\n0 ${objs.length + 1}\n0000000000 65535 f \n${offsets.map((o) => `${String(o).padStart(10, '0')} 00000 n \n`).join('')}`;
-  out += `trailer\n<< /Size ${objs.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
-  return Buffer.from(out, 'latin1');
-}
+export { tinyPdf as pdf } from '../../platform/tiny-pdf';
 
 /** An Office Open XML package with the parts that identify it. */
 export function officeZip(kind: 'word' | 'xl' | 'other'): Buffer {
