@@ -84,7 +84,7 @@ export interface ImportJobsTable {
   createdAt: string; finishedAt: string | null;
 }
 
-export interface BookingCountersTable { day: string; last: number }
+export interface CountersTable { key: string; last: number }
 export interface BookingsTable {
   id: string; no: string; consumerOrgId: string; providerOrgId: string; applicantId: string;
   state: 'draft' | 'submitted' | 'accepted' | 'rejected' | 'withdrawn' | 'awaiting_settlement' | 'completed'; version: number;
@@ -118,6 +118,6 @@ export interface DB {
   categories: CategoriesTable; serviceFields: ServiceFieldsTable; files: FilesTable; instruments: InstrumentsTable;
   instrumentFields: InstrumentFieldsTable; instrumentFiles: InstrumentFilesTable; instrumentGrams: InstrumentGramsTable;
   instrumentFts: InstrumentFtsTable; cartItems: CartItemsTable; importJobs: ImportJobsTable;
-  bookingCounters: BookingCountersTable; bookings: BookingsTable; bookingItems: BookingItemsTable; bookingFiles: BookingFilesTable;
+  counters: CountersTable; bookings: BookingsTable; bookingItems: BookingItemsTable; bookingFiles: BookingFilesTable;
   bookingEvents: BookingEventsTable; bookingRatings: BookingRatingsTable; messages: MessagesTable;
 }

@@ -1,13 +1,13 @@
 import type { Kysely } from 'kysely';
 import { columnTypes } from './columns';
 
-/** Bookings (预约单) with their instruments, files, history and rating; the daily number counter; the message centre. */
+/** Bookings (预约单) with their instruments, files, history and rating; the number counters; the message centre. */
 export async function up(db: Kysely<any>) {
   const { ts, json, money } = columnTypes(db);
 
-  // one row per day: the last sequence handed out (numbers are never reused, also after a draft is deleted)
-  await db.schema.createTable('booking_counters')
-    .addColumn('day', 'text', (c) => c.primaryKey())
+  // human numbers: one row per series (booking:20261129, claim:2026:P …) with the last sequence handed out
+  await db.schema.createTable('counters')
+    .addColumn('key', 'text', (c) => c.primaryKey())
     .addColumn('last', 'integer', (c) => c.notNull())
     .execute();
 
@@ -112,7 +112,7 @@ export async function up(db: Kysely<any>) {
 }
 
 export async function down(db: Kysely<any>) {
-  for (const t of ['messages', 'booking_ratings', 'booking_events', 'booking_files', 'booking_items', 'bookings', 'booking_counters']) {
+  for (const t of ['messages', 'booking_ratings', 'booking_events', 'booking_files', 'booking_items', 'bookings', 'counters']) {
     await db.schema.dropTable(t).ifExists().execute();
   }
 }

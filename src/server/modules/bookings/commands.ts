@@ -9,6 +9,7 @@ import { formatYuan } from '../../../domain/money';
 import { shanghaiDate } from '../../../domain/instrument';
 import type { BookingFieldsT, ResultsBodyT } from '../../../contracts/bookings';
 import { isUniqueViolation, type Db } from '../../db/connect';
+import { nextInSeries } from '../../db/counters';
 import { newId } from '../../db/ids';
 import type { Deps } from '../../deps';
 import { auditCtx } from '../../http/session';
@@ -53,12 +54,10 @@ export async function pickInstruments(db: Db, ids: string[], consumerOrgId: stri
 
 // ------------------------------------------------------------------ numbers and search text
 
-/** The next number of the day; the counter row is locked by the update, so numbers are unique and never reused. */
+/** The next number of the day: unique, and never reused (also after a draft is deleted). */
 async function nextNo(trx: Db, now: Date): Promise<string> {
   const day = bookingDay(now);
-  await trx.insertInto('bookingCounters').values({ day, last: 0 }).onConflict((oc) => oc.column('day').doNothing()).execute();
-  const r = await trx.updateTable('bookingCounters').set((eb) => ({ last: eb('last', '+', 1) })).where('day', '=', day).returning('last').executeTakeFirstOrThrow();
-  return formatBookingNo(day, Number(r.last));
+  return formatBookingNo(day, await nextInSeries(trx, `booking:${day}`));
 }
 
 async function searchText(trx: Db, no: string, consumerOrgId: string, providerOrgId: string, instrumentNames: string[], f: BookingFieldsT) {
