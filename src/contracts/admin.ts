@@ -34,3 +34,59 @@ export const AuditRecord = z.object({
   fromState: z.string().nullable(), toState: z.string().nullable(), detail: z.record(z.string(), z.unknown()).nullable(),
 });
 export const AuditPage = paged(AuditRecord);
+
+// ------------------------------------------------------------------ reference data (系统管理员)
+
+export const RefKind = z.enum(['categories', 'fields', 'cities', 'districts']);
+export const RefParams = z.strictObject({ kind: RefKind });
+export const RefItemParams = z.strictObject({ kind: RefKind, code: z.string().min(1).max(64) });
+export const RefItem = z.object({
+  code: z.string(), name: z.string(), parentCode: z.string().nullable(), level: z.number().nullable(), isEnabled: z.boolean(), sort: z.number(),
+  /** how many records use it (instruments, organisations, posts): a used item can be disabled, never deleted */
+  usage: z.number(),
+});
+export const RefList = z.object({ kind: RefKind, items: z.array(RefItem) });
+export const RefCreateBody = z.strictObject({
+  code: z.string().trim().regex(/^[0-9A-Za-z]{2,12}$/, '代码为 2–12 位字母或数字'),
+  name: z.string().trim().min(1, '请填写名称').max(40, '最多 40 个字符'),
+  parentCode: z.string().trim().max(12).nullable().optional(),
+  sort: z.number().int().min(0).max(100_000).optional(),
+});
+export const RefUpdateBody = z.strictObject({ name: z.string().trim().min(1, '请填写名称').max(40, '最多 40 个字符'), sort: z.number().int().min(0).max(100_000).optional() });
+
+// ------------------------------------------------------------------ site settings and notices
+
+export const SiteSettingsBody = z.strictObject({
+  siteName: z.string().trim().min(2, '至少 2 个字').max(60),
+  logoText: z.string().trim().min(1, '必填').max(20),
+  province: z.string().trim().min(2).max(20),
+  operator: z.string().trim().min(2).max(60),
+  phone: z.string().trim().max(40),
+  email: z.string().trim().max(120).email('邮箱格式不正确'),
+  address: z.string().trim().max(120),
+  support: z.string().trim().max(60),
+  icp: z.string().trim().max(40),
+});
+export const NoticeBody = z.strictObject({
+  title: z.string().trim().min(4, '标题至少 4 个字').max(100),
+  body: z.string().trim().min(10, '内容至少 10 个字').max(20_000),
+  isPinned: z.boolean().default(false),
+  isPublished: z.boolean().default(true),
+});
+export const Notice = z.object({
+  id: z.string(), title: z.string(), body: z.string(), isPinned: z.boolean(), isPublished: z.boolean(), publishedAt: z.string().nullable(),
+  createdAt: z.string(), updatedAt: z.string(), authorName: z.string().nullable(),
+});
+export const NoticeQuery = PageQuery.extend({ q: z.string().trim().max(60).optional() });
+export const NoticePage = paged(Notice);
+
+// ------------------------------------------------------------------ user management
+
+export const UsersQuery = PageQuery.extend({ q: z.string().trim().max(60).optional(), locked: z.enum(['1', '0']).optional() });
+export const UserRow = z.object({
+  id: z.string(), realName: z.string(), username: z.string().nullable(), mobile: z.string().nullable(), email: z.string().nullable(),
+  kind: z.enum(['person', 'department', 'sysadmin']), isDisabled: z.boolean(), isLocked: z.boolean(), mustChangePassword: z.boolean(),
+  org: z.object({ id: z.string(), name: z.string(), role: z.string(), roleLabel: z.string() }).nullable(),
+  departmentName: z.string().nullable(), createdAt: z.string(), lastLoginAt: z.string().nullable(),
+});
+export const UserPage = paged(UserRow);

@@ -69,14 +69,20 @@ export const ResultsBody = z.strictObject({
 });
 export type ResultsBodyT = z.infer<typeof ResultsBody>;
 
-/** 结算: report and invoice are uploaded first; the voucher section (issue #5) adds its fields here. */
-export const SettleBody = z.strictObject({ comment: text(500) });
+/** The voucher part of 结算: which vouchers, and the answer on other public subsidy (checked again on the server). */
+export const SettleVoucher = z.strictObject({
+  otherSubsidy: z.boolean({ message: '请选择该项服务是否享受其他财政资金补助' }),
+  provincial: z.boolean().default(false),
+  municipal: z.boolean().default(false),
+});
+/** 结算: report and invoice are uploaded first; with vouchers, also the claim's documents. */
+export const SettleBody = z.strictObject({ comment: text(500), voucher: SettleVoucher.nullable().optional() });
 export const RateBody = z.strictObject({
   stars: z.number().int('请选择 1–5 星').min(1, '请选择 1–5 星').max(5, '请选择 1–5 星'),
   comment: z.string().trim().max(500, '最多 500 个字符').default(''),
 });
 
-export const FileSlot = z.enum(['result_report', 'report', 'invoice']);
+export const FileSlot = z.enum(['result_report', 'report', 'invoice', 'contract', 'result_proof', 'relevance_proof']);
 export const BookingFileParams = z.strictObject({ id, fileId: id });
 export const BookingUploadQuery = z.strictObject({ slot: FileSlot });
 
@@ -107,7 +113,11 @@ export const BookingView = z.object({
   liabilityText: z.string().nullable(), liabilityAcceptedAt: z.string().nullable(),
   plannedTestDate: z.string().nullable(), declineReason: z.string().nullable(),
   otherFeeFen: z.number(), otherFeeNote: z.string().nullable(), totalFeeFen: z.number(), resultNote: z.string().nullable(),
-  files: z.object({ result_report: z.array(StoredFile), report: z.array(StoredFile), invoice: z.array(StoredFile) }),
+  files: z.object({
+    result_report: z.array(StoredFile), report: z.array(StoredFile), invoice: z.array(StoredFile),
+    /** the voucher claim's documents, uploaded at settlement or while a claim is returned */
+    contract: z.array(StoredFile), result_proof: z.array(StoredFile), relevance_proof: z.array(StoredFile),
+  }),
   rating: z.object({ stars: z.number(), comment: z.string().nullable(), createdAt: z.string() }).nullable(),
   createdAt: z.string(), submittedAt: z.string().nullable(), acceptedAt: z.string().nullable(), resultsAt: z.string().nullable(), completedAt: z.string().nullable(),
   history: z.array(BookingEvent),

@@ -3,7 +3,7 @@ export type FieldErrors = Record<string, string>;
 
 export class DomainError extends Error {
   constructor(
-    readonly status: 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 423 | 428 | 429,
+    readonly status: 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 423 | 428 | 429 | 503,
     readonly code: string,
     message: string,
     readonly fields?: FieldErrors,

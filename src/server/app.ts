@@ -26,6 +26,9 @@ import { catalogueRoutes } from './modules/catalogue/routes';
 import { cartRoutes } from './modules/cart/routes';
 import { bookingRoutes } from './modules/bookings/routes';
 import { messageRoutes } from './modules/messages/routes';
+import { voucherRoutes } from './modules/vouchers/routes';
+import { postRoutes } from './modules/posts/routes';
+import { noticeRoutes } from './modules/notices/routes';
 import { registerReviewSubjects } from './modules/subjects';
 import { VERSION } from './version';
 
@@ -90,6 +93,9 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
     await cartRoutes(api, deps);
     await bookingRoutes(api, deps);
     await messageRoutes(api, deps);
+    await voucherRoutes(api, deps);
+    await postRoutes(api, deps);
+    await noticeRoutes(api, deps);
   }, { prefix: '/api' });
 
   const hasWeb = fs.existsSync(path.join(WEB_DIST, 'index.html'));

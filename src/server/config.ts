@@ -17,6 +17,10 @@ const schema = z.object({
   ADMIN_PASSWORD: z.string().min(8).default('Admin@12345'),
   SEED_DEMO: z.enum(['true', 'false']).default('true'),
   COOKIE_SECURE: z.enum(['true', 'false']).default('false'),
+  /** a CJK font for printed vouchers (TTF, OTF or TTC); the Debian package fonts-noto-cjk provides the default */
+  PDF_FONT: z.string().default('/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc'),
+  /** the font's PostScript name inside a collection (.ttc) */
+  PDF_FONT_NAME: z.string().default('NotoSansCJKsc-Regular'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'silent']).default('info'),
 });
 

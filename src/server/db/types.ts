@@ -94,12 +94,13 @@ export interface BookingsTable {
   liabilityText: string | null; liabilityAcceptedAt: string | null; plannedTestDate: string | null; declineReason: string | null;
   otherFeeFen: number; otherFeeNote: string | null; totalFeeFen: number; resultNote: string | null; searchText: string;
   createdAt: string; updatedAt: string; submittedAt: string | null; acceptedAt: string | null; resultsAt: string | null; completedAt: string | null;
+  hasOtherSubsidy: boolean | null;
 }
 export interface BookingItemsTable {
   bookingId: string; instrumentId: string; sort: number; testItems: string | null; resultText: string | null;
   machineHours: number | null; feesJson: unknown; subtotalFen: number;
 }
-export interface BookingFilesTable { bookingId: string; fileId: string; slot: 'result_report' | 'report' | 'invoice'; createdAt: string }
+export interface BookingFilesTable { bookingId: string; fileId: string; slot: 'result_report' | 'report' | 'invoice' | 'contract' | 'result_proof' | 'relevance_proof'; createdAt: string }
 export interface BookingEventsTable {
   id: string; bookingId: string; actorId: string | null; actorName: string; orgId: string | null; orgName: string | null;
   action: string; fromState: string | null; toState: string; comment: string | null; at: string;
@@ -109,6 +110,30 @@ export interface MessagesTable {
   id: string; userId: string; title: string; body: string; link: string | null; subjectKind: string | null; subjectId: string | null;
   readAt: string | null; createdAt: string;
 }
+
+export interface VoucherPoliciesTable { id: string; effectiveFrom: string; policyJson: unknown; note: string | null; createdBy: string | null; createdAt: string }
+export interface VoucherClaimsTable {
+  id: string; no: string; kind: 'provincial' | 'municipal'; bookingId: string; consumerOrgId: string; providerOrgId: string; cityCode: string;
+  policyId: string; year: number; feeFen: number; rateBp: number; amountFen: number; reviewId: string | null; verifyCode: string;
+  batchId: string | null; isReleased: boolean; createdAt: string; approvedAt: string | null; paidAt: string | null;
+}
+export interface VoucherLedgersTable { orgId: string; year: number; provincialFen: number; municipalFen: number }
+export interface PayoutBatchesTable {
+  id: string; no: string; month: string; state: 'draft' | 'confirmed'; claimCount: number; totalFen: number;
+  createdBy: string; createdAt: string; confirmedBy: string | null; confirmedAt: string | null;
+}
+
+export interface PostsTable {
+  id: string; orgId: string; kind: 'demand' | 'supply'; title: string; content: string; categoriesJson: unknown; fieldsJson: unknown;
+  amountFen: number | null; amountNote: string | null; contactName: string; contactPhone: string; contactEmail: string | null; validUntil: string;
+  state: 'draft' | 'pending' | 'published' | 'rejected' | 'disabled'; isVisible: boolean; publishedJson: unknown; rejectReason: string | null;
+  createdBy: string | null; createdAt: string; updatedAt: string; publishedAt: string | null;
+}
+export interface PostFilesTable { postId: string; fileId: string; sort: number }
+export interface NoticesTable {
+  id: string; title: string; body: string; isPinned: boolean; isPublished: boolean; publishedAt: string | null; authorId: string | null; createdAt: string; updatedAt: string;
+}
+export interface DistrictsTable { code: string; cityCode: string; name: string; isEnabled: boolean; sort: number }
 
 export interface DB {
   cities: CitiesTable; departments: DepartmentsTable; users: UsersTable; organizations: OrganizationsTable;
@@ -120,4 +145,6 @@ export interface DB {
   instrumentFts: InstrumentFtsTable; cartItems: CartItemsTable; importJobs: ImportJobsTable;
   counters: CountersTable; bookings: BookingsTable; bookingItems: BookingItemsTable; bookingFiles: BookingFilesTable;
   bookingEvents: BookingEventsTable; bookingRatings: BookingRatingsTable; messages: MessagesTable;
+  voucherPolicies: VoucherPoliciesTable; voucherClaims: VoucherClaimsTable; voucherLedgers: VoucherLedgersTable; payoutBatches: PayoutBatchesTable;
+  posts: PostsTable; postFiles: PostFilesTable; notices: NoticesTable; districts: DistrictsTable;
 }

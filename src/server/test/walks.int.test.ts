@@ -136,6 +136,57 @@ const ROUTES: Record<string, Rule> = {
   'GET /api/messages/unread-count': 'user',
   'POST /api/messages/{id}/read': 'user',
   'POST /api/messages/read-all': 'user',
+  // vouchers (创新券)
+  'GET /api/vouchers/policies': 'reviewer',
+  'POST /api/vouchers/policies': 'province',
+  'GET /api/bookings/{id}/voucher-quote': 'member',
+  'GET /api/vouchers/claims': 'member',
+  'GET /api/vouchers/claims/{id}': 'user',
+  'POST /api/vouchers/claims/{id}/files': 'member',
+  'DELETE /api/vouchers/claims/{id}/files/{fileId}': 'member',
+  'POST /api/vouchers/claims/{id}/resubmit': 'member',
+  'GET /api/vouchers/claims/{id}/print': 'user',
+  'GET /api/verify/{code}': 'public',
+  'GET /api/vouchers/stats': 'reviewer',
+  'GET /api/vouchers/payouts': 'province',
+  'POST /api/vouchers/payouts': 'province',
+  'GET /api/vouchers/payouts/{id}': 'province',
+  'GET /api/vouchers/payouts/{id}/export': 'province',
+  'POST /api/vouchers/payouts/{id}/confirm': 'province',
+  'DELETE /api/vouchers/payouts/{id}': 'province',
+  // posts (供需发布)
+  'GET /api/posts': 'public',
+  'GET /api/posts/mine': 'member',
+  'GET /api/posts/{id}': 'public',
+  'GET /api/posts/{id}/matches': 'public',
+  'GET /api/posts/{id}/edit': 'orgAdmin',
+  'POST /api/posts': 'orgAdmin',
+  'PUT /api/posts/{id}': 'orgAdmin',
+  'POST /api/posts/{id}/submit': 'orgAdmin',
+  'POST /api/posts/{id}/disable': 'orgAdmin',
+  'POST /api/posts/{id}/enable': 'orgAdmin',
+  'DELETE /api/posts/{id}': 'orgAdmin',
+  'POST /api/posts/{id}/attachments': 'orgAdmin',
+  'DELETE /api/posts/{id}/attachments/{fileId}': 'orgAdmin',
+  // notices (通知公告)
+  'GET /api/notices': 'public',
+  'GET /api/notices/{id}': 'public',
+  'GET /api/admin/notices': 'auditor',
+  'POST /api/admin/notices': 'auditor',
+  'PUT /api/admin/notices/{id}': 'auditor',
+  'DELETE /api/admin/notices/{id}': 'auditor',
+  // administration
+  'GET /api/admin/reference/{kind}': 'sysadmin',
+  'POST /api/admin/reference/{kind}': 'sysadmin',
+  'PUT /api/admin/reference/{kind}/{code}': 'sysadmin',
+  'POST /api/admin/reference/{kind}/{code}/disable': 'sysadmin',
+  'POST /api/admin/reference/{kind}/{code}/enable': 'sysadmin',
+  'GET /api/admin/site': 'auditor',
+  'PUT /api/admin/site': 'auditor',
+  'GET /api/admin/users': 'sysadmin',
+  'POST /api/admin/users/{id}/lock': 'sysadmin',
+  'POST /api/admin/users/{id}/unlock': 'sysadmin',
+  'POST /api/admin/users/{id}/force-reset': 'sysadmin',
 };
 
 /** Routes that end the caller's session when they succeed: the walk logs in again afterwards. */
@@ -146,7 +197,7 @@ type Method = Uppercase<(typeof METHODS)[number]>;
 const WRITES = new Set<Method>(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 interface JsonSchema { type?: string | string[]; anyOf?: JsonSchema[]; oneOf?: JsonSchema[]; enum?: unknown[]; const?: unknown; properties?: Record<string, JsonSchema>; required?: string[]; additionalProperties?: boolean | JsonSchema }
-interface Op { key: string; method: Method; path: string; body: JsonSchema | null }
+interface Op { key: string; method: Method; path: string; body: JsonSchema | null; enums: Record<string, unknown[]> }
 
 let t: TestApp;
 let ops: Op[];
@@ -158,11 +209,14 @@ async function login(role: Role) {
   return clients[role];
 }
 
-/** A concrete URL for a path of the document: path parameters become random ids that match nothing. */
-const urlOf = (path: string) => path.replace(/\{[^}]+\}/g, () => crypto.randomUUID());
+/**
+ * A concrete URL for a path of the document: path parameters become random ids that match nothing; a parameter
+ * with a fixed set of values (an enum, such as the kind of reference data) takes its first value.
+ */
+const urlOf = (op: Op) => op.path.replace(/\{([^}]+)\}/g, (_m, name: string) => String(op.enums[name]?.[0] ?? crypto.randomUUID()));
 
 function send(c: Client, op: Op, body?: unknown, headers?: Record<string, string>): Promise<Res> {
-  const url = urlOf(op.path);
+  const url = urlOf(op);
   if (op.method === 'GET') return c.request('GET', url, undefined, headers);
   return c.request(op.method, url, body === undefined ? {} : body, headers);
 }
@@ -181,7 +235,7 @@ beforeAll(async () => {
   users.sysadmin = await sysadmin(t);
   for (const role of ROLES) await login(role);
 
-  const doc = (await clients.visitor.get('/api/openapi.json')).data as { paths: Record<string, Record<string, { requestBody?: { content?: Record<string, { schema?: JsonSchema }> } }>> };
+  const doc = (await clients.visitor.get('/api/openapi.json')).data as { paths: Record<string, Record<string, { requestBody?: { content?: Record<string, { schema?: JsonSchema }> }; parameters?: { in: string; name: string; schema?: JsonSchema }[] }>> };
   ops = [];
   for (const [path, item] of Object.entries(doc.paths)) {
     if (!path.startsWith('/api/')) continue;
@@ -189,7 +243,8 @@ beforeAll(async () => {
       const op = item[m];
       if (!op) continue;
       const method = m.toUpperCase() as Method;
-      ops.push({ key: `${method} ${path}`, method, path, body: op.requestBody?.content?.['application/json']?.schema ?? null });
+      const enums = Object.fromEntries((op.parameters ?? []).filter((p) => p.in === 'path' && p.schema?.enum).map((p) => [p.name, p.schema!.enum!]));
+      ops.push({ key: `${method} ${path}`, method, path, body: op.requestBody?.content?.['application/json']?.schema ?? null, enums });
     }
   }
 });

@@ -2,12 +2,16 @@ import type { Migration, MigrationProvider } from 'kysely';
 import * as foundation from './202611290900_foundation';
 import * as instruments from './202611291000_instruments';
 import * as bookings from './202611291100_bookings';
+import * as vouchers from './202611291400_vouchers';
+import * as postsAdmin from './202611291600_posts_admin';
 
 /** Migrations are listed here (not discovered on disk) so that tsx, Vitest and a bundle load them the same way. */
 const all: Record<string, Migration> = {
   '202611290900_foundation': foundation,
   '202611291000_instruments': instruments,
   '202611291100_bookings': bookings,
+  '202611291400_vouchers': vouchers,
+  '202611291600_posts_admin': postsAdmin,
 };
 
 export const migrationProvider: MigrationProvider = { getMigrations: async () => all };

@@ -1,10 +1,18 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { CreateDeptAccountBody, Department, DeptAccount, DeptAccountPage, DeptAccountsQuery, ResetPasswordBody, UpdateDeptAccountBody } from '../../../contracts/admin';
+import {
+  CreateDeptAccountBody, Department, DeptAccount, DeptAccountPage, DeptAccountsQuery, RefCreateBody, RefItemParams, RefList, RefParams, RefUpdateBody, ResetPasswordBody,
+  SiteSettingsBody, UpdateDeptAccountBody, UserPage, UsersQuery,
+} from '../../../contracts/admin';
 import { IdParams, Ok } from '../../../contracts/common';
 import type { Deps } from '../../deps';
 import { typed } from '../../http/route';
 import * as svc from './service';
+import * as reference from './reference';
+import * as users from './users';
+import { auditCtx } from '../../http/session';
+import { record } from '../audit/service';
+import { SiteInfo, saveSiteInfo, siteInfo } from '../system/site';
 
 export async function adminRoutes(app: FastifyInstance, deps: Deps) {
   const r = typed(app);
@@ -32,4 +40,38 @@ export async function adminRoutes(app: FastifyInstance, deps: Deps) {
 
   r.post('/admin/department-accounts/:id/reset-password', { config, schema: { tags, summary: '重置部门账号密码（下次登录须修改）', params: IdParams, body: ResetPasswordBody, response: { 200: Ok } } },
     async (req) => { await svc.resetPassword(deps, req, req.params.id, req.body.password); return { ok: true as const }; });
+
+  // ---- reference data (基础数据)
+  r.get('/admin/reference/:kind', { config, schema: { tags, summary: '基础数据：仪器分类、服务领域、地市、区县（含使用数）', params: RefParams, response: { 200: RefList } } },
+    async (req) => reference.list(db, req.params.kind));
+  r.post('/admin/reference/:kind', { config, schema: { tags, summary: '新增基础数据项', params: RefParams, body: RefCreateBody, response: { 201: RefList } } },
+    async (req, reply) => reply.status(201).send(await reference.create(deps, req, req.params.kind, req.body)));
+  r.put('/admin/reference/:kind/:code', { config, schema: { tags, summary: '重命名基础数据项', params: RefItemParams, body: RefUpdateBody, response: { 200: RefList } } },
+    async (req) => reference.rename(deps, req, req.params.kind, req.params.code, req.body));
+  r.post('/admin/reference/:kind/:code/disable', { config, schema: { tags, summary: '停用（已使用的项只能停用，不能删除）', params: RefItemParams, response: { 200: RefList } } },
+    async (req) => reference.setEnabled(deps, req, req.params.kind, req.params.code, false));
+  r.post('/admin/reference/:kind/:code/enable', { config, schema: { tags, summary: '启用', params: RefItemParams, response: { 200: RefList } } },
+    async (req) => reference.setEnabled(deps, req, req.params.kind, req.params.code, true));
+
+  // ---- site settings (站点设置): the system administrator and the province department
+  r.get('/admin/site', { config: { policy: 'auditor' }, schema: { tags, summary: '站点设置', response: { 200: SiteInfo } } },
+    async () => siteInfo(deps));
+  r.put('/admin/site', { config: { policy: 'auditor' }, schema: { tags, summary: '保存站点设置（站名、标识文字、省份、页脚联系方式）', body: SiteSettingsBody, response: { 200: SiteInfo } } },
+    async (req) => {
+      const before = await siteInfo(deps);
+      const saved = await saveSiteInfo(deps, req.body);
+      const changed = Object.keys(req.body).filter((k) => (req.body as Record<string, string>)[k] !== (before as Record<string, string>)[k]);
+      await record(db, auditCtx(deps, req), { action: 'site.update', subjectKind: 'site', subjectId: 'site', detail: { changed } });
+      return saved;
+    });
+
+  // ---- users (用户管理)
+  r.get('/admin/users', { config, schema: { tags, summary: '用户管理：查找用户，查看所属单位与角色（不含密码）', querystring: UsersQuery, response: { 200: UserPage } } },
+    async (req) => users.list(deps, req.query));
+  r.post('/admin/users/:id/lock', { config, schema: { tags, summary: '锁定账号（立即结束其会话）', params: IdParams, response: { 200: Ok } } },
+    async (req) => users.setLocked(deps, req, req.params.id, true));
+  r.post('/admin/users/:id/unlock', { config, schema: { tags, summary: '解锁账号', params: IdParams, response: { 200: Ok } } },
+    async (req) => users.setLocked(deps, req, req.params.id, false));
+  r.post('/admin/users/:id/force-reset', { config, schema: { tags, summary: '强制重置密码（原密码失效，结束会话，发送重置链接）', params: IdParams, response: { 200: Ok } } },
+    async (req) => users.forceReset(deps, req, req.params.id));
 }

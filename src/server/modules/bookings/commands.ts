@@ -16,9 +16,10 @@ import { auditCtx } from '../../http/session';
 import { record } from '../audit/service';
 import { catalogueChanged } from '../catalogue/indexer';
 import * as files from '../files/service';
+import { fileClaims, type Choice } from '../vouchers/claims';
 import { KIND, loadVisible, type BookingRow } from './access';
 import { liabilityText } from './liability';
-import { apply, decide } from './transition';
+import { apply, decide, lockBooking } from './transition';
 
 const clean = (v: string | null | undefined) => (v && v.trim() ? v.trim() : null);
 
@@ -102,7 +103,7 @@ export async function create(deps: Deps, req: FastifyRequest, f: BookingFieldsT)
       id, no, consumerOrgId: actor.org!.id, providerOrgId: p.providerOrgId, applicantId: actor.userId, state: 'draft', version: 1, ...formColumns(f),
       liabilityText: null, liabilityAcceptedAt: null, plannedTestDate: null, declineReason: null, otherFeeFen: 0, otherFeeNote: null, totalFeeFen: 0,
       resultNote: null, searchText: await searchText(trx, no, actor.org!.id, p.providerOrgId, p.rows.map((r) => r.name), f),
-      createdAt: now, updatedAt: now, submittedAt: null, acceptedAt: null, resultsAt: null, completedAt: null,
+      createdAt: now, updatedAt: now, submittedAt: null, acceptedAt: null, resultsAt: null, completedAt: null, hasOtherSubsidy: null,
     }).execute();
     await writeItems(trx, id, f, p.rows);
     await trx.insertInto('bookingEvents').values({
@@ -278,8 +279,8 @@ export async function saveResults(deps: Deps, req: FastifyRequest, id: string, b
 // ------------------------------------------------------------------ files
 
 export const FILE_PURPOSE = 'booking_file';
-const SLOT_ACTION = { result_report: 'save_results', report: 'settle', invoice: 'settle' } as const;
-const SLOT_LABEL = { result_report: '检测报告（受托方）', report: '检测报告', invoice: '发票' } as const;
+const SLOT_ACTION = { result_report: 'save_results', report: 'settle', invoice: 'settle', contract: 'settle', result_proof: 'settle', relevance_proof: 'settle' } as const;
+const SLOT_LABEL = { result_report: '检测报告（受托方）', report: '检测报告', invoice: '发票', contract: '服务合同', result_proof: '服务结果证明', relevance_proof: '科技创新相关性证明' } as const;
 export const MAX_FILES_PER_SLOT = 5;
 export const BOOKING_FILE_MAX_BYTES = 20 * 1024 * 1024;
 
@@ -291,14 +292,20 @@ export async function addFile(deps: Deps, req: FastifyRequest, id: string, slot:
     const r = step.refusal;
     throw new DomainError(r.status, r.code, r.status === 409 ? `预约单当前为「${BOOKING_STATE_LABEL[row.state]}」，不能上传${SLOT_LABEL[slot]}` : r.message, undefined, { state: row.state });
   }
-  const have = await deps.database.db.selectFrom('bookingFiles').select((eb) => eb.fn.countAll<number>().as('n')).where('bookingId', '=', id).where('slot', '=', slot).executeTakeFirst();
-  if (Number(have?.n ?? 0) >= MAX_FILES_PER_SLOT) throw ruleBroken('TOO_MANY_FILES', `${SLOT_LABEL[slot]}最多上传 ${MAX_FILES_PER_SLOT} 个文件`, { file: `最多 ${MAX_FILES_PER_SLOT} 个` });
+  const slotFull = async (db: Db) => {
+    const have = await db.selectFrom('bookingFiles').select((eb) => eb.fn.countAll<number>().as('n')).where('bookingId', '=', id).where('slot', '=', slot).executeTakeFirst();
+    if (Number(have?.n ?? 0) >= MAX_FILES_PER_SLOT) throw ruleBroken('TOO_MANY_FILES', `${SLOT_LABEL[slot]}最多上传 ${MAX_FILES_PER_SLOT} 个文件`, { file: `最多 ${MAX_FILES_PER_SLOT} 个` });
+  };
+  await slotFull(deps.database.db);
   const orgId = req.actor!.org!.id;
   const stored = await files.storeUpload(deps, req, { purpose: FILE_PURPOSE, orgId, allowed: ['document', 'image'], maxBytes: BOOKING_FILE_MAX_BYTES });
   const ctx = auditCtx(deps, req);
   try {
     await deps.database.db.transaction().execute(async (trx) => {
+      // parallel uploads (a multi-file picker) are counted again under the booking's row lock
+      await lockBooking(trx, id);
       await decide(trx, req.actor, id, SLOT_ACTION[slot]);
+      await slotFull(trx);
       await trx.insertInto('bookingFiles').values({ bookingId: id, fileId: stored.id, slot, createdAt: ctx.now.toISOString() }).execute();
       await record(trx, ctx, { action: 'booking.file.add', subjectKind: KIND, subjectId: id, orgId, detail: { slot, fileId: stored.id, name: stored.name } });
     });
@@ -316,6 +323,7 @@ export async function removeFile(deps: Deps, req: FastifyRequest, id: string, fi
   const link = await deps.database.db.selectFrom('bookingFiles').select(['slot']).where('bookingId', '=', id).where('fileId', '=', fileId).executeTakeFirst();
   if (!link) throw new DomainError(404, 'NOT_FOUND', '文件不存在');
   const keys = await deps.database.db.transaction().execute(async (trx) => {
+    await lockBooking(trx, id); // not while a settlement is reading the files
     await decide(trx, req.actor, id, SLOT_ACTION[link.slot]);
     await trx.deleteFrom('bookingFiles').where('bookingId', '=', id).where('fileId', '=', fileId).execute();
     await record(trx, ctx, { action: 'booking.file.remove', subjectKind: KIND, subjectId: id, orgId: req.actor!.org!.id, detail: { slot: link.slot, fileId } });
@@ -329,21 +337,25 @@ export async function removeFile(deps: Deps, req: FastifyRequest, id: string, fi
 
 /**
  * 结算: with the test report and the invoice uploaded, the booking is completed and each of its instruments has
- * served once more (the catalogue sorts by that count).
- * The voucher part of settlement (issue #5) plugs in here, in this same transaction: eligibility, amounts, claims.
+ * served once more (the catalogue sorts by that count). With vouchers chosen, the redemption claims are filed and
+ * their amounts reserved in this same transaction (vouchers/claims.ts).
  */
-export async function settle(deps: Deps, req: FastifyRequest, id: string, comment: string | null) {
+export async function settle(deps: Deps, req: FastifyRequest, id: string, comment: string | null, voucher: Choice | null = null) {
   const ctx = auditCtx(deps, req);
   await loadVisible(deps, req, id);
   return deps.database.db.transaction().execute(async (trx) => {
+    await lockBooking(trx, id); // the files read below stay until the commit (a parallel removal waits)
     const d = await decide(trx, req.actor, id, 'settle');
     const slots = await trx.selectFrom('bookingFiles').select('slot').where('bookingId', '=', id).execute();
     const missing: Record<string, string> = {};
     if (!slots.some((s) => s.slot === 'report')) missing.report = '请上传检测报告';
     if (!slots.some((s) => s.slot === 'invoice')) missing.invoice = '请上传发票';
     if (Object.keys(missing).length) throw ruleBroken('SETTLEMENT_FILES_MISSING', `结算前请上传${Object.keys(missing).map((k) => (k === 'report' ? '检测报告' : '发票')).join('和')}`, missing);
+    // vouchers: checked against the rules and the caps again here, whatever the page showed; claims filed with the completion
+    const claims = await fileClaims(deps, trx, ctx, d.row, voucher);
     const next = await apply(deps, trx, ctx, d.row, {
-      action: 'settle', to: 'completed', comment: clean(comment), set: { completedAt: ctx.now.toISOString() },
+      action: 'settle', to: 'completed', comment: clean(comment) ?? (claims.length ? `申请创新券：${claims.map((c) => c.no).join('、')}` : null),
+      set: { completedAt: ctx.now.toISOString(), hasOtherSubsidy: voucher ? voucher.otherSubsidy : null },
       tell: { title: `预约单已结算 ${d.row.no}`, body: `委托方已完成预约单 ${d.row.no} 的结算，费用合计 ${formatYuan(Number(d.row.totalFeeFen))}。` },
     });
     const ids = (await trx.selectFrom('bookingItems').select('instrumentId').where('bookingId', '=', id).execute()).map((r) => r.instrumentId);

@@ -84,7 +84,10 @@ export async function view(deps: Deps, req: FastifyRequest, id: string): Promise
     contactName: row.contactName, contactPhone: row.contactPhone, contactEmail: row.contactEmail, remark: row.remark,
     liabilityText: row.liabilityText, liabilityAcceptedAt: row.liabilityAcceptedAt, plannedTestDate: row.plannedTestDate, declineReason: row.declineReason,
     otherFeeFen: Number(row.otherFeeFen), otherFeeNote: row.otherFeeNote, totalFeeFen: Number(row.totalFeeFen), resultNote: row.resultNote,
-    files: { result_report: slot('result_report'), report: slot('report'), invoice: slot('invoice') },
+    files: {
+      result_report: slot('result_report'), report: slot('report'), invoice: slot('invoice'),
+      contract: slot('contract'), result_proof: slot('result_proof'), relevance_proof: slot('relevance_proof'),
+    },
     rating: rating ? { stars: rating.stars, comment: rating.comment, createdAt: rating.createdAt } : null,
     createdAt: row.createdAt, submittedAt: row.submittedAt, acceptedAt: row.acceptedAt, resultsAt: row.resultsAt, completedAt: row.completedAt,
     history: events.map((e) => ({ id: e.id, action: e.action, actionLabel: e.action === 'create' ? '创建预约单' : actionLabel(e.action), fromState: e.fromState, toState: e.toState, actorName: e.actorName, orgName: e.orgName, comment: e.comment, at: e.at })),
@@ -108,12 +111,15 @@ async function rowsFor(db: Db, actor: Actor, q: ListQuery, page: { limit: number
   const orgId = actor.org!.id;
   let base = scoped(db, orgId, q);
   if (q.state) base = base.where('bookings.state', '=', q.state as BookingState);
+  // the page's ids from the list indexes alone (migration 202611291500), so that a deep page skips index entries,
+  // not joined rows; the joins are made for the page's rows only
+  const ids = base.select('bookings.id').orderBy('bookings.createdAt', 'desc').orderBy('bookings.id', 'desc').limit(page.limit).offset(page.offset);
   const other = q.side === 'consumer' ? 'bookings.providerOrgId' : 'bookings.consumerOrgId';
-  const rows = await base.innerJoin('organizations', 'organizations.id', other).innerJoin('users', 'users.id', 'bookings.applicantId')
+  const rows = await db.selectFrom('bookings').where('bookings.id', 'in', ids).innerJoin('organizations', 'organizations.id', other).innerJoin('users', 'users.id', 'bookings.applicantId')
     .select(['bookings.id', 'bookings.no', 'bookings.state', 'bookings.totalFeeFen', 'bookings.createdAt', 'bookings.submittedAt', 'bookings.updatedAt', 'bookings.completedAt',
       'bookings.consumerOrgId', 'bookings.providerOrgId', 'bookings.applicantId', 'organizations.name as counterpartName', 'users.realName as applicantName',
       (eb) => eb.selectFrom('bookingRatings').select('bookingRatings.stars').whereRef('bookingRatings.bookingId', '=', 'bookings.id').as('stars')])
-    .orderBy('bookings.createdAt', 'desc').orderBy('bookings.id', 'desc').limit(page.limit).offset(page.offset).execute();
+    .orderBy('bookings.createdAt', 'desc').orderBy('bookings.id', 'desc').execute();
   const names = rows.length
     ? await db.selectFrom('bookingItems').innerJoin('instruments', 'instruments.id', 'bookingItems.instrumentId')
       .select(['bookingItems.bookingId', 'instruments.name']).where('bookingItems.bookingId', 'in', rows.map((r) => r.id)).orderBy('bookingItems.sort').execute()
@@ -134,12 +140,15 @@ async function rowsFor(db: Db, actor: Actor, q: ListQuery, page: { limit: number
 /** 我的预约 / 我的被预约: one page, the total of the tab, and the count of every tab (with the same search). */
 export async function list(db: Db, actor: Actor, q: ListQuery & { page: number; pageSize: number }) {
   const orgId = actor.org!.id;
-  const grouped = await scoped(db, orgId, q).select(['bookings.state', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('bookings.state').execute();
+  // the counts and the page side by side (on PostgreSQL two pooled connections; on SQLite one after the other)
+  const [grouped, items] = await Promise.all([
+    scoped(db, orgId, q).select(['bookings.state', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('bookings.state').execute(),
+    rowsFor(db, actor, q, { limit: q.pageSize, offset: (q.page - 1) * q.pageSize }),
+  ]);
   const counts: Record<string, number> = { all: 0 };
   for (const s of BOOKING_STATES) if (q.side === 'consumer' || s !== 'draft') counts[s] = 0;
   for (const g of grouped) { counts[g.state] = Number(g.n); counts.all += Number(g.n); }
   const total = q.state ? counts[q.state] ?? 0 : counts.all;
-  const items = await rowsFor(db, actor, q, { limit: q.pageSize, offset: (q.page - 1) * q.pageSize });
   return { items, total, page: q.page, pageSize: q.pageSize, counts };
 }
 

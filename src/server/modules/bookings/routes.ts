@@ -15,6 +15,7 @@ import * as cmd from './commands';
 import * as q from './queries';
 import { liabilityText } from './liability';
 import { maySeeBooking } from '../../../domain/booking';
+import { departmentMaySeeBooking } from '../vouchers/claims';
 
 const CommentBody = z.strictObject({ comment: z.string().trim().max(500, '最多 500 个字符').nullable().optional() });
 
@@ -24,11 +25,12 @@ export async function bookingRoutes(app: FastifyInstance, deps: Deps) {
   const { db } = deps.database;
   const member = { policy: 'member' as const };
 
-  // a booking's files: members of the two organisations, as the booking itself
+  // a booking's files: members of the two organisations, as the booking itself; departments where a voucher claim refers to it
   registerFileAccess(cmd.FILE_PURPOSE, async (fdb, actor, f) => {
     const rows = await fdb.selectFrom('bookingFiles').innerJoin('bookings', 'bookings.id', 'bookingFiles.bookingId')
-      .select(['bookings.state', 'bookings.consumerOrgId', 'bookings.providerOrgId', 'bookings.applicantId']).where('bookingFiles.fileId', '=', f.id).execute();
-    return rows.some((b) => maySeeBooking(b.state, actorOf(actor, b))) ? 'private' : false;
+      .select(['bookings.id', 'bookings.state', 'bookings.consumerOrgId', 'bookings.providerOrgId', 'bookings.applicantId']).where('bookingFiles.fileId', '=', f.id).execute();
+    if (rows.some((b) => maySeeBooking(b.state, actorOf(actor, b)))) return 'private';
+    return (await departmentMaySeeBooking(fdb, actor, rows.map((b) => b.id))) ? 'private' : false;
   });
 
   r.get('/bookings/liability', { config: { policy: 'public' }, schema: { tags, summary: '责任说明（站点设置 booking.liability）', response: { 200: Liability } } },
@@ -84,7 +86,7 @@ export async function bookingRoutes(app: FastifyInstance, deps: Deps) {
     async (req) => cmd.removeFile(deps, req, req.params.id, req.params.fileId));
 
   r.post('/bookings/:id/settle', { config: member, schema: { tags, summary: '结算（须已上传检测报告和发票）→ 已完成', params: IdParams, body: SettleBody, response: { 200: BookingSaveReply } } },
-    async (req) => cmd.settle(deps, req, req.params.id, req.body.comment ?? null));
+    async (req) => cmd.settle(deps, req, req.params.id, req.body.comment ?? null, req.body.voucher ?? null));
 
   r.post('/bookings/:id/rating', { config: member, schema: { tags, summary: '评价（1–5 星与评语，每个预约一次）', params: IdParams, body: RateBody, response: { 200: BookingSaveReply } } },
     async (req) => cmd.rate(deps, req, req.params.id, req.body.stars, req.body.comment));

@@ -67,3 +67,78 @@ export async function driveTo(t: TestApp, w: World, until: 'draft' | 'submitted'
   ok(await w.consumer.member.post(`/api/bookings/${id}/settle`, {}));
   return id;
 }
+
+// ------------------------------------------------------------------ more helpers (transitions, privacy, lists, notifications)
+
+/** One more person of an organisation, logged in. */
+export async function person(t: TestApp, orgId: string, role: 'member' | 'admin' = 'member', realName = role === 'admin' ? '另一位管理员' : '同事') {
+  const u = await addMember(t, orgId, role, { realName });
+  return { id: u.id, email: u.email as string, client: await as(t, u) };
+}
+
+/** The booking row as stored. */
+export const storedBooking = (t: TestApp, id: string) => t.database.db.selectFrom('bookings').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+
+/** The history of a booking as stored, oldest first. */
+export const storedEvents = (t: TestApp, id: string) =>
+  t.database.db.selectFrom('bookingEvents').selectAll().where('bookingId', '=', id).orderBy('at').orderBy('id').execute();
+
+/** Everything stored about a booking (row, items, files, events, rating), to compare before/after a refused write. */
+export async function snapshotOf(t: TestApp, id: string) {
+  const db = t.database.db;
+  const [row, items, files, events, rating] = await Promise.all([
+    db.selectFrom('bookings').selectAll().where('id', '=', id).executeTakeFirst(),
+    db.selectFrom('bookingItems').selectAll().where('bookingId', '=', id).orderBy('sort').execute(),
+    db.selectFrom('bookingFiles').selectAll().where('bookingId', '=', id).orderBy('fileId').execute(),
+    db.selectFrom('bookingEvents').selectAll().where('bookingId', '=', id).orderBy('id').execute(),
+    db.selectFrom('bookingRatings').selectAll().where('bookingId', '=', id).executeTakeFirst(),
+  ]);
+  return { row, items, files, events, rating };
+}
+
+/** Rows in a table (optionally of one booking). */
+export async function countRows(t: TestApp, table: 'files' | 'bookingFiles' | 'bookings' | 'bookingEvents' | 'messages' | 'mailOutbox') {
+  const r = await t.database.db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  return Number(r.n);
+}
+
+/** Sets the site setting `booking.liability` ({ text }). */
+export async function setLiability(t: TestApp, text: string) {
+  const valueJson = JSON.stringify({ text });
+  await t.database.db.insertInto('siteSettings').values({ key: 'booking.liability', valueJson })
+    .onConflict((oc) => oc.column('key').doUpdateSet({ valueJson })).execute();
+}
+
+export const setDisabled = (t: TestApp, instrumentId: string, isDisabled: boolean) =>
+  t.database.db.updateTable('instruments').set({ isDisabled }).where('id', '=', instrumentId).execute();
+
+export async function serviceCounts(t: TestApp, ids: string[]): Promise<number[]> {
+  const rows = await t.database.db.selectFrom('instruments').select(['id', 'serviceCount']).where('id', 'in', ids).execute();
+  const by = new Map(rows.map((r) => [r.id, Number(r.serviceCount)]));
+  return ids.map((i) => by.get(i)!);
+}
+
+export type Until = 'draft' | 'submitted' | 'accepted' | 'awaiting_settlement' | 'completed';
+
+/**
+ * Like driveTo, for any instruments and consumer: `by` creates, submits and settles (default the consumer member);
+ * the provider admin accepts and submits results.
+ */
+export async function driveWith(t: TestApp, o: { by: Client; providerAdmin: Client; instruments: string[]; until: Until; body?: Record<string, unknown> }): Promise<string> {
+  const id = ok(await o.by.post('/api/bookings', bookingBody(t, o.instruments, o.body)), 201).data.id as string;
+  if (o.until === 'draft') return id;
+  ok(await o.by.post(`/api/bookings/${id}/submit`, { liabilityAccepted: true }));
+  if (o.until === 'submitted') return id;
+  ok(await o.providerAdmin.post(`/api/bookings/${id}/accept`, {}));
+  if (o.until === 'accepted') return id;
+  const v = ok(await o.providerAdmin.get(`/api/bookings/${id}`)).data.version;
+  ok(await o.providerAdmin.post(`/api/bookings/${id}/results/submit`, resultsBody(o.instruments, v)));
+  if (o.until === 'awaiting_settlement') return id;
+  ok(await upload(o.by, `/api/bookings/${id}/files?slot=report`, pdf('report'), '检测报告.pdf', 'application/pdf'), 201);
+  ok(await upload(o.by, `/api/bookings/${id}/files?slot=invoice`, pdf('invoice'), '发票.pdf', 'application/pdf'), 201);
+  ok(await o.by.post(`/api/bookings/${id}/settle`, {}));
+  return id;
+}
+
+/** The refusal of a response: status, code and (for 409) the state it reports. */
+export const refusal = (res: Res) => ({ status: res.statusCode, code: res.data?.error?.code as string | undefined, state: res.data?.error?.state as string | undefined });

@@ -3,6 +3,7 @@
  * domain machine, writes the change only if the row is still in the state (and version) it was read in, keeps the
  * history, records the audit entry and tells the other party. Two callers racing get one winner and one 409.
  */
+import { PostgresAdapter } from 'kysely';
 import { BOOKING_ACTION_LABEL, BOOKING_STATE_LABEL, nextBookingStep, type BookingAction, type BookingState } from '../../../domain/booking';
 import { DomainError, notFound } from '../../../domain/errors';
 import type { Db } from '../../db/connect';
@@ -13,6 +14,14 @@ import type { Actor } from '../../http/actor';
 import { record, type AuditContext } from '../audit/service';
 import { notify, orgAdmins } from '../messages/service';
 import { actorOf, KIND, loadRow, type BookingRow } from './access';
+
+/**
+ * Takes the booking's row lock for the rest of the transaction, for changes that read other rows first (the files of
+ * a slot): PostgreSQL needs it; SQLite's write transactions are serial already (BEGIN IMMEDIATE).
+ */
+export async function lockBooking(trx: Db, id: string): Promise<void> {
+  if (trx.getExecutor().adapter instanceof PostgresAdapter) await trx.selectFrom('bookings').select('id').where('id', '=', id).forUpdate().execute();
+}
 
 /** The booking changed under the caller: 409 with the state it is in now. */
 export async function changedUnder(trx: Db, id: string): Promise<DomainError> {
