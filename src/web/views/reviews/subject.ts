@@ -1,7 +1,7 @@
-import { formatDate, formatTime, wan } from '@/format';
+import { formatDate, formatTime, wan, yuan } from '@/format';
 
 /** How one field of a reviewed subject is named and shown. */
-export interface FieldDef { key: string; label: string; fmt?: 'wan' | 'bool' | 'time' | 'date' | 'people' | 'link' | 'affiliation' | 'commitment' | 'long' }
+export interface FieldDef { key: string; label: string; fmt?: 'wan' | 'yuan' | 'pct' | 'bool' | 'time' | 'date' | 'people' | 'link' | 'affiliation' | 'commitment' | 'long' }
 
 /** The organisation record in the five sections of the manual's 编辑单位信息 form. */
 export const ORG_SECTIONS: { title: string; fields: FieldDef[] }[] = [
@@ -56,6 +56,41 @@ export const ORG_SECTIONS: { title: string; fields: FieldDef[] }[] = [
   },
 ];
 
+/** A voucher claim (创新券兑付): the claim, the service it pays for, the money (fen; rate in basis points). */
+export const CLAIM_SECTIONS: { title: string; fields: FieldDef[] }[] = [
+  {
+    title: '兑付申请',
+    fields: [
+      { key: 'claimNo', label: '申请编号' },
+      { key: 'voucherKind', label: '创新券类别' },
+      { key: 'consumerName', label: '申请企业' },
+      { key: 'cityName', label: '所在地市' },
+      { key: 'settledAt', label: '结算时间', fmt: 'time' },
+      { key: 'policyEffectiveFrom', label: '适用政策版本', fmt: 'date' },
+    ],
+  },
+  {
+    title: '服务信息',
+    fields: [
+      { key: 'bookingNo', label: '预约单号' },
+      { key: 'bookingState', label: '预约单状态' },
+      { key: 'providerName', label: '服务机构' },
+      { key: 'projectName', label: '所属项目' },
+      { key: 'instruments', label: '服务仪器', fmt: 'long' },
+      { key: 'purpose', label: '检测用途', fmt: 'long' },
+    ],
+  },
+  {
+    title: '补贴金额',
+    fields: [
+      { key: 'feeFen', label: '服务费用', fmt: 'yuan' },
+      { key: 'rateBp', label: '补贴比例', fmt: 'pct' },
+      { key: 'amountFen', label: '申请补贴金额', fmt: 'yuan' },
+      { key: 'selfPayFen', label: '企业自付', fmt: 'yuan' },
+    ],
+  },
+];
+
 /** Labels of fields that may appear in a change request or a generic subject. */
 const EXTRA: FieldDef[] = [
   { key: 'voucherOptIn', label: '是否申请创新券', fmt: 'bool' },
@@ -70,7 +105,18 @@ const EXTRA: FieldDef[] = [
   { key: 'infoUpdatedAt', label: '信息更新时间', fmt: 'time' },
   { key: 'title', label: '标题' },
   { key: 'orgName', label: '单位' },
-  { key: 'amountFen', label: '金额', fmt: 'wan' },
+  // 供需发布
+  { key: 'postKind', label: '类别' },
+  { key: 'content', label: '内容', fmt: 'long' },
+  { key: 'categories', label: '相关仪器分类' },
+  { key: 'fields', label: '服务领域' },
+  { key: 'amountFen', label: '预算/价格', fmt: 'yuan' },
+  { key: 'amountNote', label: '价格说明' },
+  { key: 'contactName', label: '联系人' },
+  { key: 'contactPhone', label: '联系电话' },
+  { key: 'contactEmail', label: '联系邮箱' },
+  { key: 'validUntil', label: '有效期至', fmt: 'date' },
+  { key: 'isEdit', label: '修改已发布的信息', fmt: 'bool' },
 ];
 const ALL = new Map([...ORG_SECTIONS.flatMap((s) => s.fields), ...EXTRA].map((f) => [f.key, f]));
 
@@ -84,6 +130,8 @@ export function show(def: FieldDef, v: unknown): string {
   if (v === null || v === undefined || v === '') return '—';
   switch (def.fmt) {
     case 'wan': return typeof v === 'number' ? wan(v) : String(v);
+    case 'yuan': return typeof v === 'number' ? yuan(v) : String(v);
+    case 'pct': return typeof v === 'number' ? `${Number((v / 100).toFixed(2))}%` : String(v);
     case 'bool': return truthy(v) ? '是' : falsy(v) ? '否' : String(v);
     case 'time': return typeof v === 'string' ? formatTime(v) : String(v);
     case 'date': return typeof v === 'string' ? (/^\d{4}-\d{2}-\d{2}$/.test(v) ? v : formatDate(v)) : String(v);
@@ -98,4 +146,4 @@ export function show(def: FieldDef, v: unknown): string {
 }
 
 /** Internal columns a reviewer has no use for. */
-export const HIDDEN_KEYS = new Set(['id', 'legalUserId', 'departmentId', 'pendingChangeJson', 'voucherQuestionApplies', 'changes', 'rejectReason']);
+export const HIDDEN_KEYS = new Set(['id', 'legalUserId', 'departmentId', 'pendingChangeJson', 'voucherQuestionApplies', 'changes', 'rejectReason', 'attachments']);
