@@ -11,6 +11,9 @@ const c = new pg.Client({ connectionString: url });
 try {
   await c.connect();
   const r = await c.query('select version()');
+  // extensions the migrations use, created once here: parallel test files creating them at the same moment can collide
+  await c.query('create extension if not exists pg_trgm with schema public');
+  await c.query('create extension if not exists btree_gin with schema public');
   console.log(`test:pg on ${r.rows[0].version.split(',')[0]} (${url.replace(/:[^:@/]*@/, ':***@')})`);
 } catch (e) {
   console.error(`\n  cannot connect to TEST_DATABASE_URL: ${e.message}\n`);

@@ -111,8 +111,8 @@ async function rowsFor(db: Db, actor: Actor, q: ListQuery, page: { limit: number
   const orgId = actor.org!.id;
   let base = scoped(db, orgId, q);
   if (q.state) base = base.where('bookings.state', '=', q.state as BookingState);
-  // the page's ids from the list indexes alone (migration 202611291500), so that a deep page skips index entries,
-  // not joined rows; the joins are made for the page's rows only
+  // the page's ids from the list indexes alone (migration 202611291700_booking_indexes), so that a deep page skips
+  // index entries, not joined rows; the joins are made for the page's rows only
   const ids = base.select('bookings.id').orderBy('bookings.createdAt', 'desc').orderBy('bookings.id', 'desc').limit(page.limit).offset(page.offset);
   const other = q.side === 'consumer' ? 'bookings.providerOrgId' : 'bookings.consumerOrgId';
   const rows = await db.selectFrom('bookings').where('bookings.id', 'in', ids).innerJoin('organizations', 'organizations.id', other).innerJoin('users', 'users.id', 'bookings.applicantId')
