@@ -66,8 +66,10 @@ test('an org publishes an instrument with a picture → the city bureau approves
   await page.locator('[data-test=catalogue-search] input').fill(KEYWORD);
   await page.locator('[data-test=catalogue-search-submit]').click();
   await page.waitForURL(/q=/);
-  await page.locator('[data-test=sort-purchased]').click();
-  await page.waitForURL(/q=.*sort=purchased|sort=purchased.*q=/);
+  // the sort chosen above stays in force for the keyword (clicking it again would reverse it: oldest first)
+  await expect(page).toHaveURL(/q=.*sort=purchased|sort=purchased.*q=/);
+  await expect(page).not.toHaveURL(/dir=asc/);
+  await expect(page.locator('[data-test=sort-purchased]')).toHaveAttribute('aria-pressed', 'true');
   const card = page.locator('[data-test=result-card]', { hasText: name });
   await expect(card).toBeVisible();
   await expect(card.locator('[data-test=result-name] mark').first()).toHaveText(KEYWORD);

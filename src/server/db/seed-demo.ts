@@ -1,7 +1,8 @@
 import crypto from 'node:crypto';
 import { PostgresAdapter } from 'kysely';
 import { usccCheckChar } from '../../domain/uscc';
-import { reindexInstrument } from '../modules/catalogue/indexer';
+import { generateDemo } from '../../../scripts/generate';
+import { reindexInstruments } from '../modules/catalogue/indexer';
 import type { Clock } from '../platform/clock';
 import { hashPassword } from '../platform/passwords';
 import type { Db } from './connect';
@@ -224,7 +225,14 @@ const pad = (n: number, w: number) => String(n).padStart(w, '0');
 
 interface SeedOrg { id: string; key: string; name: string; city: string; address: string; departmentId: string }
 
-/** About seventy instruments of the approved demo organisations: most listed, some disabled, a few pending, rejected or drafts. */
+/** How many listed instruments the deterministic generator (scripts/generate.ts) adds to the hand-written ones. */
+export const DEMO_GENERATED = 300;
+
+/**
+ * About seventy hand-written instruments of the approved demo organisations (most listed, some disabled, a few
+ * pending, rejected or drafts), then DEMO_GENERATED listed ones from the generator, spread over the same
+ * organisations, the categories and their cities.
+ */
 async function seedInstruments(trx: Db, orgs: SeedOrg[], createdBy: Record<string, string>, now: string) {
   const dialect = trx.getExecutor().adapter instanceof PostgresAdapter ? 'postgres' : 'sqlite';
   const ids: string[] = [];
@@ -281,7 +289,49 @@ async function seedInstruments(trx: Db, orgs: SeedOrg[], createdBy: Record<strin
       }
     }
   }
-  for (const id of ids) await reindexInstrument(trx, dialect, id);
+  ids.push(...await seedGenerated(trx, orgs, createdBy, now));
+  await reindexInstruments(trx, dialect, ids);
   return ids.length;
+}
+
+const FEES = ['按机时收费，详见收费标准附件', '200 元/样；加急另计', '300 元/小时，制样费另计', '按检测项目计费，可开具发票', '校内 150 元/小时，校外 300 元/小时'];
+
+/** The generated instruments, listed, written after the hand-written ones (so those keep their order by creation). */
+async function seedGenerated(trx: Db, orgs: SeedOrg[], createdBy: Record<string, string>, now: string): Promise<string[]> {
+  const ids: string[] = [];
+  const rows = [];
+  const fields: { instrumentId: string; fieldCode: string }[] = [];
+  const gen = generateDemo(DEMO_GENERATED, orgs.length);
+  for (let k = 0; k < gen.length; k++) {
+    const g = gen[k];
+    const o = orgs[g.org];
+    const seed = `${o.key}:g${k}`;
+    const id = newId();
+    ids.push(id);
+    let startUseDate: string | null = null;
+    if (g.purchaseDate) {
+      const start = new Date(`${g.purchaseDate}T00:00:00Z`);
+      start.setUTCDate(start.getUTCDate() + g.startDays);
+      startUseDate = start.toISOString().slice(0, 10);
+    }
+    const contact = `${SURNAMES[num(`${seed}c`, SURNAMES.length)]}${GIVEN[num(`${seed}g`, GIVEN.length)]}`;
+    rows.push({
+      id, orgId: o.id, internalNo: `${o.key.toUpperCase()}-G${pad(k + 1, 4)}`, name: g.name, nameEn: g.nameEn, categoryCode: g.categoryCode,
+      model: g.model, manufacturer: g.manufacturer, country: null, valueFen: g.valueFen, purchaseDate: g.purchaseDate, startUseDate, source: '购置',
+      specs: g.specs, functions: g.functions, serviceContent: `${g.functions}等分析测试服务`, feeStandard: FEES[num(`${seed}f`, FEES.length)],
+      sharingMode: g.sharingMode, runStatus: g.runStatus,
+      // the organisation's city: the demo organisations are where their instruments are
+      cityCode: o.city, district: /市(.+?[区县市])/.exec(o.address)?.[1] ?? null, street: o.address,
+      room: `${BUILDINGS[num(`${seed}b`, BUILDINGS.length)]} ${1 + num(`${seed}l`, 5)}${pad(1 + num(`${seed}n`, 20), 2)} 室`,
+      contactName: contact, contactPhone: `139${o.city.slice(2, 4)}${pad(num(`${seed}t`, 1_000_000), 6)}`, contactEmail: `yq-g${pad(k + 1, 3)}@${o.key}.example.cn`,
+      staffJson: JSON.stringify([{ name: `${SURNAMES[num(`${seed}o`, SURNAMES.length)]}${GIVEN[num(`${seed}p`, GIVEN.length)]}`, role: 'operator', title: '工程师' }]),
+      state: 'listed' as const, isDisabled: g.isDisabled, rejectReason: null, serviceCount: g.serviceCount, ratingSum: 0, ratingCount: 0, searchText: '',
+      createdBy: createdBy[o.key] ?? null, createdAt: now, updatedAt: now, listedAt: new Date(Date.parse(now) - num(`${seed}d`, 365) * 86_400_000).toISOString(),
+    });
+    for (const fieldCode of g.fields) fields.push({ instrumentId: id, fieldCode });
+  }
+  for (let k = 0; k < rows.length; k += 100) await trx.insertInto('instruments').values(rows.slice(k, k + 100)).execute();
+  for (let k = 0; k < fields.length; k += 300) await trx.insertInto('instrumentFields').values(fields.slice(k, k + 300)).execute();
+  return ids;
 }
 

@@ -74,9 +74,6 @@ export interface InstrumentsTable {
 }
 export interface InstrumentFieldsTable { instrumentId: string; fieldCode: string }
 export interface InstrumentFilesTable { instrumentId: string; fileId: string; kind: 'picture' | 'attachment'; sort: number }
-export interface InstrumentGramsTable { gram: string; instrumentId: string }
-/** SQLite only: the FTS5 trigram index of search_text. */
-export interface InstrumentFtsTable { instrumentId: string; searchText: string }
 export interface CartItemsTable { id: string; userId: string; instrumentId: string; createdAt: string }
 export interface ImportJobsTable {
   id: string; orgId: string; createdBy: string; state: 'running' | 'done' | 'failed'; mode: 'all' | 'valid'; fileName: string;
@@ -141,8 +138,8 @@ export interface DB {
   auditLog: AuditLogTable; sessions: SessionsTable; loginAttempts: LoginAttemptsTable; captchas: CaptchasTable;
   passwordResets: PasswordResetsTable; mailOutbox: MailOutboxTable; siteSettings: SiteSettingsTable;
   categories: CategoriesTable; serviceFields: ServiceFieldsTable; files: FilesTable; instruments: InstrumentsTable;
-  instrumentFields: InstrumentFieldsTable; instrumentFiles: InstrumentFilesTable; instrumentGrams: InstrumentGramsTable;
-  instrumentFts: InstrumentFtsTable; cartItems: CartItemsTable; importJobs: ImportJobsTable;
+  instrumentFields: InstrumentFieldsTable; instrumentFiles: InstrumentFilesTable;
+  cartItems: CartItemsTable; importJobs: ImportJobsTable;
   counters: CountersTable; bookings: BookingsTable; bookingItems: BookingItemsTable; bookingFiles: BookingFilesTable;
   bookingEvents: BookingEventsTable; bookingRatings: BookingRatingsTable; messages: MessagesTable;
   voucherPolicies: VoucherPoliciesTable; voucherClaims: VoucherClaimsTable; voucherLedgers: VoucherLedgersTable; payoutBatches: PayoutBatchesTable;

@@ -5,6 +5,7 @@ import * as bookings from './202611291100_bookings';
 import * as vouchers from './202611291400_vouchers';
 import * as postsAdmin from './202611291600_posts_admin';
 import * as bookingIndexes from './202611291700_booking_indexes';
+import * as catalogueIndex from './202611291800_catalogue_index';
 
 /** Migrations are listed here (not discovered on disk) so that tsx, Vitest and a bundle load them the same way. */
 const all: Record<string, Migration> = {
@@ -14,6 +15,7 @@ const all: Record<string, Migration> = {
   '202611291400_vouchers': vouchers,
   '202611291600_posts_admin': postsAdmin,
   '202611291700_booking_indexes': bookingIndexes,
+  '202611291800_catalogue_index': catalogueIndex,
 };
 
 export const migrationProvider: MigrationProvider = { getMigrations: async () => all };

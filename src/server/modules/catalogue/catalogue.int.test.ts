@@ -3,8 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, Client, type TestApp } from '../../test/harness';
 import { makeOrg } from '../../test/factories';
 import { seedInstruments, type InstrumentSeed } from './fixtures';
-import { reindexInstrument, reindexOrganization } from './indexer';
-import { buildSnapshot, cacheStats, snapshot, type Snapshot } from './snapshot';
+import { catalogueChanged, reindexInstrument, reindexOrganization } from './indexer';
+import { buildSnapshot, cacheStats, snapshot, termHits, type Snapshot } from './snapshot';
 import { likePattern, queryTerms } from './text';
 
 let t: TestApp;
@@ -280,6 +280,35 @@ describe('sorts and paging', () => {
     }
   });
 
+  it('every sort and direction of one filtered query, however the kept results are reused, orders exactly', async () => {
+    // the first request counts; the other direction reuses the whole result; another sort reuses the counts
+    const base = `q=${enc('镜')}&field=F03&pageSize=50`;
+    const got: Record<string, string[]> = {};
+    for (const sort of ['served', 'purchased', 'relevance']) {
+      for (const dir of ['desc', 'asc']) {
+        const res = await visitor.get(`/api/catalogue/instruments?${base}&sort=${sort}&dir=${dir}`);
+        expect(res.statusCode).toBe(200);
+        expect(res.data.total).toBe(res.data.items.length);
+        got[`${sort} ${dir}`] = res.data.items.map((i: any) => handle(i.id));
+        if (sort !== 'relevance') {
+          const key = (i: any) => (sort === 'served' ? i.serviceCount : i.purchaseDate);
+          const sign = dir === 'asc' ? 1 : -1;
+          const known = res.data.items.filter((i: any) => key(i) !== null);
+          const expected = [...known].sort((a: any, b: any) => sign * (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : a.id < b.id ? -1 : 1))
+            .concat(res.data.items.filter((i: any) => key(i) === null).sort((a: any, b: any) => sign * (a.id < b.id ? -1 : 1)));
+          expect(got[`${sort} ${dir}`], `${sort} ${dir}`).toEqual(expected.map((i: any) => handle(i.id)));
+        }
+      }
+    }
+    const members = (await listedLike(['镜'])).map(handle).filter((h) => LISTED[h!]?.fields?.includes('F03')).sort();
+    expect(members).toContain('afm'); // no purchase date
+    for (const [k, v] of Object.entries(got)) expect([...v].sort(), k).toEqual(members);
+    expect(got['relevance asc']).toEqual([...got['relevance desc']].reverse());
+    expect(got['served asc']).toEqual([...got['served desc']].reverse());
+    // unknown purchase dates stay last in both directions
+    expect(got['purchased desc'].at(-1)).toBe(got['purchased asc'].at(-1));
+  });
+
   it('a cursor of another sort is refused', async () => {
     const first = await visitor.get('/api/catalogue/instruments?sort=served&pageSize=3');
     const res = await visitor.get(`/api/catalogue/instruments?sort=purchased&pageSize=3&after=${enc(first.data.nextCursor)}`);
@@ -304,11 +333,9 @@ describe('the catalogue follows every change', () => {
     await change({ name: '共焦拉曼光谱仪' });
     expect((await visitor.get(`/api/catalogue/instruments?q=${enc('显微')}`)).data.total).toBe(6);
     expect((await visitor.get(`/api/catalogue/instruments?q=${enc('共焦拉曼')}`)).data.items.map((i: any) => i.id)).toEqual([id]);
-    if (t.database.dialect === 'sqlite') {
-      // the old FTS row was replaced, not kept beside the new one
-      const rows = await sql<{ t: string }>`select search_text as t from instrument_fts where instrument_id = ${id}`.execute(t.database.db);
-      expect(rows.rows.map((r) => r.t)).toEqual([expect.stringContaining('共焦拉曼光谱仪')]);
-    }
+    const row = await t.database.db.selectFrom('instruments').select('searchText').where('id', '=', id).executeTakeFirstOrThrow();
+    expect(row.searchText).toContain('共焦拉曼光谱仪');
+    expect(row.searchText).not.toContain('显微');
     await change({ isDisabled: true });
     res = await visitor.get(`/api/catalogue/instruments?q=${enc('拉曼')}`);
     expect(res.data.items[0]).toMatchObject({ id, isDisabled: true, isBookable: false });
@@ -319,18 +346,48 @@ describe('the catalogue follows every change', () => {
       await reindexInstrument(trx, t.database.dialect, id);
     });
     expect((await visitor.get(`/api/catalogue/instruments?q=${enc('拉曼')}`)).data.total).toBe(0);
-    if (t.database.dialect === 'sqlite') {
-      const left = await sql<{ n: number }>`select count(*) as n from instrument_fts where instrument_id = ${id}`.execute(t.database.db);
-      expect(Number(left.rows[0].n)).toBe(0);
+  });
+
+  it('a picture added to a listed instrument shows at once, although pictures do not change the catalogue version', async () => {
+    const url = async () => (await visitor.get('/api/catalogue/instruments?q=su8010')).data.items[0].pictureUrl;
+    expect(await url()).toBeNull();
+    const now = new Date().toISOString();
+    const fileIds = ['pic-b', 'pic-a'];
+    await t.database.db.insertInto('files').values(fileIds.map((id) => ({
+      id, orgId: org.jn.id, purpose: 'instrument_picture', storageKey: `k/${id}`, thumbKey: `k/${id}.webp`, originalName: `${id}.png`, mime: 'image/png', size: 1, sha256: 'x', createdBy: null, createdAt: now,
+    }))).execute();
+    // sort 0 for both: the smaller file id is the first picture
+    await t.database.db.insertInto('instrumentFiles').values(fileIds.map((fileId) => ({ instrumentId: ids.sem, fileId, kind: 'picture' as const, sort: 0 }))).execute();
+    try {
+      expect(await url()).toBe('/api/files/pic-a/thumb');
+    } finally {
+      await t.database.db.deleteFrom('instrumentFiles').where('fileId', 'in', fileIds).execute();
+      await t.database.db.deleteFrom('files').where('id', 'in', fileIds).execute();
+    }
+    expect(await url()).toBeNull();
+  });
+
+  it('a drafted instrument gets its search text but does not change the catalogue version', async () => {
+    const version = async () => (await t.database.db.selectFrom('siteSettings').select('valueJson').where('key', '=', 'catalogue.version').executeTakeFirstOrThrow()).valueJson;
+    const before = await version();
+    const [draft] = await seedInstruments(t.database, org.jn.id, [{ name: '草稿拉曼光谱仪', model: 'LabRAM', state: 'draft' }]);
+    expect(await version()).toBe(before);
+    try {
+      const row = await t.database.db.selectFrom('instruments').select('searchText').where('id', '=', draft).executeTakeFirstOrThrow();
+      expect(row.searchText).toContain('草稿拉曼光谱仪 labram');
+      expect((await visitor.get(`/api/catalogue/instruments?q=${enc('草稿拉曼')}`)).data.total).toBe(0);
+    } finally {
+      await t.database.db.deleteFrom('instruments').where('id', '=', draft).execute();
     }
   });
 
-  it('a drafted instrument writes no gram rows; a listed one writes its grams', async () => {
-    const n = async (id: string) => Number((await t.database.db.selectFrom('instrumentGrams').select((eb) => eb.fn.countAll<number>().as('n')).where('instrumentId', '=', id).executeTakeFirstOrThrow()).n);
-    expect(await n(ids.draft)).toBe(0);
-    expect(await n(ids.sem)).toBeGreaterThan(20);
-    const row = await t.database.db.selectFrom('instruments').select('searchText').where('id', '=', ids.draft).executeTakeFirstOrThrow();
-    expect(row.searchText).toContain('草稿扫描电子显微镜 su8010');
+  it('the search structures of the old design are gone from the database', async () => {
+    const tables = t.database.dialect === 'postgres'
+      ? (await sql<{ n: string }>`select table_name as n from information_schema.tables where table_schema = current_schema()`.execute(t.database.db)).rows.map((r) => r.n)
+      : (await sql<{ n: string }>`select name as n from sqlite_master where type = 'table'`.execute(t.database.db)).rows.map((r) => r.n);
+    expect(tables).toContain('instruments');
+    expect(tables).not.toContain('instrument_grams');
+    expect(tables).not.toContain('instrument_fts');
   });
 });
 
@@ -338,7 +395,8 @@ describe('the catalogue follows every change', () => {
 function plain(s: Snapshot) {
   const rows = s.ids.map((id, i) => ({
     id, category: s.category[i], org: s.orgs[s.org[i]], orgName: s.orgInfo[s.org[i]].name, city: s.cities[s.city[i]], value: s.value[i], sharing: s.sharing[i],
-    run: s.run[i], disabled: s.disabled[i], served: s.served[i], purchased: s.purchased[i], name: s.nameText[i], model: s.modelText[i], maker: s.makerText[i],
+    run: s.run[i], disabled: s.disabled[i], served: s.served[i], purchased: s.purchased[i], text: s.text[i],
+    name: s.relTable.name[s.rel[i]], model: s.relTable.model[s.rel[i]], maker: s.relTable.maker[s.rel[i]], cls: s.cls[i], sub: s.sub[i], valueRange: s.valueRange[i],
     fields: Array.from(s.fieldValues.subarray(s.fieldStart[i], s.fieldStart[i + 1])).map((k) => s.fields[k]).sort(),
   }));
   const ids = (xs: Int32Array) => Array.from(xs).map((i) => s.ids[i]);
@@ -346,7 +404,7 @@ function plain(s: Snapshot) {
 }
 
 describe('the in-memory snapshot', () => {
-  it('is patched after changes into exactly what a fresh build gives, cached term hits included', async () => {
+  it('is patched after changes into exactly what a fresh build gives, and finds what a substring match finds', async () => {
     const terms = ['显微', '色谱', 'microscope', '镜', '分析测试', 'su8010', '拉曼'];
     for (const q of terms) expect((await visitor.get(`/api/catalogue/instruments?q=${enc(q)}`)).statusCode).toBe(200);
     const before = cacheStats(t.database.db);
@@ -379,11 +437,13 @@ describe('the in-memory snapshot', () => {
       expect(patched.origin).toBe('patch');
       const built = await buildSnapshot(db, patched.version);
       expect(plain(patched)).toEqual(plain(built));
-      // the term cache came through the patches and still equals a substring match
-      for (const term of terms) {
-        const hits = patched.terms.get(term);
-        expect(hits, term).toBeDefined();
-        expect(Array.from(hits!).map((i) => patched.ids[i]).sort(), term).toEqual(await listedLike([term]));
+      // the postings of the first build were kept: instruments with a new text are checked one by one
+      expect(patched.docPos).not.toBeNull();
+      expect(Array.from(patched.loose).map((i) => patched.ids[i]).sort()).toEqual([fresh1, fresh2, ids.sem, ...PER_ORG.zb.map((h) => ids[h])].sort());
+      for (const term of [...terms, '热场', '淄博市分析', '体视显微镜', 'szx16', '场发射扫描']) {
+        const hits = termHits(db, patched, term);
+        expect(Array.from(hits).map((i) => patched.ids[i]).sort(), term).toEqual(await listedLike([term]));
+        for (let k = 1; k < hits.length; k++) expect(hits[k], term).toBeGreaterThan(hits[k - 1]);
       }
       expect((await all(`q=${enc('拉曼')}`)).map((i) => i.id)).toEqual([fresh1]);
       expect((await all(`city=370400`)).length).toBe(PER_ORG.zb.length + 2);
@@ -402,6 +462,49 @@ describe('the in-memory snapshot', () => {
     }
     const restored = await snapshot(db);
     expect(plain(restored)).toEqual(plain(await buildSnapshot(db, restored.version)));
+  });
+});
+
+describe('the in-memory snapshot patched in place (no position moves)', () => {
+  it('keeps its term hits and postings after a change of counts, its postings after an edit, and still equals a fresh build', async () => {
+    const db = t.database.db;
+    expect((await visitor.get(`/api/catalogue/instruments?q=${enc('显微镜')}`)).statusCode).toBe(200);
+    const before = await snapshot(db);
+    expect(before.terms.has('显微镜')).toBe(true);
+    await db.transaction().execute(async (trx) => {
+      await trx.updateTable('instruments').set({ serviceCount: 999 }).where('id', '=', ids.optical).execute();
+      await catalogueChanged(trx, [ids.optical]);
+    });
+    try {
+      const res = await visitor.get(`/api/catalogue/instruments?q=${enc('显微镜')}&sort=served`);
+      expect(res.data.items[0].id).toBe(ids.optical);
+      const after = await snapshot(db);
+      expect(after.version).not.toBe(before.version);
+      expect(after.terms.get('显微镜')).toBe(before.terms.get('显微镜'));
+      expect(Array.from(termHits(db, after, '显微镜')).map((i) => after.ids[i]).sort()).toEqual(await listedLike(['显微镜']));
+      expect(after.finder).toBe(before.finder);
+      expect(plain(after)).toEqual(plain(await buildSnapshot(db, after.version)));
+      // an edit of the text in place: the old postings stay, the edited instrument is checked one by one
+      await db.transaction().execute(async (trx) => {
+        await trx.updateTable('instruments').set({ name: '研究级正置金相显微镜', model: 'BX53M' }).where('id', '=', ids.optical).execute();
+        await trx.insertInto('instrumentFields').values({ instrumentId: ids.optical, fieldCode: 'F07' }).execute();
+        await reindexInstrument(trx, t.database.dialect, ids.optical);
+      });
+      const edited = await snapshot(db);
+      expect(edited.finder).toBe(before.finder);
+      expect(Array.from(edited.loose).map((i) => edited.ids[i])).toContain(ids.optical);
+      expect(plain(edited)).toEqual(plain(await buildSnapshot(db, edited.version)));
+      for (const term of ['显微镜', '金相', 'bx53m', '正置']) {
+        expect(Array.from(termHits(db, edited, term)).map((i) => edited.ids[i]).sort(), term).toEqual(await listedLike([term]));
+      }
+      expect((await visitor.get(`/api/catalogue/instruments?q=${enc('金相')}&field=F07`)).data.items.map((i: any) => i.id)).toEqual([ids.optical]);
+    } finally {
+      await db.transaction().execute(async (trx) => {
+        await trx.updateTable('instruments').set({ serviceCount: LISTED.optical.serviceCount!, name: LISTED.optical.name!, model: LISTED.optical.model! }).where('id', '=', ids.optical).execute();
+        await trx.deleteFrom('instrumentFields').where('instrumentId', '=', ids.optical).where('fieldCode', '=', 'F07').execute();
+        await reindexInstrument(trx, t.database.dialect, ids.optical);
+      });
+    }
   });
 });
 

@@ -1,9 +1,9 @@
 /**
- * Search text, grams and query terms. Pure: no I/O, unit-tested in text.test.ts.
+ * Search text and query terms. Pure: no I/O, unit-tested in text.test.ts.
  *
- * The contract of catalogue search is a substring match over `search_text` (LIKE '%term%'). Everything here
- * exists so that the faster structures (the gram table, FTS5 trigram, pg_trgm) answer exactly that:
- * the stored text and the query go through the same `normalise`, and a query term never contains whitespace.
+ * The contract of catalogue search is a substring match over `search_text` (LIKE '%term%'). The in-memory
+ * postings (finder.ts) answer exactly that because the stored text and the query go through the same
+ * `normalise`, and a query term never contains whitespace.
  */
 
 /** One code point to one code point of the same UTF-16 length: full-width → half-width, then lower case. */
@@ -45,28 +45,6 @@ export function buildSearchText(s: SearchSource): string {
   return normalise([s.name, s.nameEn, s.model, s.manufacturer, s.specs, s.functions, s.orgName].filter(Boolean).join(' '));
 }
 
-/**
- * Every distinct 1-character gram (any non-space character) and 2-character window without a space.
- * 1- and 2-character query terms are looked up here, because trigram indexes find nothing below 3 characters.
- */
-export function gramsOf(text: string): string[] {
-  const out = new Set<string>();
-  let prev = '';
-  for (const ch of text) {
-    if (ch === ' ') { prev = ''; continue; }
-    out.add(ch);
-    if (prev) out.add(prev + ch);
-    prev = ch;
-  }
-  return [...out];
-}
-
-export const charLength = (s: string) => {
-  let n = 0;
-  for (const _ of s) n++;
-  return n;
-};
-
 export const MAX_TERMS = 8;
 
 /** Query terms: the normalised query split at spaces, distinct, at most MAX_TERMS. Every term must match. */
@@ -75,27 +53,8 @@ export function queryTerms(q: string | null | undefined): string[] {
   return [...new Set(terms)].slice(0, MAX_TERMS);
 }
 
-/** How a term is found: the gram table below 3 characters, the trigram index from 3 on. */
-export const termKind = (term: string): 'gram' | 'trigram' => (charLength(term) <= 2 ? 'gram' : 'trigram');
-
 /** A LIKE pattern that matches `term` anywhere, with `\` as the escape character. */
 export const likePattern = (term: string) => `%${term.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-
-/** An FTS5 phrase: the term in double quotes, inner quotes doubled, so that no query syntax applies. */
-export const ftsPhrase = (term: string) => `"${term.replace(/"/g, '""')}"`;
-
-/**
- * FTS5 folds case with its own Unicode tables. For ASCII and CJK our lower-casing already did the same, so the
- * trigram index answers exactly; for other scripts the hits are re-checked with LIKE.
- */
-export function ftsNeedsRecheck(term: string): boolean {
-  for (const ch of term) {
-    const c = ch.codePointAt(0)!;
-    const plain = c <= 0x7f || (c >= 0x2e80 && c <= 0x9fff) || (c >= 0xf900 && c <= 0xfaff) || (c >= 0xff00 && c <= 0xffef);
-    if (!plain) return true;
-  }
-  return false;
-}
 
 /** Relevance weight of a term by where it is found: name > model > manufacturer > any other text. */
 export const WEIGHT = { name: 8, model: 4, manufacturer: 2, other: 1 } as const;

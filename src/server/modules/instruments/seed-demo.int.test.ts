@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client, createTestApp, type TestApp } from '../../test/harness';
-import { seedDemo, DEMO_PASSWORD } from '../../db/seed-demo';
+import { seedDemo, DEMO_GENERATED, DEMO_PASSWORD } from '../../db/seed-demo';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -10,14 +10,17 @@ beforeAll(async () => {
 afterAll(async () => { await t.close(); });
 
 describe('demo instruments', () => {
-  it('lists about sixty realistic instruments across the approved organisations, indexed, each a valid public record', async () => {
+  it('lists about 370 realistic instruments across the approved organisations (300 from the generator), indexed, each a valid public record', async () => {
     const db = t.database.db;
     const rows = await db.selectFrom('instruments').innerJoin('organizations', 'organizations.id', 'instruments.orgId')
-      .select(['instruments.id', 'instruments.state', 'instruments.isDisabled', 'instruments.valueFen', 'instruments.serviceCount', 'instruments.searchText',
-        'instruments.cityCode', 'instruments.categoryCode', 'organizations.cityCode as orgCity', 'organizations.state as orgState'])
+      .select(['instruments.id', 'instruments.name', 'instruments.internalNo', 'instruments.state', 'instruments.isDisabled', 'instruments.valueFen', 'instruments.serviceCount', 'instruments.searchText',
+        'instruments.cityCode', 'instruments.categoryCode', 'organizations.cityCode as orgCity', 'organizations.state as orgState', 'organizations.id as orgId'])
       .execute();
     const listed = rows.filter((r) => r.state === 'listed');
-    expect(listed.length).toBeGreaterThanOrEqual(55);
+    const generated = rows.filter((r) => /-G\d{4}$/.test(r.internalNo));
+    expect(generated).toHaveLength(DEMO_GENERATED);
+    expect(generated.every((r) => r.state === 'listed')).toBe(true);
+    expect(listed.length).toBeGreaterThanOrEqual(DEMO_GENERATED + 55);
     expect(rows.filter((r) => r.state === 'pending').length).toBeGreaterThanOrEqual(2);
     expect(rows.some((r) => r.state === 'draft')).toBe(true);
     expect(rows.some((r) => r.state === 'rejected')).toBe(true);
@@ -25,14 +28,36 @@ describe('demo instruments', () => {
     for (const r of rows) {
       expect(r.orgState).toBe('approved');
       expect(r.cityCode).toBe(r.orgCity);
-      expect(r.valueFen).toBeGreaterThanOrEqual(20_000_000);
-      expect(r.valueFen).toBeLessThanOrEqual(2_000_000_000);
+      // the generator leaves a few values unknown, as real records do
+      if (r.valueFen !== null) {
+        expect(r.valueFen).toBeGreaterThanOrEqual(20_000_000);
+        expect(r.valueFen).toBeLessThanOrEqual(3_000_000_000);
+      }
       expect(r.serviceCount).toBeGreaterThanOrEqual(0);
       expect(r.serviceCount).toBeLessThanOrEqual(300);
       expect(r.searchText).not.toBe('');
     }
     expect(new Set(rows.map((r) => r.categoryCode)).size).toBeGreaterThan(30);
     expect(Math.max(...listed.map((r) => r.serviceCount))).toBeGreaterThan(200);
+    // spread over the organisations and their cities
+    expect(new Set(generated.map((r) => r.orgId)).size).toBeGreaterThanOrEqual(15);
+    expect(new Set(generated.map((r) => r.cityCode)).size).toBeGreaterThanOrEqual(8);
+    expect(new Set(generated.map((r) => r.categoryCode)).size).toBeGreaterThan(30);
+
+    // the same data on every first start
+    const again = await createTestApp();
+    try {
+      await seedDemo(again.database.db, again.clock);
+      const other = await again.database.db.selectFrom('instruments').select(['internalNo', 'name', 'model', 'valueFen', 'serviceCount']).orderBy('internalNo').execute();
+      const mine = await db.selectFrom('instruments').select(['internalNo', 'name', 'model', 'valueFen', 'serviceCount']).orderBy('internalNo').execute();
+      expect(other).toEqual(mine);
+    } finally {
+      await again.close();
+    }
+
+    // the catalogue finds them
+    const res = await new Client(t.app).get(`/api/catalogue/instruments?q=${encodeURIComponent('显微')}&pageSize=1`);
+    expect(res.data.total).toBe(listed.filter((r) => r.searchText.includes('显微')).length);
 
     const visitor = new Client(t.app);
     for (const r of listed) {
