@@ -179,6 +179,7 @@ describe('printing and verification', () => {
     for (const s of [claim.no, '山东省科技创新券', w.consumer.org.name, w.provider.org.name, '¥1,800.00', '¥720.00', '¥1,080.00', '待审核（市级）', '场发射扫描电子显微镜']) expect(text).toContain(s);
     const size = execFileSync('pdfinfo', [file], { encoding: 'utf8' });
     expect(size).toMatch(/Page size:\s+595\.\d+ x 841\.\d+ pts \(A4\)/);
+    console.log(`voucher PDF: ${res.rawPayload.length} bytes; pdftotext -layout:\n${text.replace(/\n{2,}/g, '\n')}`);
     // a third party cannot print it
     expect((await w.third.admin.get(`/api/vouchers/claims/${claim.id}/print`)).statusCode).toBe(404);
 
