@@ -67,6 +67,8 @@ export const SiteSettingsBody = z.strictObject({
   support: z.string().trim().max(60),
   icp: z.string().trim().max(40),
 });
+export const LiabilityBody = z.strictObject({ text: z.string().trim().min(20, '责任说明至少 20 个字').max(5000, '最多 5000 个字符') });
+
 export const NoticeBody = z.strictObject({
   title: z.string().trim().min(4, '标题至少 4 个字').max(100),
   body: z.string().trim().min(10, '内容至少 10 个字').max(20_000),

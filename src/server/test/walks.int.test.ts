@@ -183,6 +183,8 @@ const ROUTES: Record<string, Rule> = {
   'POST /api/admin/reference/{kind}/{code}/enable': 'sysadmin',
   'GET /api/admin/site': 'auditor',
   'PUT /api/admin/site': 'auditor',
+  'GET /api/admin/booking-liability': 'auditor',
+  'PUT /api/admin/booking-liability': 'auditor',
   'GET /api/admin/users': 'sysadmin',
   'POST /api/admin/users/{id}/lock': 'sysadmin',
   'POST /api/admin/users/{id}/unlock': 'sysadmin',

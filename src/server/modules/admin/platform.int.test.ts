@@ -77,6 +77,14 @@ describe('site settings and notices', () => {
     expect((await audit('site.update'))[0].detailJson).toBeTruthy();
   });
 
+  it('the 责任说明 of bookings is a setting: the form shows the new text', async () => {
+    const text = '一、委托方对样品信息的真实性负责。二、受托方对检测数据负责并保密。三、双方按平台收费标准结算。';
+    expect((await admin.put('/api/admin/booking-liability', { text })).statusCode).toBe(200);
+    expect((await new Client(t.app).get('/api/bookings/liability')).data.text).toBe(text);
+    expect((await admin.put('/api/admin/booking-liability', { text: '太短' })).statusCode).toBe(400);
+    expect((await city.put('/api/admin/booking-liability', { text })).statusCode).toBe(403);
+  });
+
   it('notices: published ones are public, pinned first; drafts are not', async () => {
     const a = (await admin.post('/api/admin/notices', { title: '关于开展 2026 年度创新券兑付工作的通知', body: '各有关单位：2026 年度创新券兑付工作即将开始，请按要求提交材料。', isPinned: false })).data;
     const b = (await province.post('/api/admin/notices', { title: '平台系统升级公告', body: '平台将于本周六凌晨进行系统升级，届时暂停服务两小时。', isPinned: true })).data;

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import {
-  CreateDeptAccountBody, Department, DeptAccount, DeptAccountPage, DeptAccountsQuery, RefCreateBody, RefItemParams, RefList, RefParams, RefUpdateBody, ResetPasswordBody,
+  CreateDeptAccountBody, Department, LiabilityBody, DeptAccount, DeptAccountPage, DeptAccountsQuery, RefCreateBody, RefItemParams, RefList, RefParams, RefUpdateBody, ResetPasswordBody,
   SiteSettingsBody, UpdateDeptAccountBody, UserPage, UsersQuery,
 } from '../../../contracts/admin';
 import { IdParams, Ok } from '../../../contracts/common';
@@ -13,6 +13,7 @@ import * as users from './users';
 import { auditCtx } from '../../http/session';
 import { record } from '../audit/service';
 import { SiteInfo, saveSiteInfo, siteInfo } from '../system/site';
+import { liabilityText, saveLiabilityText } from '../bookings/liability';
 
 export async function adminRoutes(app: FastifyInstance, deps: Deps) {
   const r = typed(app);
@@ -63,6 +64,16 @@ export async function adminRoutes(app: FastifyInstance, deps: Deps) {
       const changed = Object.keys(req.body).filter((k) => (req.body as Record<string, string>)[k] !== (before as Record<string, string>)[k]);
       await record(db, auditCtx(deps, req), { action: 'site.update', subjectKind: 'site', subjectId: 'site', detail: { changed } });
       return saved;
+    });
+
+  // ---- 责任说明 of bookings (a site setting; each booking stores the text accepted at 提交)
+  r.get('/admin/booking-liability', { config: { policy: 'auditor' }, schema: { tags, summary: '预约责任说明（当前文本）', response: { 200: LiabilityBody } } },
+    async () => ({ text: await liabilityText(db) }));
+  r.put('/admin/booking-liability', { config: { policy: 'auditor' }, schema: { tags, summary: '修改预约责任说明（此后提交的预约单使用新文本）', body: LiabilityBody, response: { 200: LiabilityBody } } },
+    async (req) => {
+      await saveLiabilityText(db, req.body.text);
+      await record(db, auditCtx(deps, req), { action: 'site.booking_liability', subjectKind: 'site', subjectId: 'booking.liability', detail: { length: req.body.text.length } });
+      return { text: await liabilityText(db) };
     });
 
   // ---- users (用户管理)

@@ -9,3 +9,9 @@ export async function liabilityText(db: Db): Promise<string> {
   const v = (typeof row?.valueJson === 'string' ? JSON.parse(row.valueJson) : row?.valueJson) as { text?: string } | undefined;
   return v?.text?.trim() ? v.text : DEFAULT_LIABILITY_TEXT;
 }
+
+/** 站点设置 → 责任说明: bookings submitted afterwards store the new text; submitted ones keep theirs. */
+export async function saveLiabilityText(db: Db, text: string) {
+  const valueJson = JSON.stringify({ text });
+  await db.insertInto('siteSettings').values({ key: LIABILITY_KEY, valueJson }).onConflict((oc) => oc.column('key').doUpdateSet({ valueJson })).execute();
+}
