@@ -5,6 +5,7 @@ import { migrateToLatest } from './db/migrate';
 import { seedReference } from './db/seed-reference';
 import { DEMO_ACCOUNTS, seedDemo } from './db/seed-demo';
 import { seedDemoBookings } from './db/seed-demo-bookings';
+import { seedDemoPosts } from './db/seed-demo-posts';
 import { systemClock } from './platform/clock';
 import { createMailer } from './platform/mail';
 import { logSmsSender } from './platform/sms';
@@ -20,7 +21,10 @@ async function main() {
   const log = console;
   const mailer = createMailer({ db: database.db, clock: systemClock, smtpUrl: config.SMTP_URL, from: config.MAIL_FROM, log: { info: (o, m) => log.info(m, JSON.stringify(o)), warn: (o, m) => log.warn(m, JSON.stringify(o)) } });
   const app = await buildApp({ config, database, clock: systemClock, mailer, sms: logSmsSender({ info: (o, m) => log.info(m, JSON.stringify(o)) }), storage: localStorage(config.uploadDir), log });
-  if (seeded) await seedDemoBookings(app, database.db);
+  if (seeded) {
+    await seedDemoBookings(app, database.db);
+    await seedDemoPosts(app, config);
+  }
   mailer.start();
   await app.listen({ port: config.PORT, host: config.HOST });
 

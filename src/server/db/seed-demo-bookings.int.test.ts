@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from '../test/harness';
+import { Client, createTestApp, type TestApp } from '../test/harness';
 import { seedDemo } from './seed-demo';
 import { seedDemoBookings } from './seed-demo-bookings';
+import { seedDemoPosts } from './seed-demo-posts';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -21,6 +22,18 @@ describe('demo bookings', () => {
     const rated = await t.database.db.selectFrom('bookingRatings').select('stars').execute();
     expect(rated.map((r) => r.stars).sort()).toEqual([4, 5]);
     const files = await t.database.db.selectFrom('bookingFiles').select('slot').execute();
-    expect(files.length).toBe(8); // report and invoice of the four completed bookings
+    expect(files.length).toBe(11); // report and invoice of the four completed bookings, and the voucher claim's three documents
+    const claims = await t.database.db.selectFrom('voucherClaims').select(['kind', 'amountFen', 'rateBp']).execute();
+    expect(claims).toEqual([expect.objectContaining({ kind: 'provincial', rateBp: 4000 })]);
+  }, 60_000);
+
+  it('notices and posts: two published posts, one waiting for the 济南 bureau', async () => {
+    expect(await seedDemoPosts(t.app, t.deps.config)).toEqual({ notices: 3, posts: 3 });
+    const visitor = new Client(t.app);
+    expect((await visitor.get('/api/notices')).data.items.map((n: any) => n.isPinned)).toEqual([true, false, false]);
+    const posts = (await visitor.get('/api/posts')).data.items;
+    expect(posts.map((p: any) => p.kindLabel).sort()).toEqual(['供给', '需求']);
+    const pending = await t.database.db.selectFrom('posts').select('state').where('state', '=', 'pending').execute();
+    expect(pending.length).toBe(1);
   }, 60_000);
 });

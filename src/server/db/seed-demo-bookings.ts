@@ -1,7 +1,8 @@
 /**
  * Demo bookings, made on the first start through the real API (app.inject), as the demo accounts would make them:
  * the enterprises 济南华测 and 青岛海泰 book instruments of 山东省分析测试中心, whose admin 王强 (13800000003) then has
- * bookings in every state; the centre's member 李娜 (13800000002) books instruments of 山东大学.
+ * bookings in every state; the centre's member 李娜 (13800000002) books instruments of 山东大学. One booking of
+ * 济南华测 is settled with a provincial voucher, so 我的创新券 and the 济南 bureau's queue are not empty.
  */
 import crypto from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
@@ -9,7 +10,7 @@ import type { Db } from './connect';
 import { DEMO_PASSWORD } from './seed-demo';
 import { tinyPdf } from '../platform/tiny-pdf';
 
-class Session {
+export class DemoSession {
   private cookies: Record<string, string> = {};
   constructor(private app: FastifyInstance) {}
   async call(method: 'GET' | 'POST' | 'PUT', url: string, body?: unknown, raw?: { payload: Buffer; type: string }) {
@@ -22,9 +23,9 @@ class Session {
     if (res.statusCode >= 400) throw new Error(`demo bookings: ${method} ${url} → ${res.statusCode} ${res.body.slice(0, 200)}`);
     return res.json() as { id: string; version: number };
   }
-  async login(identifier: string, mode: 'person' | 'legal') {
+  async login(identifier: string, mode: 'person' | 'legal', password = DEMO_PASSWORD) {
     await this.call('GET', '/api/auth/me');
-    await this.call('POST', '/api/auth/login', { identifier, password: DEMO_PASSWORD, mode });
+    await this.call('POST', '/api/auth/login', { identifier, password, mode });
     return this;
   }
   upload(url: string, name: string) {
@@ -62,7 +63,7 @@ const results = (instrumentIds: string[], version: number, k: number) => ({
 
 type Until = 'draft' | 'submitted' | 'rejected' | 'accepted' | 'awaiting_settlement' | 'completed' | 'rated';
 
-async function drive(consumer: Session, provider: Session, ids: string[], k: number, until: Until, stars = 5) {
+async function drive(consumer: DemoSession, provider: DemoSession, ids: string[], k: number, until: Until, stars = 5, voucher = false) {
   const { id } = await consumer.call('POST', '/api/bookings', form(ids, k));
   if (until === 'draft') return;
   await consumer.call('POST', `/api/bookings/${id}/submit`, { liabilityAccepted: true });
@@ -75,7 +76,8 @@ async function drive(consumer: Session, provider: Session, ids: string[], k: num
   if (until === 'awaiting_settlement') return;
   await consumer.upload(`/api/bookings/${id}/files?slot=report`, 'test-report.pdf');
   await consumer.upload(`/api/bookings/${id}/files?slot=invoice`, 'invoice.pdf');
-  await consumer.call('POST', `/api/bookings/${id}/settle`, {});
+  if (voucher) for (const slot of ['contract', 'result_proof', 'relevance_proof']) await consumer.upload(`/api/bookings/${id}/files?slot=${slot}`, `${slot}.pdf`);
+  await consumer.call('POST', `/api/bookings/${id}/settle`, voucher ? { voucher: { otherSubsidy: false, provincial: true, municipal: false } } : {});
   if (until === 'completed') return;
   await consumer.call('POST', `/api/bookings/${id}/rating`, { stars, comment: ['数据准确，出报告及时，老师很专业。', '服务态度好，沟通顺畅。', '整体满意，排队时间略长。'][k % 3] });
 }
@@ -91,14 +93,15 @@ export async function seedDemoBookings(app: FastifyInstance, db: Db): Promise<nu
   const centre = await bookable(db, '山东省分析测试中心');
   const sdu = await bookable(db, '山东大学');
   if (centre.length < 3 || sdu.length < 2) return 0;
-  const wang = await new Session(app).login('13800000003', 'person');
-  const li = await new Session(app).login('13800000002', 'person');
-  const jnhc = await new Session(app).login('jnhc', 'legal');
-  const qdht = await new Session(app).login('qdht', 'legal');
-  const sduLegal = await new Session(app).login('sdu', 'legal');
-  const plan: [Session, Session, string[], Until, number?][] = [
+  const wang = await new DemoSession(app).login('13800000003', 'person');
+  const li = await new DemoSession(app).login('13800000002', 'person');
+  const jnhc = await new DemoSession(app).login('jnhc', 'legal');
+  const qdht = await new DemoSession(app).login('qdht', 'legal');
+  const sduLegal = await new DemoSession(app).login('sdu', 'legal');
+  // the second one is settled with a provincial voucher: its claim waits in the 济南 bureau's queue
+  const plan: [DemoSession, DemoSession, string[], Until, number?, boolean?][] = [
     [jnhc, wang, [centre[0], centre[1]], 'rated', 5],
-    [jnhc, wang, [centre[2]], 'rated', 4],
+    [jnhc, wang, [centre[2]], 'rated', 4, true],
     [qdht, wang, [centre[0]], 'completed'],
     [jnhc, wang, [centre[1]], 'awaiting_settlement'],
     [qdht, wang, [centre[2], centre[0]], 'accepted'],
@@ -110,6 +113,6 @@ export async function seedDemoBookings(app: FastifyInstance, db: Db): Promise<nu
     [li, sduLegal, [sdu[1]], 'draft'],
   ];
   let k = 0;
-  for (const [c, p, ids, until, stars] of plan) await drive(c, p, ids, k++, until, stars);
+  for (const [c, p, ids, until, stars, voucher] of plan) await drive(c, p, ids, k++, until, stars, voucher);
   return plan.length;
 }
