@@ -58,6 +58,10 @@ describe('post states and public visibility', () => {
     const todo = (await jinan.get('/api/reviews?scope=todo&kind=post')).data.items.map((i: any) => i.subjectId);
     expect(todo).toContain(id);
     expect((await qingdao.get('/api/reviews?scope=todo&kind=post')).data.items.map((i: any) => i.subjectId)).not.toContain(id);
+    // the 济南 reviewers are told in the message centre; 青岛's are not
+    const told = (await jinan.get('/api/messages')).data.items.find((m: any) => m.title === '待审核：供需发布');
+    expect(told.link).toMatch(/^\/review\//);
+    expect((await qingdao.get('/api/messages')).data.items.filter((m: any) => m.title === '待审核：供需发布')).toEqual([]);
     expect((await approve(id, qingdao)).statusCode).toBe(403);
     expect((await approve(id)).statusCode).toBe(200);
     expect(await stored(id)).toMatchObject({ state: 'published' });

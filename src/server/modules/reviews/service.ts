@@ -5,7 +5,7 @@ import { newId } from '../../db/ids';
 import type { Deps } from '../../deps';
 import type { Actor } from '../../http/actor';
 import { record, type AuditContext } from '../audit/service';
-import { subjectOf } from './subjects';
+import { reviewQueued, subjectOf } from './subjects';
 
 export interface SubmitInput {
   kind: string;
@@ -33,6 +33,7 @@ export async function submit(trx: Db, ctx: AuditContext, input: SubmitInput): Pr
   }).execute();
   await addEvent(trx, ctx, { id, subjectKind: input.kind, subjectId: input.subjectId }, 'submit', null, 'pending', 1, null, null);
   await record(trx, ctx, { action: 'review.submit', subjectKind: input.kind, subjectId: input.subjectId, toState: 'pending', detail: { reviewId: id } });
+  await reviewQueued(trx, { id, subjectKind: input.kind, title: input.title, departmentId: input.departments[0], level: 1 });
   return id;
 }
 
@@ -62,6 +63,8 @@ async function transition(trx: Db, ctx: AuditContext, reviewId: string, action: 
   if (Number(res.numUpdatedRows) !== 1) throw conflict('REVIEW_CHANGED', '该事项已被他人处理，请刷新');
   await addEvent(trx, ctx, r, action, r.state, step.state, r.level, reason, action === 'resubmit' || action === 'withdraw' ? null : r.departmentId);
   await record(trx, ctx, { action: `review.${action}`, subjectKind: r.subjectKind, subjectId: r.subjectId, fromState: `${r.state}@${r.level}`, toState: `${step.state}@${step.level}`, detail: { reviewId: r.id, reason } });
+  // passed on to the next level, or back from the owner: the department now in charge is told
+  if (step.state === 'pending') await reviewQueued(trx, { id: r.id, subjectKind: r.subjectKind, title: r.title, departmentId, level: step.level });
   const subject = subjectOf(r.subjectKind);
   if (step.state === 'approved') await subject.onApproved(trx, r.subjectId, ctx);
   if (step.state === 'rejected') await subject.onRejected(trx, r.subjectId, reason!, ctx);

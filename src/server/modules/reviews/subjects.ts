@@ -23,3 +23,9 @@ export function subjectOf(kind: string): ReviewSubject {
   return s;
 }
 export const subjectKinds = () => [...registry.values()].map((s) => ({ kind: s.kind, label: s.label }));
+
+/** Told whenever a review arrives at a department's level (submitted, passed on to the next level, resubmitted). */
+export type QueueListener = (trx: Db, r: { id: string; subjectKind: string; title: string; departmentId: string; level: number }) => Promise<void>;
+let queueListener: QueueListener | null = null;
+export function onReviewQueued(fn: QueueListener) { queueListener = fn; }
+export const reviewQueued: QueueListener = async (trx, r) => { if (queueListener) await queueListener(trx, r); };
