@@ -3,6 +3,7 @@ import { useRouter } from 'vue-router';
 import { ElMessage, ElMessageBox } from 'element-plus';
 import { ApiError, del, get, post } from '@/api/client';
 import { toastError } from '@/composables/forms';
+import { confirmAction as confirm } from '@/composables/rowActions';
 import type { BookingSaveReplyT, LiabilityT } from './shared';
 
 interface Target { id: string; no: string }
@@ -15,9 +16,6 @@ export function useConsumerActions(after: () => void | Promise<void>) {
   const router = useRouter();
   const liability = reactive({ open: false, text: null as string | null, busy: false, target: null as Target | null });
 
-  const confirm = (message: string, title: string, button: string, danger = false) =>
-    ElMessageBox.confirm(message, title, { type: 'warning', confirmButtonText: button, cancelButtonText: '取消', confirmButtonClass: danger ? 'el-button--danger' : undefined })
-      .then(() => true, () => false);
 
   async function conflictOr(e: unknown) {
     if (e instanceof ApiError && e.status === 409) {
