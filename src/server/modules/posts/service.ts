@@ -194,13 +194,20 @@ export async function fileAccess(db: Db, actor: Actor | null, f: { id: string; o
 
 // ------------------------------------------------------------------ reading
 
-async function names(db: Db, categories: string[], fields: string[]) {
+/** Names of category and service-field codes, read once per request (both tables are small reference data). */
+async function namer(db: Db) {
   const [c, f] = await Promise.all([
-    categories.length ? db.selectFrom('categories').select(['code', 'name']).where('code', 'in', categories).execute() : [],
-    fields.length ? db.selectFrom('serviceFields').select(['code', 'name']).where('code', 'in', fields).execute() : [],
+    db.selectFrom('categories').select(['code', 'name']).execute(),
+    db.selectFrom('serviceFields').select(['code', 'name']).execute(),
   ]);
-  return { categoryNames: categories.map((k) => c.find((x) => x.code === k)?.name ?? k), fieldNames: fields.map((k) => f.find((x) => x.code === k)?.name ?? k) };
+  const cats = new Map(c.map((x) => [x.code, x.name]));
+  const fields = new Map(f.map((x) => [x.code, x.name]));
+  return (categories: string[], fieldCodes: string[]) => ({
+    categoryNames: categories.map((k) => cats.get(k) ?? k), fieldNames: fieldCodes.map((k) => fields.get(k) ?? k),
+  });
 }
+type Namer = Awaited<ReturnType<typeof namer>>;
+const names = async (db: Db, categories: string[], fields: string[]) => (await namer(db))(categories, fields);
 
 async function attachments(db: Db, id: string) {
   const rows = await db.selectFrom('postFiles').innerJoin('files', 'files.id', 'postFiles.fileId').select(['files.id', 'files.originalName', 'files.mime', 'files.size', 'files.thumbKey'])
@@ -259,8 +266,8 @@ async function publicRows(db: Db, today: string): Promise<PublicRow[]> {
 
 const summary = (s: string) => { const t = s.replace(/\s+/g, ' ').trim(); return t.length > 120 ? `${t.slice(0, 120)}…` : t; };
 
-async function publicItem(db: Db, r: PublicRow) {
-  const n = await names(db, r.post.categories, r.post.fields);
+function publicItem(name: Namer, r: PublicRow) {
+  const n = name(r.post.categories, r.post.fields);
   return {
     id: r.id, kind: r.post.kind, kindLabel: POST_KIND_LABEL[r.post.kind], title: r.post.title, summary: summary(r.post.content), orgName: r.orgName, cityName: cityName(r.cityCode),
     ...n, amountFen: r.post.amountFen ?? null, amountNote: r.post.amountNote ?? null, validUntil: r.post.validUntil, publishedAt: r.publishedAt,
@@ -283,7 +290,8 @@ export async function publicList(deps: Deps, q: { page: number; pageSize: number
     rows = rows.filter((r) => `${r.post.title} ${r.post.content} ${r.orgName}`.toLowerCase().includes(t));
   }
   const page = rows.slice((q.page - 1) * q.pageSize, q.page * q.pageSize);
-  return { items: await Promise.all(page.map((r) => publicItem(db, r))), total: rows.length, page: q.page, pageSize: q.pageSize };
+  const name = await namer(db);
+  return { items: page.map((r) => publicItem(name, r)), total: rows.length, page: q.page, pageSize: q.pageSize };
 }
 
 /** A public post; contacts only for logged-in users. */
@@ -293,7 +301,7 @@ export async function publicDetail(deps: Deps, actor: Actor | null, id: string) 
   if (!r) throw notFound('供需信息');
   const shown = !!actor;
   return {
-    ...(await publicItem(db, r)), content: r.post.content, orgId: r.orgId, attachments: await attachments(db, id),
+    ...publicItem(await namer(db), r), content: r.post.content, orgId: r.orgId, attachments: await attachments(db, id),
     contact: shown ? { name: r.post.contactName, phone: r.post.contactPhone, email: r.post.contactEmail ?? null } : null, contactHidden: !shown,
   };
 }
