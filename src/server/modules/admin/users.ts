@@ -12,6 +12,7 @@ import { auditCtx } from '../../http/session';
 import { hashPassword } from '../../platform/passwords';
 import { record } from '../audit/service';
 import { requestReset } from '../accounts/service';
+import { contains } from '../../db/like';
 
 export async function list(deps: Deps, q: { page: number; pageSize: number; q?: string; locked?: '1' | '0' }) {
   const { db } = deps.database;
@@ -19,8 +20,8 @@ export async function list(deps: Deps, q: { page: number; pageSize: number; q?: 
   let base = db.selectFrom('users').leftJoin('memberships', 'memberships.userId', 'users.id').leftJoin('organizations', 'organizations.id', 'memberships.orgId')
     .leftJoin('departments', 'departments.id', 'users.departmentId');
   if (q.q) {
-    const t = `%${q.q}%`;
-    base = base.where((eb) => eb.or([eb('users.realName', 'like', t), eb('users.username', 'like', t), eb('users.mobile', 'like', t), eb('users.email', 'like', t), eb('organizations.name', 'like', t)]));
+    const t = q.q;
+    base = base.where((eb) => eb.or((['users.realName', 'users.username', 'users.mobile', 'users.email', 'organizations.name'] as const).map((c) => contains(eb.ref(c), t))));
   }
   if (q.locked === '1') base = base.where((eb) => eb.or([eb('users.isDisabled', '=', true), eb('users.lockedUntil', '>', now)]));
   if (q.locked === '0') base = base.where('users.isDisabled', '=', false).where((eb) => eb.or([eb('users.lockedUntil', 'is', null), eb('users.lockedUntil', '<=', now)]));

@@ -6,6 +6,7 @@ import { badInput } from '../../../domain/errors';
 import type { Db } from '../../db/connect';
 import type { Deps } from '../../deps';
 import { typed } from '../../http/route';
+import { contains } from '../../db/like';
 
 type Filter = z.infer<typeof AuditQuery>;
 
@@ -13,7 +14,6 @@ const DAY_MS = 86_400_000;
 /** Start of a calendar day in Asia/Shanghai (UTC+8, no daylight saving), as a UTC ISO string. */
 const shanghaiDayStart = (day: string) => new Date(`${day}T00:00:00+08:00`).toISOString();
 /** `like` with the user's text taken literally (no wildcards of its own), the same on SQLite and PostgreSQL. */
-const literalLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 // The query lives here because it is the module's only read; move it to audit/service.ts when a second one appears.
 async function browse(db: Db, f: Filter) {
@@ -21,7 +21,7 @@ async function browse(db: Db, f: Filter) {
   let q = db.selectFrom('auditLog')
     .leftJoin('organizations', 'organizations.id', 'auditLog.orgId')
     .leftJoin('departments', 'departments.id', 'auditLog.orgId');
-  if (f.actor) q = q.where(sql<boolean>`lower(${sql.ref('auditLog.actorName')}) like ${`%${literalLike(f.actor.toLowerCase())}%`} escape '\\'`);
+  if (f.actor) q = q.where(contains(sql`lower(${sql.ref('auditLog.actorName')})`, f.actor.toLowerCase()));
   if (f.action) q = q.where(sql<boolean>`substr(${sql.ref('auditLog.action')}, 1, ${f.action.length}) = ${f.action}`);
   if (f.subjectKind) q = q.where('auditLog.subjectKind', '=', f.subjectKind);
   if (f.subjectId) q = q.where('auditLog.subjectId', '=', f.subjectId);

@@ -4,9 +4,8 @@ import {
   BOOKING_FIELD_LABELS, BOOKING_STATE_LABEL, bookingDay, formatBookingNo, lineFen, missingForSubmit, nextBookingStep, type BookingState,
 } from '../../../domain/booking';
 import { badInput, conflict, DomainError, ruleBroken } from '../../../domain/errors';
-import { isBookable } from '../../../domain/instrument';
 import { formatYuan } from '../../../domain/money';
-import { shanghaiDate } from '../../../domain/instrument';
+import { isBookable, shanghaiDate } from '../../../domain/instrument';
 import type { BookingFieldsT, ResultsBodyT } from '../../../contracts/bookings';
 import { isUniqueViolation, type Db } from '../../db/connect';
 import { nextInSeries } from '../../db/counters';

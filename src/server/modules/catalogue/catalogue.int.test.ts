@@ -5,7 +5,8 @@ import { makeOrg } from '../../test/factories';
 import { seedInstruments, type InstrumentSeed } from './fixtures';
 import { catalogueChanged, reindexInstrument, reindexOrganization } from './indexer';
 import { buildSnapshot, cacheStats, snapshot, termHits, type Snapshot } from './snapshot';
-import { likePattern, queryTerms } from './text';
+import { containsPattern as likePattern } from '../../db/like';
+import { queryTerms } from './text';
 
 let t: TestApp;
 let visitor: Client;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { buildSearchText, likePattern, mapChars, normalise, queryTerms, snippet } from './text';
+import { containsPattern as likePattern } from '../../db/like';
+import { buildSearchText, mapChars, normalise, queryTerms, snippet } from './text';
 
 describe('normalise', () => {
   it('lower-cases, turns full-width into half-width and collapses whitespace', () => {

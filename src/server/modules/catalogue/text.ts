@@ -53,8 +53,6 @@ export function queryTerms(q: string | null | undefined): string[] {
   return [...new Set(terms)].slice(0, MAX_TERMS);
 }
 
-/** A LIKE pattern that matches `term` anywhere, with `\` as the escape character. */
-export const likePattern = (term: string) => `%${term.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 /** Relevance weight of a term by where it is found: name > model > manufacturer > any other text. */
 export const WEIGHT = { name: 8, model: 4, manufacturer: 2, other: 1 } as const;

@@ -20,6 +20,7 @@ import { buildSearchText } from '../catalogue/text';
 import * as files from '../files/service';
 import * as reviews from '../reviews/service';
 import { mayManage, mayViewUnlisted } from './policy';
+import { contains } from '../../db/like';
 
 export const KIND = 'instrument';
 export const PICTURE = 'instrument_picture';
@@ -451,7 +452,6 @@ export async function history(db: Db, actor: Actor, id: string) {
 
 export interface MineFilter { state?: 'draft' | 'pending' | 'listed' | 'rejected' | 'disabled'; q?: string; page: number; pageSize: number }
 
-const likeEscape = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 /** 我的仪器: the organisation's instruments with state filters, a search over name, model and internal number, and paging. */
 export async function mine(db: Db, actor: Actor, f: MineFilter) {
@@ -460,8 +460,8 @@ export async function mine(db: Db, actor: Actor, f: MineFilter) {
   else if (f.state === 'listed') q = q.where('instruments.state', '=', 'listed').where('instruments.isDisabled', '=', false);
   else if (f.state) q = q.where('instruments.state', '=', f.state);
   if (f.q) {
-    const pattern = `%${likeEscape(f.q.toLowerCase())}%`;
-    q = q.where((eb) => eb.or((['instruments.name', 'instruments.model', 'instruments.internalNo'] as const).map((c) => sql<boolean>`lower(${eb.ref(c)}) like ${pattern} escape '\\'`)));
+    const term = f.q.toLowerCase();
+    q = q.where((eb) => eb.or((['instruments.name', 'instruments.model', 'instruments.internalNo'] as const).map((c) => contains(sql`lower(${eb.ref(c)})`, term))));
   }
   const total = await q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
   const rows = await q.select([

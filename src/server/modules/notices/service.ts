@@ -7,6 +7,7 @@ import type { NoticesTable } from '../../db/types';
 import type { Deps } from '../../deps';
 import { auditCtx } from '../../http/session';
 import { record } from '../audit/service';
+import { contains } from '../../db/like';
 
 interface Body { title: string; body: string; isPinned: boolean; isPublished: boolean }
 
@@ -21,7 +22,7 @@ function rows(db: Db) {
 export async function list(db: Db, q: { page: number; pageSize: number; q?: string }, publishedOnly: boolean) {
   let base = db.selectFrom('notices');
   if (publishedOnly) base = base.where('isPublished', '=', true);
-  if (q.q) base = base.where('title', 'like', `%${q.q}%`);
+  if (q.q) base = base.where((eb) => contains(eb.ref('title'), q.q!));
   const ids = await base.select('id').orderBy('isPinned', 'desc').orderBy('publishedAt', 'desc').orderBy('createdAt', 'desc').limit(q.pageSize).offset((q.page - 1) * q.pageSize).execute();
   const total = await base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
   const found = ids.length ? await rows(db).where('notices.id', 'in', ids.map((i) => i.id)).execute() : [];

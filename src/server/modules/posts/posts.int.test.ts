@@ -148,6 +148,10 @@ describe('post states and public visibility', () => {
     expect((await visitor.get('/api/posts?field=F03')).data.total).toBeGreaterThan(0);
     expect((await visitor.get('/api/posts?city=370200')).data.total).toBe(0);
     expect((await visitor.get('/api/posts?city=370100')).data.total).toBe(all.length);
+    // in 我的需求 a typed % or _ matches itself, not everything
+    expect((await owner.get('/api/posts/mine?q=%25')).data.total).toBe(0);
+    expect((await owner.get('/api/posts/mine?q=_')).data.total).toBe(0);
+    expect((await owner.get(`/api/posts/mine?q=${encodeURIComponent('求购')}`)).data.total).toBe(1);
   });
 
   it('refuses bad input naming the field, other organisations, and plain members', async () => {

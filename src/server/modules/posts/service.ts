@@ -20,6 +20,7 @@ import { record, type AuditContext } from '../audit/service';
 import * as files from '../files/service';
 import * as reviews from '../reviews/service';
 import type { ReviewSubject } from '../reviews/subjects';
+import { contains } from '../../db/like';
 
 export const KIND = 'post';
 export const ATTACHMENT = 'post_attachment';
@@ -238,7 +239,7 @@ export async function mine(deps: Deps, actor: Actor, q: { page: number; pageSize
   let base = db.selectFrom('posts').where('orgId', '=', actor.org!.id);
   if (q.state) base = base.where('state', '=', q.state);
   if (q.kind) base = base.where('kind', '=', q.kind);
-  if (q.q) base = base.where((eb) => eb.or([eb('title', 'like', `%${q.q}%`), eb('content', 'like', `%${q.q}%`)]));
+  if (q.q) base = base.where((eb) => eb.or([contains(eb.ref('title'), q.q!), contains(eb.ref('content'), q.q!)]));
   const [rows, total] = await Promise.all([
     base.selectAll().orderBy('updatedAt', 'desc').orderBy('id', 'desc').limit(q.pageSize).offset((q.page - 1) * q.pageSize).execute(),
     base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),

@@ -6,6 +6,7 @@ import type { Deps } from '../../deps';
 import type { Actor } from '../../http/actor';
 import { record, type AuditContext } from '../audit/service';
 import { reviewQueued, subjectOf } from './subjects';
+import { contains } from '../../db/like';
 
 export interface SubmitInput {
   kind: string;
@@ -133,7 +134,7 @@ export async function queue(db: Db, actor: Actor, f: QueueFilter) {
   if (f.state) q = q.where('reviews.state', '=', f.state);
   if (f.from) q = q.where('reviews.submittedAt', '>=', new Date(`${f.from}T00:00:00+08:00`).toISOString());
   if (f.to) q = q.where('reviews.submittedAt', '<', new Date(new Date(`${f.to}T00:00:00+08:00`).getTime() + 86_400_000).toISOString());
-  if (f.q) q = q.where((eb) => eb.or([eb('reviews.title', 'like', `%${f.q}%`), eb('organizations.name', 'like', `%${f.q}%`)]));
+  if (f.q) q = q.where((eb) => eb.or([contains(eb.ref('reviews.title'), f.q!), contains(eb.ref('organizations.name'), f.q!)]));
   const total = await q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
   const rows = await q.select([...itemColumns]).orderBy('reviews.submittedAt', f.scope === 'todo' ? 'asc' : 'desc').orderBy('reviews.id')
     .limit(f.pageSize).offset((f.page - 1) * f.pageSize).execute();

@@ -28,6 +28,7 @@ import * as reviews from '../reviews/service';
 import type { ReviewSubject } from '../reviews/subjects';
 import { lockedUsage, release, reserve, usage } from './ledger';
 import { policyOn } from './policy';
+import { contains } from '../../db/like';
 
 export const KIND = 'voucher_claim';
 type Claim = VoucherClaimsTable;
@@ -162,7 +163,7 @@ function item(actor: Actor | null, r: ClaimRow) {
 /** 我的创新券: the consumer organisation's claims. */
 export async function mine(db: Db, actor: Actor, q: { page: number; pageSize: number; state?: ClaimState; q?: string }) {
   let base = claimRows(db).where('voucherClaims.consumerOrgId', '=', actor.org!.id);
-  if (q.q) base = base.where((eb) => eb.or([eb('voucherClaims.no', 'like', `%${q.q}%`), eb('bookings.no', 'like', `%${q.q}%`), eb('p.name', 'like', `%${q.q}%`)]));
+  if (q.q) base = base.where((eb) => eb.or([contains(eb.ref('voucherClaims.no'), q.q!), contains(eb.ref('bookings.no'), q.q!), contains(eb.ref('p.name'), q.q!)]));
   // the state is derived from the review, so it is filtered after reading (an organisation has few claims)
   const rows = (await base.orderBy('voucherClaims.createdAt', 'desc').orderBy('voucherClaims.id', 'desc').execute()) as ClaimRow[];
   const all = rows.map((r) => item(actor, r)).filter((i) => !q.state || i.state === q.state);
