@@ -23,7 +23,7 @@ export default defineConfig({
   },
   webServer: {
     command: `rm -rf ${DATA_DIR} && npx tsx src/server/main.ts`,
-    url: `http://127.0.0.1:${PORT}/api/health`,
+    url: `http://127.0.0.1:${PORT}/api/ready`,
     timeout: 120_000,
     reuseExistingServer: false,
     env: { PORT: String(PORT), DATA_DIR, LOG_LEVEL: 'warn', SEED_DEMO: 'true' },

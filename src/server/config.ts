@@ -22,6 +22,10 @@ const schema = z.object({
   /** the font's PostScript name inside a collection (.ttc) */
   PDF_FONT_NAME: z.string().default('NotoSansCJKsc-Regular'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'silent']).default('info'),
+  /** the catalogue's result cache (kept results of searches); `off` computes every search afresh (the benchmark's cold case) */
+  CATALOGUE_CACHE: z.enum(['on', 'off']).default('on'),
+  /** `true`: the benchmark's routes /api/bench/catalogue-stats (loopback only); never in production */
+  BENCH_ROUTES: z.enum(['true', 'false']).default('false'),
 });
 
 export type Config = z.infer<typeof schema> & { sqliteFile: string; uploadDir: string };

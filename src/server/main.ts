@@ -10,6 +10,7 @@ import { systemClock } from './platform/clock';
 import { createMailer } from './platform/mail';
 import { logSmsSender } from './platform/sms';
 import { localStorage } from './platform/storage';
+import { startCatalogue } from './modules/catalogue/feed';
 
 async function main() {
   let config;
@@ -26,6 +27,9 @@ async function main() {
     await seedDemoPosts(app, config);
   }
   mailer.start();
+  // the catalogue is being built in memory since the routes were registered; until it is there (/api/ready), a
+  // search is told to come back instead of waiting longer than a search may take
+  startCatalogue(database.db, { cache: config.CATALOGUE_CACHE === 'on', startWaitMs: 50 });
   await app.listen({ port: config.PORT, host: config.HOST });
 
   console.log(`\n  ${config.SITE_NAME}`);

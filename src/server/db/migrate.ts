@@ -10,3 +10,13 @@ export async function migrateToLatest(db: Db, schema?: string) {
   if (error || failed) throw new Error(`Migration ${failed?.migrationName ?? ''} failed: ${String(error)}`);
   return results?.filter((r) => r.status === 'Success').map((r) => r.migrationName) ?? [];
 }
+
+/** How many migrations are not applied yet (0 once they all are; then remembered, since a running app adds none). */
+const allApplied = new WeakSet<Db>();
+export async function migrationsPending(db: Db): Promise<number> {
+  if (allApplied.has(db)) return 0;
+  const migrations = await new Migrator({ db, provider: migrationProvider }).getMigrations();
+  const pending = migrations.filter((m) => !m.executedAt).length;
+  if (!pending) allApplied.add(db);
+  return pending;
+}

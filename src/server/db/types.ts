@@ -132,6 +132,10 @@ export interface NoticesTable {
 }
 export interface DistrictsTable { code: string; cityCode: string; name: string; isEnabled: boolean; sort: number }
 
+/** The catalogue's change feed: the last number given out, and the instruments each number changed ('*': all). */
+export interface CatalogueFeedTable { id: number; seq: number }
+export interface CatalogueChangesTable { seq: number; instrumentId: string; changedAt: string }
+
 export interface DB {
   cities: CitiesTable; departments: DepartmentsTable; users: UsersTable; organizations: OrganizationsTable;
   memberships: MembershipsTable; bindingRequests: BindingRequestsTable; reviews: ReviewsTable; reviewEvents: ReviewEventsTable;
@@ -144,4 +148,5 @@ export interface DB {
   bookingEvents: BookingEventsTable; bookingRatings: BookingRatingsTable; messages: MessagesTable;
   voucherPolicies: VoucherPoliciesTable; voucherClaims: VoucherClaimsTable; voucherLedgers: VoucherLedgersTable; payoutBatches: PayoutBatchesTable;
   posts: PostsTable; postFiles: PostFilesTable; notices: NoticesTable; districts: DistrictsTable;
+  catalogueFeed: CatalogueFeedTable; catalogueChanges: CatalogueChangesTable;
 }

@@ -33,6 +33,7 @@ type Rule = keyof typeof WHO;
 const ROUTES: Record<string, Rule> = {
   // system
   'GET /api/health': 'public',
+  'GET /api/ready': 'public',
   'GET /api/site': 'public',
   'GET /api/stats/public': 'public',
   'GET /api/bench/baseline': 'public',

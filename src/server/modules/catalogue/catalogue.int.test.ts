@@ -4,7 +4,13 @@ import { createTestApp, Client, type TestApp } from '../../test/harness';
 import { makeOrg } from '../../test/factories';
 import { seedInstruments, type InstrumentSeed } from './fixtures';
 import { catalogueChanged, reindexInstrument, reindexOrganization } from './indexer';
-import { buildSnapshot, cacheStats, snapshot, termHits, type Snapshot } from './snapshot';
+import { newCaches } from './cache';
+import { cacheStats, readHead, snapshot } from './feed';
+import { termHits } from './match';
+import { build, type Snapshot } from './snapshot';
+
+/** A fresh build of the catalogue as it is now, to compare a patched snapshot with. */
+const buildSnapshot = async (db: Parameters<typeof build>[0]) => build(db, await readHead(db), newCaches(true));
 import { containsPattern as likePattern } from '../../db/like';
 import { queryTerms } from './text';
 
@@ -368,8 +374,8 @@ describe('the catalogue follows every change', () => {
     expect(await url()).toBeNull();
   });
 
-  it('a drafted instrument gets its search text but does not change the catalogue version', async () => {
-    const version = async () => (await t.database.db.selectFrom('siteSettings').select('valueJson').where('key', '=', 'catalogue.version').executeTakeFirstOrThrow()).valueJson;
+  it('a drafted instrument gets its search text but writes nothing to the change feed', async () => {
+    const version = () => readHead(t.database.db);
     const before = await version();
     const [draft] = await seedInstruments(t.database, org.jn.id, [{ name: '草稿拉曼光谱仪', model: 'LabRAM', state: 'draft' }]);
     expect(await version()).toBe(before);
@@ -392,17 +398,28 @@ describe('the catalogue follows every change', () => {
   });
 });
 
-/** A snapshot as plain data: interned indexes resolved, orders as ids. */
+/** A snapshot as plain data: listed instruments by id, interned indexes resolved, orders as ids. */
 function plain(s: Snapshot) {
-  const rows = s.ids.map((id, i) => ({
-    id, category: s.category[i], org: s.orgs[s.org[i]], orgName: s.orgInfo[s.org[i]].name, city: s.cities[s.city[i]], value: s.value[i], sharing: s.sharing[i],
-    run: s.run[i], disabled: s.disabled[i], served: s.served[i], purchased: s.purchased[i], text: s.text[i],
-    name: s.relTable.name[s.rel[i]], model: s.relTable.model[s.rel[i]], maker: s.relTable.maker[s.rel[i]], cls: s.cls[i], sub: s.sub[i], valueRange: s.valueRange[i],
-    fields: Array.from(s.fieldValues.subarray(s.fieldStart[i], s.fieldStart[i + 1])).map((k) => s.fields[k]).sort(),
-  }));
+  const rows = [];
+  for (let i = 0; i < s.n; i++) {
+    if (!s.alive[i]) continue;
+    const fields = [];
+    for (let k = 0; k < 32; k++) if ((s.fieldBits[i] >>> k) & 1) fields.push(s.fields[k]);
+    for (const k of s.fieldMore.get(i) ?? []) fields.push(s.fields[k]);
+    rows.push({
+      id: s.ids[i], category: s.category[i], org: s.orgs[s.org[i]], orgName: s.orgInfo[s.org[i]].name, city: s.cities[s.city[i]], value: s.value[i], sharing: s.sharing[i],
+      run: s.run[i], served: s.served[i], purchased: s.purchased[i], text: s.text[i],
+      name: s.relTable.name[s.rel[i]], model: s.relTable.model[s.rel[i]], maker: s.relTable.maker[s.rel[i]], cls: s.cls[i], sub: s.sub[i], valueRange: s.valueRange[i],
+      fields: fields.sort(),
+    });
+  }
+  rows.sort((a, b) => (a.id < b.id ? -1 : 1));
   const ids = (xs: Int32Array) => Array.from(xs).map((i) => s.ids[i]);
-  return { n: s.n, rows, byServed: ids(s.byServed), byPurchased: ids(s.byPurchased), noPurchase: ids(s.noPurchase), index: [...s.index].sort() };
+  return { live: s.live, rows, byServed: ids(s.byServed.view()), byPurchased: ids(s.byPurchased.view()), noPurchase: ids(s.noPurchase.view()) };
 }
+
+/** The ids of a snapshot's hits of a term, sorted. */
+const hitIds = (s: Snapshot, term: string) => Array.from(termHits(s, term)).map((i) => s.ids[i]).sort();
 
 describe('the in-memory snapshot', () => {
   it('is patched after changes into exactly what a fresh build gives, and finds what a substring match finds', async () => {
@@ -411,6 +428,7 @@ describe('the in-memory snapshot', () => {
     const before = cacheStats(t.database.db);
     const db = t.database.db;
     const dialect = t.database.dialect;
+    const first = await snapshot(db);
     const [fresh1, fresh2] = await seedInstruments(t.database, org.zb.id, [
       { name: '显微拉曼光谱仪', model: 'inVia', state: 'pending', categoryCode: '010405', serviceCount: 88, purchaseDate: '2016-11-11', fields: ['F03'] },
       { name: '体视显微镜', model: 'SZX16', state: 'pending', categoryCode: '010803', serviceCount: 3 },
@@ -434,16 +452,14 @@ describe('the in-memory snapshot', () => {
       expect(after.patches).toBeGreaterThan(before.patches);
       expect(after.rebuilds).toBe(before.rebuilds);
 
+      // the same object, patched in place: new instruments appended, nobody moved
       const patched = await snapshot(db);
-      expect(patched.origin).toBe('patch');
-      const built = await buildSnapshot(db, patched.version);
-      expect(plain(patched)).toEqual(plain(built));
-      // the postings of the first build were kept: instruments with a new text are checked one by one
-      expect(patched.docPos).not.toBeNull();
-      expect(Array.from(patched.loose).map((i) => patched.ids[i]).sort()).toEqual([fresh1, fresh2, ids.sem, ...PER_ORG.zb.map((h) => ids[h])].sort());
+      expect(patched).toBe(first);
+      expect(patched.ids.slice(patched.n - 2).sort()).toEqual([fresh1, fresh2].sort());
+      expect(plain(patched)).toEqual(plain(await buildSnapshot(db)));
       for (const term of [...terms, '热场', '淄博市分析', '体视显微镜', 'szx16', '场发射扫描']) {
-        const hits = termHits(db, patched, term);
-        expect(Array.from(hits).map((i) => patched.ids[i]).sort(), term).toEqual(await listedLike([term]));
+        const hits = termHits(patched, term);
+        expect(hitIds(patched, term), term).toEqual(await listedLike([term]));
         for (let k = 1; k < hits.length; k++) expect(hits[k], term).toBeGreaterThan(hits[k - 1]);
       }
       expect((await all(`q=${enc('拉曼')}`)).map((i) => i.id)).toEqual([fresh1]);
@@ -462,16 +478,22 @@ describe('the in-memory snapshot', () => {
       });
     }
     const restored = await snapshot(db);
-    expect(plain(restored)).toEqual(plain(await buildSnapshot(db, restored.version)));
+    expect(plain(restored)).toEqual(plain(await buildSnapshot(db)));
+    // the removed instruments left dead positions that no term finds
+    expect(hitIds(restored, '拉曼')).toEqual(await listedLike(['拉曼']));
   });
 });
 
-describe('the in-memory snapshot patched in place (no position moves)', () => {
-  it('keeps its term hits and postings after a change of counts, its postings after an edit, and still equals a fresh build', async () => {
+describe('the in-memory snapshot patched in place', () => {
+  it('keeps term hits and results that a change of counts cannot alter, and equals a fresh build after an edit', async () => {
     const db = t.database.db;
     expect((await visitor.get(`/api/catalogue/instruments?q=${enc('显微镜')}`)).statusCode).toBe(200);
+    expect((await visitor.get(`/api/catalogue/instruments?q=${enc('色谱')}&sort=served`)).statusCode).toBe(200);
     const before = await snapshot(db);
-    expect(before.terms.has('显微镜')).toBe(true);
+    const postings = before.postings;
+    const termsBefore = before.caches.terms.get('显微镜');
+    expect(termsBefore).toBeDefined();
+    const stats0 = cacheStats(db);
     await db.transaction().execute(async (trx) => {
       await trx.updateTable('instruments').set({ serviceCount: 999 }).where('id', '=', ids.optical).execute();
       await catalogueChanged(trx, [ids.optical]);
@@ -480,25 +502,29 @@ describe('the in-memory snapshot patched in place (no position moves)', () => {
       const res = await visitor.get(`/api/catalogue/instruments?q=${enc('显微镜')}&sort=served`);
       expect(res.data.items[0].id).toBe(ids.optical);
       const after = await snapshot(db);
-      expect(after.version).not.toBe(before.version);
-      expect(after.terms.get('显微镜')).toBe(before.terms.get('显微镜'));
-      expect(Array.from(termHits(db, after, '显微镜')).map((i) => after.ids[i]).sort()).toEqual(await listedLike(['显微镜']));
-      expect(after.finder).toBe(before.finder);
-      expect(plain(after)).toEqual(plain(await buildSnapshot(db, after.version)));
-      // an edit of the text in place: the old postings stay, the edited instrument is checked one by one
+      expect(after).toBe(before);
+      expect(after.caches.terms.get('显微镜')).toBe(termsBefore);
+      // 色谱 does not contain the optical microscope: its kept result survives the count change, and is a full hit
+      const stats1 = cacheStats(db);
+      expect(stats1.kept).toBeGreaterThan(stats0.kept);
+      expect((await visitor.get(`/api/catalogue/instruments?q=${enc('色谱')}&sort=served`)).statusCode).toBe(200);
+      expect(cacheStats(db).resultHits).toBe(stats1.resultHits + 1);
+      expect(hitIds(after, '显微镜')).toEqual(await listedLike(['显微镜']));
+      expect(after.postings).toBe(postings);
+      expect(plain(after)).toEqual(plain(await buildSnapshot(db)));
+      // an edit of the text in place: the postings change in the grams the old and new texts do not share
       await db.transaction().execute(async (trx) => {
         await trx.updateTable('instruments').set({ name: '研究级正置金相显微镜', model: 'BX53M' }).where('id', '=', ids.optical).execute();
         await trx.insertInto('instrumentFields').values({ instrumentId: ids.optical, fieldCode: 'F07' }).execute();
         await reindexInstrument(trx, t.database.dialect, ids.optical);
       });
       const edited = await snapshot(db);
-      expect(edited.finder).toBe(before.finder);
-      expect(Array.from(edited.loose).map((i) => edited.ids[i])).toContain(ids.optical);
-      expect(plain(edited)).toEqual(plain(await buildSnapshot(db, edited.version)));
-      for (const term of ['显微镜', '金相', 'bx53m', '正置']) {
-        expect(Array.from(termHits(db, edited, term)).map((i) => edited.ids[i]).sort(), term).toEqual(await listedLike([term]));
-      }
+      expect(edited.postings).toBe(postings);
+      expect(edited.postings.changes).toBeGreaterThan(0);
+      expect(plain(edited)).toEqual(plain(await buildSnapshot(db)));
+      for (const term of ['显微镜', '金相', 'bx53m', '正置', '金', '相显']) expect(hitIds(edited, term), term).toEqual(await listedLike([term]));
       expect((await visitor.get(`/api/catalogue/instruments?q=${enc('金相')}&field=F07`)).data.items.map((i: any) => i.id)).toEqual([ids.optical]);
+      expect(cacheStats(db).rebuilds).toBe(stats0.rebuilds);
     } finally {
       await db.transaction().execute(async (trx) => {
         await trx.updateTable('instruments').set({ serviceCount: LISTED.optical.serviceCount!, name: LISTED.optical.name!, model: LISTED.optical.model! }).where('id', '=', ids.optical).execute();
@@ -564,7 +590,8 @@ describe('totals are capped at 10,000', () => {
     }));
     await big.database.db.transaction().execute(async (trx) => {
       for (let k = 0; k < rows.length; k += 500) await trx.insertInto('instruments').values(rows.slice(k, k + 500)).execute();
-      await reindexInstrument(trx, big.database.dialect, rows[0].id);
+      // every write names its instruments in the change feed
+      await catalogueChanged(trx, rows.map((r) => r.id));
     });
     const c = new Client(big.app);
     const res = await c.get('/api/catalogue/instruments?pageSize=100&page=100');

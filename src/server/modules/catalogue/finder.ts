@@ -98,9 +98,10 @@ export function buildPostings(texts: readonly string[]): Postings {
 
 const list = (p: Postings, g: number | undefined) => (g === undefined || g < 0 ? EMPTY : p.post.subarray(p.start[g], p.start[g + 1]));
 
-/** The docs that contain the pair of code units a, b (neither a space). */
-function pairList(p: Postings, a: number, b: number): Int32Array {
-  const x = p.uid[a], y = p.uid[b];
+/** The docs that contain the gram `g` (1 or 2 code units, no space), ascending: a view of the postings. */
+export function gramList(p: Postings, g: string): Int32Array {
+  if (g.length === 1) return list(p, p.unitGram[g.charCodeAt(0)]);
+  const x = p.uid[g.charCodeAt(0)], y = p.uid[g.charCodeAt(1)];
   if (x < 0 || y < 0) return EMPTY;
   return list(p, p.pairGram.get(x * 65536 + y));
 }
@@ -150,19 +151,23 @@ export interface Candidates {
  * The docs that may contain `term` (a term of 1–2 code units: exactly those). `null` when the postings cannot
  * answer (the term has a space): the caller then checks every text.
  */
-export function candidates(p: Postings, term: string): Candidates | null {
+export const candidates = (p: Postings, term: string): Candidates | null => candidatesFrom(term, (g) => gramList(p, g));
+
+/**
+ * The same over any source of gram lists (the live postings of the catalogue add the changes since a build):
+ * `lookup(g)` gives the ascending docs of a 1–2 code-unit gram.
+ */
+export function candidatesFrom(term: string, lookup: (gram: string) => Int32Array): Candidates | null {
   const n = term.length;
   if (n === 0 || term.includes(' ')) return null;
-  if (n === 1) return { docs: list(p, p.unitGram[term.charCodeAt(0)]), exact: true };
-  if (n === 2) return { docs: pairList(p, term.charCodeAt(0), term.charCodeAt(1)), exact: true };
+  if (n <= 2) return { docs: lookup(term), exact: true };
   const lists: Int32Array[] = [];
-  const seen = new Set<number>();
+  const seen = new Set<string>();
   for (let i = 0; i + 1 < n; i++) {
-    const a = term.charCodeAt(i), b = term.charCodeAt(i + 1);
-    const key = a * 65536 + b;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    const l = pairList(p, a, b);
+    const pair = term.slice(i, i + 2);
+    if (seen.has(pair)) continue;
+    seen.add(pair);
+    const l = lookup(pair);
     if (!l.length) return { docs: EMPTY, exact: true };
     lists.push(l);
   }

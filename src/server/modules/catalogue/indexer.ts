@@ -6,41 +6,35 @@
  *
  * - `instruments.search_text` is the normalised text a keyword must be a substring of (text.ts), for every
  *   instrument. The catalogue finds in memory (snapshot.ts, finder.ts): nothing else is written per instrument.
- * - A change that can be seen in the catalogue replaces the catalogue version (`catalogueChanged`), inside the
- *   same transaction, so that in-memory results of the catalogue are dropped exactly when the data changes.
+ * - A change that can be seen in the catalogue is written to the change feed (`catalogueChanged`), inside the
+ *   same transaction, so that every app instance patches its in-memory catalogue exactly when the data changes.
  */
-import { PostgresAdapter } from 'kysely';
 import type { Db } from '../../db/connect';
-import { newId } from '../../db/ids';
 import { buildSearchText } from './text';
 
 export type SearchDialect = 'sqlite' | 'postgres';
 
-/** The row of site_settings that holds the catalogue version (a random token replaced on every change). */
-export const VERSION_KEY = 'catalogue.version';
-
-/** What each catalogue version changed, as seen by this process: token → the token it replaced and its instruments (null: not known). */
-const journal = new Map<string, { prev: string | null; ids: string[] | null }>();
-const JOURNAL_MAX = 10_000;
-export const journalEntry = (token: string) => journal.get(token);
-
 /**
- * Marks the catalogue as changed. Call it in the transaction of any write that changes what the catalogue
- * shows and does not go through reindexInstrument (service counts, ratings …), naming the instruments when
- * known: then the catalogue patches its snapshot with them instead of rebuilding it.
+ * Marks the catalogue as changed: takes the next number of the change feed (`catalogue_feed`, one row: its row
+ * lock, held to the end of the transaction, orders the writers, so numbers become visible in order and none is
+ * skipped) and names the instruments under it in `catalogue_changes`. Call it in the transaction of any write that
+ * changes what the catalogue shows and does not go through reindexInstrument (service counts, ratings …). Every
+ * app instance reads the feed after the number it holds and patches its in-memory catalogue with the named
+ * instruments only (snapshot.ts); `null` names everything (a full build).
  */
 export async function catalogueChanged(trx: Db, instrumentIds: string[] | null = null): Promise<void> {
-  // the row lock makes the versions one chain: a concurrent writer waits, then reads the token this one wrote
-  let current = trx.selectFrom('siteSettings').select('valueJson').where('key', '=', VERSION_KEY);
-  if (trx.getExecutor().adapter instanceof PostgresAdapter) current = current.forUpdate();
-  const prev = await current.executeTakeFirst();
-  const token = newId();
-  const value = JSON.stringify(token);
-  await trx.insertInto('siteSettings').values({ key: VERSION_KEY, valueJson: value })
-    .onConflict((oc) => oc.column('key').doUpdateSet({ valueJson: value })).execute();
-  journal.set(token, { prev: prev ? String(prev.valueJson) : null, ids: instrumentIds ? [...instrumentIds] : null });
-  if (journal.size > JOURNAL_MAX) journal.delete(journal.keys().next().value!);
+  const ids = instrumentIds ? [...new Set(instrumentIds)] : [ALL];
+  if (!ids.length) return;
+  const head = await trx.updateTable('catalogueFeed').set((eb) => ({ seq: eb('seq', '+', 1) })).where('id', '=', 1).returning('seq').executeTakeFirstOrThrow();
+  const seq = Number(head.seq);
+  const changedAt = new Date().toISOString();
+  for (const part of chunks(ids, CHUNK)) {
+    await trx.insertInto('catalogueChanges').values(part.map((instrumentId) => ({ seq, instrumentId, changedAt }))).execute();
+  }
 }
+
+/** The feed's mark for "every instrument may have changed". */
+export const ALL = '*';
 
 const CHUNK = 500;
 const chunks = <T>(xs: T[], n: number) => Array.from({ length: Math.ceil(xs.length / n) }, (_, i) => xs.slice(i * n, i * n + n));

@@ -2,11 +2,15 @@ import type { FastifyInstance } from 'fastify';
 import { CatalogueOrgsPage, CatalogueOrgsQuery, CataloguePage, CatalogueQuery, FacetsReference } from '../../../contracts/catalogue';
 import type { Deps } from '../../deps';
 import { typed } from '../../http/route';
+import { startCatalogue, stopCatalogue } from './feed';
 import * as svc from './service';
 
 export async function catalogueRoutes(app: FastifyInstance, deps: Deps) {
   const r = typed(app);
   const tags = ['catalogue'];
+  // the catalogue is built in memory at start and kept current from the change feed (feed.ts); /api/ready tells
+  startCatalogue(deps.database.db, { cache: deps.config.CATALOGUE_CACHE === 'on' });
+  app.addHook('onClose', async () => stopCatalogue(deps.database.db));
 
   r.get('/catalogue/instruments', {
     config: { policy: 'public' },

@@ -4,312 +4,24 @@
  *
  * A search is synchronous from the snapshot to the page's positions (no await in between), so it can use the
  * snapshot's scratch arrays instead of allocating n-sized ones per request. Its result — the total and every
- * facet per filters, the ordered positions per filters and sort, for both directions — is kept with the snapshot
- * (not per page): another page of the same query, or the same query again, only cuts a page. A catalogue change
- * replaces the version, hence the snapshot, hence every kept result. The rows of a page are kept with the
- * snapshot too (they change only with the version); its pictures are read from the database on every request.
+ * facet per filters, the ordered positions per filters and sort, for both directions — is kept (cache.ts), not
+ * per page: another page of the same query, or the same query again, only cuts a page. Each kept result carries
+ * the test of which instrument changes can alter it, so a service count or an edit drops only those. The rows of
+ * a page are kept too (a change of the instrument drops its row); pictures are read on every request.
  */
 import { TOTAL_CAP, type CatalogueItemT, type CatalogueQueryT } from '../../../contracts/catalogue';
-import { categoryPrefix } from '../../../domain/categories';
-import { badInput } from '../../../domain/errors';
 import { isBookable, RUN_STATUSES } from '../../../domain/instrument';
 import { ORG_TYPES } from '../../../domain/reference';
 import type { Database, Db } from '../../db/connect';
-import { memoGet, memoSet, nextStamp, recordResult, referenceOf, snapshot, termHits, termWeights, VALUE_RANGES, type Reference, type Snapshot } from './snapshot';
-import { queryTerms, snippet } from './text';
+import { memoGet, memoSet, recordResult, rowGet, rowSet, type Change } from './cache';
+import { snapshot } from './feed';
+import { count, hasTerms, matching, passes, resolve, type CatalogueFilterInput, type Counted, type Resolved } from './filters';
+import { cmp, decodeCursor, encodeCursor, keyOf, ordered, reader, scorer, sortKind, type Dir, type Order, type Sort, type SortKind } from './order';
+import { nextStamp, referenceOf, VALUE_RANGES, type Reference, type Snapshot } from './snapshot';
+import { snippet } from './text';
 
 export { VALUE_RANGES } from './snapshot';
-
-type Sort = 'relevance' | 'served' | 'purchased';
-type Dir = 'asc' | 'desc';
-
-// filter bits: a facet counts a row when the row passes every filter but its own
-const CAT = 1, FIELD = 2, CITY = 4, ORG = 8, VALUE = 16, SHARING = 32, RUN = 64;
-
-/** The filters of a query resolved against a snapshot. -1 = a value that no listed instrument has. */
-interface Resolved {
-  terms: string[];
-  /** category filter: 0 none, 1 class (cls), 2 subclass (sub), 3 kind (category) equals catVal */
-  catLevel: number; catVal: number;
-  field: number | null; city: number | null; org: number | null;
-  valueMin: number | null; valueMax: number | null;
-  sharing: number | null; run: number | null;
-}
-
-function resolve(q: CatalogueFilterInput, snap: Snapshot, ref: Reference): Resolved {
-  const terms = queryTerms(q.q);
-  let catLevel = 0, catVal = 0;
-  if (q.category) {
-    const p = categoryPrefix(q.category);
-    catLevel = p.length === 2 ? 1 : p.length === 4 ? 2 : 3;
-    catVal = Number(p);
-  }
-  let field: number | null = null;
-  if (q.field) {
-    const code = ref.fields.find((f) => f.code === q.field || f.name === q.field)?.code ?? q.field;
-    field = snap.fields.indexOf(code);
-  }
-  let city: number | null = null;
-  if (q.city) {
-    const code = ref.cities.has(q.city) ? q.city : [...ref.cities].find(([, c]) => c.name === q.city || `${c.name}市` === q.city)?.[0] ?? q.city;
-    city = snap.cities.indexOf(code);
-  }
-  const org = q.org ? snap.orgs.indexOf(q.org) : null;
-  if (q.valueMin != null && q.valueMax != null && q.valueMin > q.valueMax) {
-    throw badInput('VALUE_RANGE', '原值下限不能大于上限', { valueMin: '不能大于上限' });
-  }
-  return {
-    terms, catLevel, catVal, field, city, org,
-    valueMin: q.valueMin ?? null, valueMax: q.valueMax ?? null,
-    sharing: q.sharing ? (q.sharing === 'internal' ? 0 : 1) : null,
-    run: q.status ? (RUN_STATUSES as readonly string[]).indexOf(q.status) : null,
-  };
-}
-
-export type CatalogueFilterInput = Pick<CatalogueQueryT, 'q' | 'category' | 'field' | 'city' | 'org' | 'valueMin' | 'valueMax' | 'sharing' | 'status'>;
-
-const EMPTY = new Int32Array(0);
-
-/** a ∩ b, both ascending. */
-function intersect(a: Int32Array, b: Int32Array): Int32Array {
-  const out = new Int32Array(Math.min(a.length, b.length));
-  let i = 0, j = 0, o = 0;
-  while (i < a.length && j < b.length) {
-    const x = a[i], y = b[j];
-    if (x < y) i++; else if (x > y) j++; else { out[o++] = x; i++; j++; }
-  }
-  return out.subarray(0, o);
-}
-
-/** Positions that contain every term, ascending; null = no keyword (everything). */
-function matching(db: Db, snap: Snapshot, terms: string[]): Int32Array | null {
-  if (!terms.length) return null;
-  const lists: Int32Array[] = [];
-  for (const t of terms) {
-    const hits = termHits(db, snap, t);
-    if (!hits.length) return EMPTY;
-    lists.push(hits);
-  }
-  lists.sort((a, b) => a.length - b.length);
-  let cur = lists[0];
-  for (let k = 1; k < lists.length && cur.length; k++) cur = intersect(cur, lists[k]);
-  return cur;
-}
-
-interface Counted {
-  /**
-   * the positions that pass every filter, ascending; null: every listed instrument. A view of the hits or of the
-   * snapshot's scratch: valid until the next search.
-   */
-  members: Int32Array | null;
-  total: number;
-  classes: Int32Array; subclasses: Int32Array; fields: Int32Array; cities: Int32Array; orgs: Int32Array;
-  sharing: Int32Array; run: Int32Array; value: Int32Array;
-}
-
-/**
- * One pass over the hits: which pass all filters, and every facet counted without its own filter.
- * Classes are summed from subclasses afterwards (both count under the same condition).
- */
-function count(snap: Snapshot, hits: Int32Array | null, f: Resolved): Counted {
-  const c: Counted = {
-    members: hits, total: 0,
-    classes: new Int32Array(100), subclasses: new Int32Array(10_000), fields: new Int32Array(snap.fields.length), cities: new Int32Array(snap.cities.length),
-    orgs: new Int32Array(snap.orgs.length), sharing: new Int32Array(2), run: new Int32Array(RUN_STATUSES.length + 1), value: new Int32Array(VALUE_RANGES.length + 1),
-  };
-  const { cls, sub, category, fieldStart, fieldValues, city, org, value, valueRange, sharing, run } = snap;
-  const { subclasses, fields, cities, orgs, value: values, run: runs } = c;
-  const shares = c.sharing;
-  const catCol = f.catLevel === 1 ? cls : f.catLevel === 2 ? sub : f.catLevel === 3 ? category : null;
-  const { catVal, field: fField, city: fCity, org: fOrg, sharing: fSharing, run: fRun, valueMin, valueMax } = f;
-  const hasValue = valueMin !== null || valueMax !== null;
-  const filtered = catCol !== null || fField !== null || fCity !== null || fOrg !== null || hasValue || fSharing !== null || fRun !== null;
-  const len = hits ? hits.length : snap.n;
-  let total = 0;
-  if (!filtered) {
-    // the common case: every row passes and every facet counts it
-    for (let k = 0; k < len; k++) {
-      const i = hits ? hits[k] : k;
-      subclasses[sub[i]]++;
-      for (let j = fieldStart[i], e = fieldStart[i + 1]; j < e; j++) fields[fieldValues[j]]++;
-      cities[city[i]]++; orgs[org[i]]++; values[valueRange[i]]++; shares[sharing[i]]++; runs[run[i]]++;
-    }
-    total = len;
-  } else {
-    const members = snap.scratchMembers;
-    for (let k = 0; k < len; k++) {
-      const i = hits ? hits[k] : k;
-      let m = 0;
-      if (catCol !== null && catCol[i] !== catVal) m |= CAT;
-      if (fField !== null) {
-        let has = false;
-        for (let j = fieldStart[i], e = fieldStart[i + 1]; j < e; j++) if (fieldValues[j] === fField) { has = true; break; }
-        if (!has) m |= FIELD;
-      }
-      if (fCity !== null && city[i] !== fCity) m |= CITY;
-      if (fOrg !== null && org[i] !== fOrg) m |= ORG;
-      if (hasValue) {
-        const v = value[i];
-        if (Number.isNaN(v) || (valueMin !== null && v < valueMin) || (valueMax !== null && v > valueMax)) m |= VALUE;
-      }
-      if (fSharing !== null && sharing[i] !== fSharing) m |= SHARING;
-      if (fRun !== null && run[i] !== fRun) m |= RUN;
-
-      if (m === 0) members[total++] = i;
-      if ((m & ~CAT) === 0) subclasses[sub[i]]++;
-      if ((m & ~FIELD) === 0) for (let j = fieldStart[i], e = fieldStart[i + 1]; j < e; j++) fields[fieldValues[j]]++;
-      if ((m & ~CITY) === 0) cities[city[i]]++;
-      if ((m & ~ORG) === 0) orgs[org[i]]++;
-      if ((m & ~VALUE) === 0) values[valueRange[i]]++;
-      if ((m & ~SHARING) === 0) shares[sharing[i]]++;
-      if ((m & ~RUN) === 0) runs[run[i]]++;
-    }
-  }
-  for (let k = 0; k < 10_000; k++) if (subclasses[k]) c.classes[Math.floor(k / 100)] += subclasses[k];
-  c.total = total;
-  if (filtered) c.members = snap.scratchMembers.subarray(0, total);
-  return c;
-}
-
-// ------------------------------------------------------------------ order and keyset
-
-/** Relevance of position i: the sum over terms of where each is found (name > model > manufacturer > other text). */
-function scorer(snap: Snapshot, terms: string[]): (i: number) => number {
-  const ws = terms.map((t) => termWeights(snap, t));
-  const rel = snap.rel;
-  if (ws.length === 1) {
-    const { weights, compute } = ws[0];
-    return (i) => { const k = rel[i]; return weights[k] || compute(k); };
-  }
-  return (i) => {
-    const k = rel[i];
-    let s = 0;
-    for (const w of ws) s += w.weights[k] || w.compute(k);
-    return s;
-  };
-}
-
-/** The sort key of a position; for `purchased` the first number is 0 (date known) or 1 (unknown, always last). */
-function keyOf(snap: Snapshot, i: number, sort: Sort, score: (i: number) => number): number[] {
-  if (sort === 'served') return [snap.served[i]];
-  if (sort === 'purchased') return snap.purchased[i] ? [0, snap.purchased[i]] : [1, 0];
-  return [score(i), snap.served[i]];
-}
-
-interface Cursor { s: Sort; d: Dir; k: number[]; id: string }
-const encodeCursor = (c: Cursor) => Buffer.from(JSON.stringify(c)).toString('base64url');
-function decodeCursor(raw: string, sort: Sort, dir: Dir): Cursor {
-  try {
-    const c = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as Cursor;
-    if (c.s === sort && c.d === dir && Array.isArray(c.k) && c.k.every((x) => typeof x === 'number') && typeof c.id === 'string') return c;
-  } catch { /* reported below */ }
-  throw badInput('BAD_CURSOR', '翻页位置无效，请从第一页重新查询', { after: '无效或与当前排序不符' });
-}
-
-/** Position of (key, id) relative to the cursor in list order: > 0 when it comes after. */
-function cmp(key: number[], id: string, c: Cursor, sort: Sort, dir: Dir): number {
-  let k = 0;
-  if (sort === 'purchased') {
-    if (key[0] !== c.k[0]) return key[0] - c.k[0];
-    k = 1;
-  }
-  const sign = dir === 'asc' ? 1 : -1;
-  for (; k < key.length; k++) if (key[k] !== c.k[k]) return sign * (key[k] - c.k[k]);
-  return sign * (id < c.id ? -1 : id > c.id ? 1 : 0);
-}
-
-/**
- * The passing positions of one query in the order of one sort, for both directions: segments that are read
- * forwards in one direction and each backwards in the other (segment order stays: unknown purchase dates are last
- * either way). Ties break by position (= id) in the direction of the sort, so the order is total.
- * - served: [ascending (served, position)], forwards = asc;
- * - purchased: [known dates ascending, unknown dates ascending], forwards = asc;
- * - relevance: [(score, served, position) descending], forwards = desc.
- * When every listed instrument passes, the snapshot's own sort arrays are used as they are (nothing is copied).
- */
-interface Order { segs: Int32Array[]; forward: Dir; total: number }
-
-/** Reads an order in a direction: at(j) is the j-th position of the list. */
-function reader(o: Order, dir: Dir): (j: number) => number {
-  const back = dir !== o.forward;
-  const [a, b] = o.segs;
-  const an = a.length;
-  if (!b) return back ? (j) => a[an - 1 - j] : (j) => a[j];
-  const bn = b.length;
-  return back ? (j) => (j < an ? a[an - 1 - j] : b[bn - 1 - (j - an)]) : (j) => (j < an ? a[j] : b[j - an]);
-}
-
-/** Positions of `by` that are marked with `stamp`, keeping their order; `by` itself when every position counts. */
-function pick(snap: Snapshot, by: Int32Array, stamp: number, all: boolean, cap: number): Int32Array {
-  if (all) return by;
-  const { mark } = snap;
-  const out = new Int32Array(Math.min(cap, by.length));
-  let o = 0;
-  for (let k = 0; k < by.length && o < out.length; k++) if (mark[by[k]] === stamp) out[o++] = by[k];
-  return o === out.length ? out : out.slice(0, o);
-}
-
-const M = 2 ** 22; // positions below this fit beside a 31-bit sort key in one exact double
-
-/** Positions sorted ascending by (key[i], i), natively: each becomes one number key[i] · M + i. */
-function sortBy(positions: ArrayLike<number>, key: Int32Array): Int32Array {
-  const n = positions.length;
-  const keys = new Float64Array(n);
-  for (let k = 0; k < n; k++) { const i = positions[k]; keys[k] = key[i] * M + i; }
-  keys.sort();
-  const out = new Int32Array(n);
-  for (let k = 0; k < n; k++) out[k] = keys[k] % M;
-  return out;
-}
-
-type SortKind = 'served' | 'purchased' | 'relevance';
-const sortKind = (sort: Sort, terms: string[]): SortKind => (sort === 'relevance' && !terms.length ? 'served' : sort);
-
-/**
- * The order of `members` (null: every position) under a sort. A large set is picked from the snapshot's sort
- * arrays (one pass over them); a small one is sorted by itself, which costs far less than a pass over all n.
- */
-function ordered(snap: Snapshot, members: Int32Array | null, kind: SortKind, score: (i: number) => number): Order {
-  const all = members === null;
-  const total = all ? snap.n : members.length;
-  const sparse = !all && total * 16 < snap.n && snap.n < M;
-  let stamp = 0;
-  if (!all && !sparse) {
-    stamp = nextStamp(snap);
-    const { mark } = snap;
-    for (let k = 0; k < members.length; k++) mark[members[k]] = stamp;
-  }
-  if (kind === 'served') return { segs: [sparse ? sortBy(members!, snap.served) : pick(snap, snap.byServed, stamp, all, total)], forward: 'asc', total };
-  if (kind === 'purchased') {
-    if (sparse) {
-      const known: number[] = [], unknown: number[] = [];
-      for (const i of members!) (snap.purchased[i] ? known : unknown).push(i);
-      return { segs: [sortBy(known, snap.purchased), Int32Array.from(unknown).sort()], forward: 'asc', total };
-    }
-    return { segs: [pick(snap, snap.byPurchased, stamp, all, total), pick(snap, snap.noPurchase, stamp, all, total)], forward: 'asc', total };
-  }
-  // relevance: by score desc, then (served desc, position desc): a counting sort by score over the served order
-  let seq: Int32Array;
-  let n = 0;
-  if (sparse) {
-    const asc = sortBy(members!, snap.served);
-    seq = snap.scratchPos;
-    for (let k = asc.length - 1; k >= 0; k--) seq[n++] = asc[k];
-  } else {
-    const { mark, byServed: by } = snap;
-    seq = snap.scratchPos;
-    for (let k = by.length - 1; k >= 0; k--) { const i = by[k]; if (all || mark[i] === stamp) seq[n++] = i; }
-  }
-  const scores = snap.scratchScore;
-  let max = 0;
-  for (let k = 0; k < n; k++) { const sc = score(seq[k]); scores[k] = sc; if (sc > max) max = sc; }
-  const at = new Int32Array(max + 2);
-  for (let k = 0; k < n; k++) at[max - scores[k] + 1]++;
-  for (let v = 1; v <= max + 1; v++) at[v] += at[v - 1];
-  const out = new Int32Array(n);
-  for (let k = 0; k < n; k++) out[at[max - scores[k]]++] = seq[k];
-  return { segs: [out], forward: 'desc', total: n };
-}
+export type { CatalogueFilterInput } from './filters';
 
 // ------------------------------------------------------------------ rows of a page
 
@@ -321,30 +33,27 @@ const readRows = (db: Db, ids: string[]) => db.selectFrom('instruments')
     'serviceCount', 'ratingSum', 'ratingCount', 'sharingMode', 'runStatus', 'isDisabled', 'state', 'specs', 'functions'])
   .where('id', 'in', ids).execute();
 
-const ROWS_MAX = 20_000;
-
 /**
- * The items of a page. Their columns change only with the catalogue version (every write of them goes through
- * the indexer or `catalogueChanged`), so rows read once are kept with the snapshot; the organisation's name and
- * city come from the snapshot too. Pictures can be added to a listed instrument without a new version: they are
- * read on every request, with one small query.
+ * The items of a page. Their columns change only through the change feed (every write of them goes through the
+ * indexer or `catalogueChanged`), so rows read once are kept until their instrument changes; the organisation's
+ * name and city come from the snapshot. Pictures can be added to a listed instrument without a catalogue change:
+ * they are read on every request, with one small query.
  */
 async function pageRows(db: Db, snap: Snapshot, ref: Reference, positions: number[], terms: string[]): Promise<CatalogueItemT[]> {
   if (!positions.length) return [];
   const ids = positions.map((i) => snap.ids[i]);
-  if (snap.rows.size + ids.length > ROWS_MAX) snap.rows.clear();
   // this request's rows are held here: another request may clear the shared map while this one waits
   const rows = new Map<string, PageRow>();
   const missing: string[] = [];
   for (const id of ids) {
-    const r = snap.rows.get(id) as PageRow | undefined;
+    const r = rowGet<PageRow>(snap.caches, id);
     if (r) rows.set(id, r); else missing.push(id);
   }
   const [fresh, pictures] = await Promise.all([
     missing.length ? readRows(db, missing) : Promise.resolve([] as PageRow[]),
     db.selectFrom('instrumentFiles').select(['instrumentId', 'fileId', 'sort']).where('kind', '=', 'picture').where('instrumentId', 'in', ids).execute(),
   ]);
-  for (const r of fresh) { rows.set(r.id, r); snap.rows.set(r.id, r); }
+  for (const r of fresh) { rows.set(r.id, r); rowSet(snap.caches, r.id, r); }
   // the first picture by (sort, file id)
   const picture = new Map<string, { fileId: string; sort: number }>();
   for (const p of pictures) {
@@ -417,38 +126,58 @@ interface Counts { total: number; facets: ReturnType<typeof facets>; members: Or
 
 /** The positions of an order, as one ascending-or-not list (for another sort of the same filters). */
 function membersOf(snap: Snapshot, o: Order, total: number): Int32Array | null {
-  if (total === snap.n) return null;
+  if (total === snap.live) return null;
   const out = snap.scratchMembers;
   let k = 0;
   for (const seg of o.segs) { out.set(seg, k); k += seg.length; }
   return out.subarray(0, k);
 }
 
+/** Whether a change can alter the counts of a query: only an instrument whose text matches (before or after) can. */
+const countsAffectedBy = (f: Resolved) => (ch: Change) => {
+  const b = ch.before, a = ch.after;
+  if (!(b && hasTerms(b.text, f.terms)) && !(a && hasTerms(a.text, f.terms))) return false;
+  // a sort key alone (service count, purchase date, relevance fields) counts nothing
+  return !(b && a && b.text === a.text && b.category === a.category && b.city === a.city && b.org === a.org && Object.is(b.value, a.value) &&
+    b.sharing === a.sharing && b.run === a.run && b.fieldBits === a.fieldBits && (b.fieldMore ?? []).join() === (a.fieldMore ?? []).join());
+};
+
+/** Whether a change can alter the order of a query: the instrument joins or leaves it, or moves within it. */
+const orderAffectedBy = (f: Resolved, kind: SortKind) => (ch: Change) => {
+  const b = ch.before && passes(ch.before, f), a = ch.after && passes(ch.after, f);
+  if (!b && !a) return false;
+  if (b !== a) return true;
+  const x = ch.before!, y = ch.after!;
+  return kind === 'served' ? x.served !== y.served : kind === 'purchased' ? x.purchased !== y.purchased : x.served !== y.served || x.rel !== y.rel;
+};
+
 /**
- * The result of a query before paging, from the snapshot's memo where possible: the counts are kept per
- * resolved filters (and reference names' age), the order per filters and sort, for both directions. A query
- * that differs only in direction is a full hit; one that differs only in sort reuses the counts and takes its
- * positions from the kept order instead of counting again.
+ * The result of a query before paging, from the cache where possible: the counts are kept per resolved filters
+ * (and reference names' age), the order per filters and sort, for both directions. A query that differs only in
+ * direction is a full hit; one that differs only in sort reuses the counts and takes its positions from the kept
+ * order instead of counting again.
  */
-function result(db: Db, snap: Snapshot, ref: Reference, f: Resolved, kind: SortKind, score: (i: number) => number): { counts: Counts; order: Order } {
+function result(snap: Snapshot, ref: Reference, f: Resolved, kind: SortKind, score: (i: number) => number): { counts: Counts; order: Order } {
   const fk = JSON.stringify(f);
   const ck = `c:${snap.refAt}:${fk}`, ok = `o:${kind}:${fk}`;
-  let counts = memoGet<Counts>(snap, ck);
-  let order = memoGet<Order>(snap, ok);
-  recordResult(db, counts && order ? 'hit' : counts ? 'counts' : 'miss');
+  const c0 = snap.caches;
+  let counts = memoGet<Counts>(c0, ck);
+  let order = memoGet<Order>(c0, ok);
+  recordResult(c0, counts && order ? 'hit' : counts ? 'counts' : 'miss');
   if (counts && order) return { counts, order };
   let members: Int32Array | null;
   if (!counts) {
-    const c = count(snap, matching(db, snap, f.terms), f);
-    members = c.total === snap.n ? null : c.members;
-    counts = memoSet(snap, ck, { total: c.total, facets: facets(snap, c, ref), members: null });
+    const c = count(snap, matching(snap, f.terms), f);
+    members = c.total === snap.live ? null : c.members;
+    counts = memoSet(c0, ck, { total: c.total, facets: facets(snap, c, ref), members: null }, 0, countsAffectedBy(f));
   } else {
     members = membersOf(snap, counts.members!, counts.total);
   }
   if (!order) {
     order = ordered(snap, members, kind, score);
-    const own = order.segs.filter((x) => x !== snap.byServed && x !== snap.byPurchased && x !== snap.noPurchase);
-    memoSet(snap, ok, order, own.reduce((a, x) => a + x.length, 0));
+    const shared = [snap.byServed.arr.buffer, snap.byPurchased.arr.buffer, snap.noPurchase.arr.buffer];
+    const own = order.segs.filter((x) => !shared.includes(x.buffer as ArrayBuffer));
+    memoSet(c0, ok, order, own.reduce((a, x) => a + x.length, 0), orderAffectedBy(f, kind));
   }
   counts.members = order;
   return { counts, order };
@@ -463,7 +192,7 @@ export async function search(database: Database, q: CatalogueQueryT) {
   const sort: Sort = q.sort ?? (f.terms.length ? 'relevance' : 'served');
   const dir: Dir = q.dir;
   const score = scorer(snap, f.terms);
-  const { counts, order } = result(db, snap, ref, f, sortKind(sort, f.terms), score);
+  const { counts, order } = result(snap, ref, f, sortKind(sort, f.terms), score);
   const at = reader(order, dir);
   const total = order.total;
 
@@ -498,10 +227,11 @@ export async function organizations(database: Database, q: CatalogueFilterInput 
   const snap = await snapshot(db);
   const ref = await referenceOf(db, snap);
   const f = resolve(q, snap, ref);
-  const c = count(snap, matching(db, snap, f.terms), f);
+  const c = count(snap, matching(snap, f.terms), f);
   const perOrg = new Int32Array(snap.orgs.length);
   const samples = new Map<number, number[]>();
-  const { byServed: by, mark } = snap;
+  const { mark } = snap;
+  const by = snap.byServed.view();
   const stamp = nextStamp(snap);
   if (c.members) for (const i of c.members) mark[i] = stamp;
   for (let k = by.length - 1; k >= 0; k--) {
@@ -537,13 +267,13 @@ export async function facetsReference(database: Database) {
   const snap = await snapshot(db);
   const ref = await referenceOf(db, snap);
   const key = `home:${snap.refAt}`;
-  const kept = memoGet<ReturnType<typeof homeCounts>>(snap, key);
-  return kept ?? memoSet(snap, key, homeCounts(snap, ref));
+  const kept = memoGet<ReturnType<typeof homeCounts>>(snap.caches, key);
+  return kept ?? memoSet(snap.caches, key, homeCounts(snap, ref));
 }
 
 function homeCounts(snap: Snapshot, ref: Reference) {
   const kinds = new Map<number, number>();
-  for (let i = 0; i < snap.n; i++) kinds.set(snap.category[i], (kinds.get(snap.category[i]) ?? 0) + 1);
+  for (let i = 0; i < snap.n; i++) if (snap.alive[i]) kinds.set(snap.category[i], (kinds.get(snap.category[i]) ?? 0) + 1);
   const under = (div: number, val: number) => {
     let n = 0;
     for (const [code, k] of kinds) if (Math.floor(code / div) === val) n += k;
@@ -553,7 +283,7 @@ function homeCounts(snap: Snapshot, ref: Reference) {
   const childrenOf = (parent: string) => cats.filter(([, v]) => v.parent === parent);
   const c = count(snap, null, resolve({}, snap, ref));
   return {
-    total: snap.n,
+    total: snap.live,
     categories: cats.filter(([, v]) => v.level === 1).map(([code, v]) => ({
       code, name: v.name, count: under(10_000, Number(code.slice(0, 2))),
       children: childrenOf(code).map(([sub, sv]) => ({
@@ -570,18 +300,19 @@ function homeCounts(snap: Snapshot, ref: Reference) {
 export async function publicFigures(database: Database) {
   const { db } = database;
   const snap = await snapshot(db);
-  const kept = memoGet<ReturnType<typeof figures>>(snap, 'figures');
-  return kept ?? memoSet(snap, 'figures', figures(snap));
+  const kept = memoGet<ReturnType<typeof figures>>(snap.caches, 'figures');
+  return kept ?? memoSet(snap.caches, 'figures', figures(snap));
 }
 
 function figures(snap: Snapshot) {
   let totalValueFen = 0, services = 0;
   const byCategory: Record<string, number> = {};
   for (let i = 0; i < snap.n; i++) {
+    if (!snap.alive[i]) continue;
     if (!Number.isNaN(snap.value[i])) totalValueFen += snap.value[i];
     services += snap.served[i];
     const cls = `${String(snap.cls[i]).padStart(2, '0')}0000`;
     byCategory[cls] = (byCategory[cls] ?? 0) + 1;
   }
-  return { instruments: snap.n, totalValueFen, services, byCategory };
+  return { instruments: snap.live, totalValueFen, services, byCategory };
 }

@@ -6,6 +6,8 @@ import type { Deps } from '../../deps';
 import { typed } from '../../http/route';
 import { SiteInfo, siteInfo } from './site';
 import * as catalogue from '../catalogue/service';
+import { cacheStats, catalogueStatus, dropCaches } from '../catalogue/feed';
+import { migrationsPending } from '../../db/migrate';
 
 /**
  * The benchmark's baseline: a constant JSON body built once, shaped like a page of search results (items and
@@ -36,6 +38,11 @@ const BASELINE = Object.freeze({
   },
 });
 
+const Readiness = z.object({
+  status: z.enum(['ready', 'starting']), database: z.boolean(), migrations: z.boolean(),
+  catalogue: z.object({ built: z.boolean(), instruments: z.number(), seq: z.number() }),
+});
+
 export async function systemRoutes(app: FastifyInstance, deps: Deps) {
   const r = typed(app);
   r.get('/health', {
@@ -45,6 +52,33 @@ export async function systemRoutes(app: FastifyInstance, deps: Deps) {
     await sql`select 1`.execute(deps.database.db);
     return { status: 'ok' as const, database: deps.database.dialect, version: VERSION };
   });
+  // readiness (issue 10): the database answers, every migration is applied, and the catalogue is built in memory;
+  // a load balancer sends traffic only to a ready instance
+  r.get('/ready', {
+    config: { policy: 'public' },
+    schema: { tags: ['system'], summary: '就绪检查：数据库可用、迁移已完成、仪器目录已载入内存', response: { 200: Readiness, 503: Readiness } },
+  }, async (_req, reply) => {
+    let database = false, migrations = false;
+    try {
+      await sql`select 1`.execute(deps.database.db);
+      database = true;
+      migrations = (await migrationsPending(deps.database.db)) === 0;
+    } catch { /* reported as not ready */ }
+    const c = catalogueStatus(deps.database.db);
+    const ready = database && migrations && c.built;
+    return reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'starting', database, migrations, catalogue: c });
+  });
+  if (deps.config.BENCH_ROUTES === 'true') {
+    // the benchmark's view of the catalogue's caches (scripts/bench.ts); loopback only, and only when switched on
+    r.get('/bench/catalogue-stats', {
+      config: { policy: 'public' },
+      schema: { hide: true, querystring: z.object({ drop: z.enum(['1']).optional() }).strict() },
+    }, async (req, reply) => {
+      if (!['127.0.0.1', '::1', '::ffff:127.0.0.1'].includes(req.socket.remoteAddress ?? '')) return reply.status(403).send({ error: { code: 'FORBIDDEN', message: '仅限本机' } });
+      if (req.query.drop) dropCaches(deps.database.db);
+      return { ...cacheStats(deps.database.db), ...catalogueStatus(deps.database.db), rssMb: Math.round(process.memoryUsage().rss / 1048576) };
+    });
+  }
   r.get('/site', {
     config: { policy: 'public' },
     schema: { tags: ['system'], summary: '站点信息（页头页脚）', response: { 200: SiteInfo } },
