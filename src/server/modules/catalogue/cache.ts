@@ -32,18 +32,15 @@ export interface Caches {
   /** whole or partial search results */
   memo: Map<string, Entry>;
   memoEntries: number;
-  /** instrument rows of result pages, by id */
-  rows: Map<string, unknown>;
   stats: CacheStats;
 }
 
 export const newStats = (): CacheStats => ({ resultHits: 0, resultCountsHits: 0, resultMisses: 0, termHits: 0, termMisses: 0, rebuilds: 0, patches: 0, kept: 0, dropped: 0 });
-export const newCaches = (on: boolean, stats = newStats()): Caches => ({ on, terms: new Map(), termEntries: 0, weights: new Map(), memo: new Map(), memoEntries: 0, rows: new Map(), stats });
+export const newCaches = (on: boolean, stats = newStats()): Caches => ({ on, terms: new Map(), termEntries: 0, weights: new Map(), memo: new Map(), memoEntries: 0, stats });
 
 const TERM_BUDGET = 2_000_000; // positions kept in the term cache (8 MB)
 const MEMO_ENTRIES = 1024;
 const MEMO_BUDGET = 4_000_000; // positions kept in results (16 MB)
-const ROWS_MAX = 20_000;
 const WEIGHTS_MAX = 64;
 
 export function termGet(c: Caches, term: string): Int32Array | undefined {
@@ -105,13 +102,6 @@ export function recordResult(c: Caches, how: 'hit' | 'counts' | 'miss') {
   if (how === 'hit') c.stats.resultHits++; else if (how === 'counts') c.stats.resultCountsHits++; else c.stats.resultMisses++;
 }
 
-export function rowGet<T>(c: Caches, id: string): T | undefined { return c.rows.get(id) as T | undefined; }
-export function rowSet(c: Caches, id: string, row: unknown) {
-  if (!c.on) return;
-  if (c.rows.size >= ROWS_MAX) c.rows.clear();
-  c.rows.set(id, row);
-}
-
 const same = (a: Values, b: Values) =>
   a.text === b.text && a.category === b.category && a.city === b.city && a.org === b.org && (a.value === b.value || (Number.isNaN(a.value) && Number.isNaN(b.value))) &&
   a.sharing === b.sharing && a.run === b.run && a.served === b.served && a.purchased === b.purchased && a.rel === b.rel && a.fieldBits === b.fieldBits &&
@@ -121,12 +111,11 @@ const same = (a: Values, b: Values) =>
 export const unchanged = (ch: Change) => !!ch.before && !!ch.after && same(ch.before, ch.after);
 
 /**
- * Takes away what the changes can alter: term hits whose term the old and new text do not agree on, results whose
- * test says so (or that have none), and the changed instruments' rows.
+ * Takes away what the changes can alter: term hits whose term the old and new text do not agree on, and results
+ * whose test says so (or that have none).
  */
 export function invalidate(c: Caches, changes: Change[]) {
   for (const ch of changes) {
-    c.rows.delete(ch.id);
     if (unchanged(ch)) continue;
     const b = ch.before?.text ?? '', a = ch.after?.text ?? '';
     if (a !== b) {
@@ -143,5 +132,5 @@ export function invalidate(c: Caches, changes: Change[]) {
 
 /** Forgets everything kept (the benchmark starts its cold measurements so). */
 export function clear(c: Caches) {
-  c.terms.clear(); c.termEntries = 0; c.weights.clear(); c.memo.clear(); c.memoEntries = 0; c.rows.clear();
+  c.terms.clear(); c.termEntries = 0; c.weights.clear(); c.memo.clear(); c.memoEntries = 0;
 }

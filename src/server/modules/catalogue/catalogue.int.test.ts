@@ -355,7 +355,7 @@ describe('the catalogue follows every change', () => {
     expect((await visitor.get(`/api/catalogue/instruments?q=${enc('拉曼')}`)).data.total).toBe(0);
   });
 
-  it('a picture added to a listed instrument shows at once, although pictures do not change the catalogue version', async () => {
+  it('a picture added to a listed instrument shows at once: a picture change goes through the change feed', async () => {
     const url = async () => (await visitor.get('/api/catalogue/instruments?q=su8010')).data.items[0].pictureUrl;
     expect(await url()).toBeNull();
     const now = new Date().toISOString();
@@ -364,12 +364,18 @@ describe('the catalogue follows every change', () => {
       id, orgId: org.jn.id, purpose: 'instrument_picture', storageKey: `k/${id}`, thumbKey: `k/${id}.webp`, originalName: `${id}.png`, mime: 'image/png', size: 1, sha256: 'x', createdBy: null, createdAt: now,
     }))).execute();
     // sort 0 for both: the smaller file id is the first picture
-    await t.database.db.insertInto('instrumentFiles').values(fileIds.map((fileId) => ({ instrumentId: ids.sem, fileId, kind: 'picture' as const, sort: 0 }))).execute();
+    await t.database.db.transaction().execute(async (trx) => {
+      await trx.insertInto('instrumentFiles').values(fileIds.map((fileId) => ({ instrumentId: ids.sem, fileId, kind: 'picture' as const, sort: 0 }))).execute();
+      await catalogueChanged(trx, [ids.sem]);
+    });
     try {
       expect(await url()).toBe('/api/files/pic-a/thumb');
     } finally {
-      await t.database.db.deleteFrom('instrumentFiles').where('fileId', 'in', fileIds).execute();
-      await t.database.db.deleteFrom('files').where('id', 'in', fileIds).execute();
+      await t.database.db.transaction().execute(async (trx) => {
+        await trx.deleteFrom('instrumentFiles').where('fileId', 'in', fileIds).execute();
+        await trx.deleteFrom('files').where('id', 'in', fileIds).execute();
+        await catalogueChanged(trx, [ids.sem]);
+      });
     }
     expect(await url()).toBeNull();
   });

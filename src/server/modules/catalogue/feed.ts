@@ -15,7 +15,7 @@ import { DomainError } from '../../../domain/errors';
 import type { Db } from '../../db/connect';
 import { clear, newCaches, newStats, type CacheStats } from './cache';
 import { ALL } from './indexer';
-import { apply, build, COLUMNS, type Orgs, type Snapshot, type Source } from './snapshot';
+import { apply, build, COLUMNS, firstPictures, type Orgs, type Snapshot, type Source } from './snapshot';
 
 interface State {
   snap: Snapshot | null;
@@ -85,9 +85,10 @@ async function catchUp(db: Db, st: State, head: number) {
   const orgIds = new Set<string>();
   for (let k = 0; k < ids.length; k += CHUNK) {
     const part = ids.slice(k, k + CHUNK);
-    for (const r of await db.selectFrom('instruments').select([...COLUMNS]).where('id', 'in', part).execute()) {
-      if (r.state !== 'listed') continue;
-      fresh.set(r.id, r);
+    const rows = (await db.selectFrom('instruments').select([...COLUMNS]).where('id', 'in', part).execute()).filter((r) => r.state === 'listed');
+    const pictures = await firstPictures(db, rows.map((r) => r.id));
+    for (const r of rows) {
+      fresh.set(r.id, { ...r, picture: pictures.get(r.id) ?? null });
       orgIds.add(r.orgId);
     }
     for (const f of await db.selectFrom('instrumentFields').select(['instrumentId', 'fieldCode']).where('instrumentId', 'in', part).execute()) {

@@ -54,104 +54,113 @@ export function cmp(key: number[], id: string, c: Cursor, sort: Sort, dir: Dir):
   return sign * (id < c.id ? -1 : id > c.id ? 1 : 0);
 }
 
-/**
- * The passing positions of one query in the order of one sort, for both directions: segments that are read
- * forwards in one direction and each backwards in the other (segment order stays: unknown purchase dates are last
- * either way). Ties break by rank (= id order) in the direction of the sort, so the order is total.
- * - served: [ascending (served, rank)], forwards = asc;
- * - purchased: [known dates ascending, unknown dates ascending], forwards = asc;
- * - relevance: [(score, served, rank) descending], forwards = desc.
- * When every listed instrument passes, the snapshot's own sort arrays are used as they are (nothing is copied).
- */
-export interface Order { segs: Int32Array[]; forward: Dir; total: number }
-
-/** Reads an order in a direction: at(j) is the j-th position of the list. */
-export function reader(o: Order, dir: Dir): (j: number) => number {
-  const back = dir !== o.forward;
-  const [a, b] = o.segs;
-  const an = a.length;
-  if (!b) return back ? (j) => a[an - 1 - j] : (j) => a[j];
-  const bn = b.length;
-  return back ? (j) => (j < an ? a[an - 1 - j] : b[bn - 1 - (j - an)]) : (j) => (j < an ? a[j] : b[j - an]);
-}
-
-/** Positions of `by` that are marked with `stamp`, keeping their order; `by` itself when every position counts. */
-function pick(snap: Snapshot, by: Int32Array, stamp: number, all: boolean, cap: number): Int32Array {
-  if (all) return by;
-  const { mark } = snap;
-  const out = new Int32Array(Math.min(cap, by.length));
-  let o = 0;
-  for (let k = 0; k < by.length && o < out.length; k++) if (mark[by[k]] === stamp) out[o++] = by[k];
-  return o === out.length ? out : out.slice(0, o);
-}
+export type SortKind = 'served' | 'purchased' | 'relevance';
+export const sortKind = (sort: Sort, terms: string[]): SortKind => (sort === 'relevance' && !terms.length ? 'served' : sort);
 
 const M = 2 ** 22; // ranks below this fit beside a 31-bit sort key in one exact double
 
 /** Positions sorted ascending by (key[i], rank[i]), natively: each becomes one number key[i] · M + rank[i]. */
-function sortBy(snap: Snapshot, positions: ArrayLike<number>, key: Int32Array): Int32Array {
+function sortBy(snap: Snapshot, positions: ArrayLike<number>, key: Int32Array | null): Int32Array {
   const { rank, posOfRank } = snap;
   const n = positions.length;
   const keys = new Float64Array(n);
-  for (let k = 0; k < n; k++) { const i = positions[k]; keys[k] = key[i] * M + rank[i]; }
+  for (let k = 0; k < n; k++) { const i = positions[k]; keys[k] = (key ? key[i] * M : 0) + rank[i]; }
   keys.sort();
   const out = new Int32Array(n);
   for (let k = 0; k < n; k++) out[k] = posOfRank[keys[k] % M];
   return out;
 }
 
-/** Positions sorted by rank (id order). */
-function byRank(snap: Snapshot, positions: number[]): Int32Array {
-  const r = Int32Array.from(positions, (i) => snap.rank[i]).sort();
-  return r.map((k) => snap.posOfRank[k]);
+/**
+ * One stretch of a query's order: positions of `arr` read forwards or backwards, those that `take` accepts;
+ * `count` of them are members. A query's order is a list of runs: one for served; known dates, then unknown
+ * ones, for purchased; one per relevance score, best first (last when ascending).
+ */
+interface Run { arr: Int32Array; back: boolean; take: ((i: number) => boolean) | null; count: number; score?: number }
+
+/** Whether position i comes after the cursor; `score`: the relevance of the run it is read in. */
+export type After = (i: number, score: number | undefined) => boolean;
+
+/** The positions of a run from the `skip`-th member on (or after the cursor, in reading order) until `out` has `want`. */
+function readRun(r: Run, skip: number, want: number, out: number[], after: After | null) {
+  const { arr, back, take } = r;
+  const n = arr.length;
+  let j = 0;
+  if (after) {
+    // the first entry after the cursor, by binary search in reading order (entries are in the order of the run)
+    let lo = 0, hi = n;
+    while (lo < hi) { const mid = (lo + hi) >>> 1; if (after(arr[back ? n - 1 - mid : mid], r.score)) hi = mid; else lo = mid + 1; }
+    j = lo;
+  }
+  for (; j < n && out.length < want; j++) {
+    const i = arr[back ? n - 1 - j : j];
+    if (take && !take(i)) continue;
+    if (skip > 0) { skip--; continue; }
+    out.push(i);
+  }
 }
 
-export type SortKind = 'served' | 'purchased' | 'relevance';
-export const sortKind = (sort: Sort, terms: string[]): SortKind => (sort === 'relevance' && !terms.length ? 'served' : sort);
-
 /**
- * The order of `members` (null: every listed position) under a sort. A large set is picked from the snapshot's
- * sort orders (one pass over them); a small one is sorted by itself, which costs far less than a pass over all n.
+ * The positions of one page of a query: `want` positions from the `start`-th on, or after `cursor`, in the order of
+ * the sort and direction. Only the page is ordered: a large member set is read from the snapshot's sort orders until
+ * the page is full (the members marked in one pass), a small one is sorted by itself. Ties break by rank (= id order)
+ * in the direction of the sort, so the order is total and the same on every instance.
+ * - served: (served, rank) ascending, read backwards for desc;
+ * - purchased: known dates by (date, rank), then unknown dates by rank, each read backwards for desc (unknown last);
+ * - relevance: (score, served, rank) descending, read the other way for asc.
  */
-export function ordered(snap: Snapshot, members: Int32Array | null, kind: SortKind, score: (i: number) => number): Order {
+export function pageOf(snap: Snapshot, members: Int32Array | null, kind: SortKind, dir: Dir, score: (i: number) => number,
+  start: number, want: number, after: After | null): number[] {
   const all = members === null;
   const total = all ? snap.live : members.length;
+  const out: number[] = [];
+  if (!total || want <= 0) return out;
   const sparse = !all && total * 16 < snap.live && snap.n < M;
-  const byServed = snap.byServed.view();
-  let stamp = 0;
+  let take: ((i: number) => boolean) | null = null;
   if (!all && !sparse) {
-    stamp = nextStamp(snap);
+    const stamp = nextStamp(snap);
     const { mark } = snap;
     for (let k = 0; k < members.length; k++) mark[members[k]] = stamp;
+    take = (i) => mark[i] === stamp;
   }
-  if (kind === 'served') return { segs: [sparse ? sortBy(snap, members!, snap.served) : pick(snap, byServed, stamp, all, total)], forward: 'asc', total };
-  if (kind === 'purchased') {
+  const back = dir === 'desc';
+  const runs: Run[] = [];
+  if (kind === 'served') {
+    runs.push({ arr: sparse ? sortBy(snap, members!, snap.served) : snap.byServed.view(), back, take, count: total });
+  } else if (kind === 'purchased') {
+    let known = 0;
+    if (all) known = snap.byPurchased.len;
+    else for (let k = 0; k < members.length; k++) if (snap.purchased[members[k]]) known++;
     if (sparse) {
-      const known: number[] = [], unknown: number[] = [];
-      for (const i of members!) (snap.purchased[i] ? known : unknown).push(i);
-      return { segs: [sortBy(snap, known, snap.purchased), byRank(snap, unknown)], forward: 'asc', total };
+      const k: number[] = [], u: number[] = [];
+      for (const i of members!) (snap.purchased[i] ? k : u).push(i);
+      runs.push({ arr: sortBy(snap, k, snap.purchased), back, take, count: known }, { arr: sortBy(snap, u, null), back, take, count: total - known });
+    } else {
+      runs.push({ arr: snap.byPurchased.view(), back, take, count: known }, { arr: snap.noPurchase.view(), back, take, count: total - known });
     }
-    return { segs: [pick(snap, snap.byPurchased.view(), stamp, all, total), pick(snap, snap.noPurchase.view(), stamp, all, total)], forward: 'asc', total };
-  }
-  // relevance: by score desc, then (served desc, rank desc): a counting sort by score over the served order
-  let seq: Int32Array;
-  let n = 0;
-  if (sparse) {
-    const asc = sortBy(snap, members!, snap.served);
-    seq = snap.scratchPos;
-    for (let k = asc.length - 1; k >= 0; k--) seq[n++] = asc[k];
   } else {
-    const { mark } = snap;
-    const by = byServed;
-    seq = snap.scratchPos;
-    for (let k = by.length - 1; k >= 0; k--) { const i = by[k]; if (all || mark[i] === stamp) seq[n++] = i; }
+    // relevance: how many members per score, then each score's members in served order
+    const byScore = new Map<number, number>();
+    const list = all ? snap.byServed.view() : members;
+    for (let k = 0; k < list.length; k++) { const sc = score(list[k]); byScore.set(sc, (byScore.get(sc) ?? 0) + 1); }
+    const scores = [...byScore.keys()].sort((a, b) => (back ? b - a : a - b)); // reading order: best first for desc
+    for (const sc of scores) {
+      const count = byScore.get(sc)!;
+      const inScore = (i: number) => (!take || take(i)) && score(i) === sc;
+      if (sparse || count * 16 < snap.live) {
+        const mine: number[] = [];
+        for (let k = 0; k < list.length; k++) if (score(list[k]) === sc) mine.push(list[k]);
+        runs.push({ arr: sortBy(snap, mine, snap.served), back, take: null, count, score: sc });
+      } else runs.push({ arr: snap.byServed.view(), back, take: all && byScore.size === 1 ? null : inScore, count, score: sc });
+    }
   }
-  const scores = snap.scratchScore;
-  let max = 0;
-  for (let k = 0; k < n; k++) { const sc = score(seq[k]); scores[k] = sc; if (sc > max) max = sc; }
-  const at = new Int32Array(max + 2);
-  for (let k = 0; k < n; k++) at[max - scores[k] + 1]++;
-  for (let v = 1; v <= max + 1; v++) at[v] += at[v - 1];
-  const out = new Int32Array(n);
-  for (let k = 0; k < n; k++) out[at[max - scores[k]]++] = seq[k];
-  return { segs: [out], forward: 'desc', total: n };
+  let skip = start;
+  for (const r of runs) {
+    if (out.length >= want) break;
+    if (!after && skip >= r.count) { skip -= r.count; continue; }
+    // with a cursor, a run wholly before it has no entry after it
+    readRun(r, after ? 0 : skip, want, out, after);
+    if (!after) skip = 0;
+  }
+  return out;
 }

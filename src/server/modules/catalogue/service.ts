@@ -13,10 +13,10 @@ import { TOTAL_CAP, type CatalogueItemT, type CatalogueQueryT } from '../../../c
 import { isBookable, RUN_STATUSES } from '../../../domain/instrument';
 import { ORG_TYPES } from '../../../domain/reference';
 import type { Database, Db } from '../../db/connect';
-import { memoGet, memoSet, recordResult, rowGet, rowSet, type Change } from './cache';
+import { memoGet, memoSet, recordResult, type Change } from './cache';
 import { snapshot } from './feed';
 import { count, hasTerms, matching, passes, resolve, type CatalogueFilterInput, type Counted, type Resolved } from './filters';
-import { cmp, decodeCursor, encodeCursor, keyOf, ordered, reader, scorer, sortKind, type Dir, type Order, type Sort, type SortKind } from './order';
+import { cmp, decodeCursor, encodeCursor, keyOf, pageOf, scorer, sortKind, type After, type Dir, type Sort, type SortKind } from './order';
 import { nextStamp, referenceOf, VALUE_RANGES, type Reference, type Snapshot } from './snapshot';
 import { snippet } from './text';
 
@@ -25,60 +25,26 @@ export type { CatalogueFilterInput } from './filters';
 
 // ------------------------------------------------------------------ rows of a page
 
-type PageRow = Awaited<ReturnType<typeof readRows>>[number];
-
-/** The instrument columns a result card shows (pictures apart: they are not part of the catalogue version). */
-const readRows = (db: Db, ids: string[]) => db.selectFrom('instruments')
-  .select(['id', 'name', 'nameEn', 'model', 'manufacturer', 'categoryCode', 'orgId', 'cityCode', 'valueFen', 'purchaseDate',
-    'serviceCount', 'ratingSum', 'ratingCount', 'sharingMode', 'runStatus', 'isDisabled', 'state', 'specs', 'functions'])
-  .where('id', 'in', ids).execute();
-
 /**
- * The items of a page. Their columns change only through the change feed (every write of them goes through the
- * indexer or `catalogueChanged`), so rows read once are kept until their instrument changes; the organisation's
- * name and city come from the snapshot. Pictures can be added to a listed instrument without a catalogue change:
- * they are read on every request, with one small query.
+ * The items of a page, from the snapshot alone: everything a result card shows is kept there and changes only
+ * through the change feed (every write of those columns, pictures included, names its instrument).
  */
-async function pageRows(db: Db, snap: Snapshot, ref: Reference, positions: number[], terms: string[]): Promise<CatalogueItemT[]> {
-  if (!positions.length) return [];
-  const ids = positions.map((i) => snap.ids[i]);
-  // this request's rows are held here: another request may clear the shared map while this one waits
-  const rows = new Map<string, PageRow>();
-  const missing: string[] = [];
-  for (const id of ids) {
-    const r = rowGet<PageRow>(snap.caches, id);
-    if (r) rows.set(id, r); else missing.push(id);
-  }
-  const [fresh, pictures] = await Promise.all([
-    missing.length ? readRows(db, missing) : Promise.resolve([] as PageRow[]),
-    db.selectFrom('instrumentFiles').select(['instrumentId', 'fileId', 'sort']).where('kind', '=', 'picture').where('instrumentId', 'in', ids).execute(),
-  ]);
-  for (const r of fresh) { rows.set(r.id, r); rowSet(snap.caches, r.id, r); }
-  // the first picture by (sort, file id)
-  const picture = new Map<string, { fileId: string; sort: number }>();
-  for (const p of pictures) {
-    const cur = picture.get(p.instrumentId);
-    if (!cur || p.sort < cur.sort || (p.sort === cur.sort && p.fileId < cur.fileId)) picture.set(p.instrumentId, p);
-  }
-  const out: CatalogueItemT[] = [];
-  for (let k = 0; k < ids.length; k++) {
-    const r = rows.get(ids[k]);
-    if (!r) continue; // deleted between the snapshot and now
-    const o = snap.orgInfo[snap.org[positions[k]]];
-    const city = r.cityCode ?? o.cityCode;
-    const pic = picture.get(r.id)?.fileId;
-    out.push({
-      id: r.id, name: r.name, nameEn: r.nameEn, model: r.model, manufacturer: r.manufacturer,
-      categoryCode: r.categoryCode, categoryName: ref.categories.get(r.categoryCode)?.name ?? r.categoryCode,
-      orgId: r.orgId, orgName: o.name, cityCode: city, cityName: city ? ref.cities.get(city)?.name ?? null : null,
-      valueFen: r.valueFen == null ? null : Number(r.valueFen), purchaseDate: r.purchaseDate, serviceCount: Number(r.serviceCount),
-      ratingAverage: r.ratingCount ? Math.round((Number(r.ratingSum) / Number(r.ratingCount)) * 10) / 10 : null, ratingCount: Number(r.ratingCount),
-      sharingMode: r.sharingMode, runStatus: r.runStatus, isDisabled: !!r.isDisabled, isBookable: isBookable(r.state, !!r.isDisabled),
-      pictureUrl: pic ? `/api/files/${pic}/thumb` : null,
-      snippet: snippet([r.specs, r.functions].filter(Boolean).join(' '), terms),
-    });
-  }
-  return out;
+function pageRows(snap: Snapshot, ref: Reference, positions: number[], terms: string[]): CatalogueItemT[] {
+  return positions.map((i) => {
+    const d = snap.display[i]!;
+    const o = snap.orgInfo[snap.org[i]];
+    const city = snap.cities[snap.city[i]] || null;
+    return {
+      id: snap.ids[i], name: d.name, nameEn: d.nameEn, model: d.model, manufacturer: d.manufacturer,
+      categoryCode: d.categoryCode, categoryName: ref.categories.get(d.categoryCode)?.name ?? d.categoryCode,
+      orgId: snap.orgs[snap.org[i]], orgName: o.name, cityCode: city, cityName: city ? ref.cities.get(city)?.name ?? null : null,
+      valueFen: Number.isNaN(snap.value[i]) ? null : snap.value[i], purchaseDate: d.purchaseDate, serviceCount: snap.served[i],
+      ratingAverage: d.ratingCount ? Math.round((d.ratingSum / d.ratingCount) * 10) / 10 : null, ratingCount: d.ratingCount,
+      sharingMode: snap.sharing[i] ? 'external' : 'internal', runStatus: d.runStatus, isDisabled: d.isDisabled, isBookable: isBookable('listed', d.isDisabled),
+      pictureUrl: d.picture ? `/api/files/${d.picture}/thumb` : null,
+      snippet: snippet(d.notes, terms),
+    };
+  });
 }
 
 // ------------------------------------------------------------------ use cases
@@ -121,17 +87,8 @@ function topK(counts: Int32Array, k: number): number[] {
   return top;
 }
 
-/** What a query's filters give: the total, the facets, and (to find its positions again) any order of them. */
-interface Counts { total: number; facets: ReturnType<typeof facets>; members: Order | null }
-
-/** The positions of an order, as one ascending-or-not list (for another sort of the same filters). */
-function membersOf(snap: Snapshot, o: Order, total: number): Int32Array | null {
-  if (total === snap.live) return null;
-  const out = snap.scratchMembers;
-  let k = 0;
-  for (const seg of o.segs) { out.set(seg, k); k += seg.length; }
-  return out.subarray(0, k);
-}
+/** What a query's filters give: the total, the facets, and the passing positions (null: every listed one). */
+interface Counts { total: number; facets: ReturnType<typeof facets>; members: Int32Array | null }
 
 /** Whether a change can alter the counts of a query: only an instrument whose text matches (before or after) can. */
 const countsAffectedBy = (f: Resolved) => (ch: Change) => {
@@ -142,7 +99,7 @@ const countsAffectedBy = (f: Resolved) => (ch: Change) => {
     b.sharing === a.sharing && b.run === a.run && b.fieldBits === a.fieldBits && (b.fieldMore ?? []).join() === (a.fieldMore ?? []).join());
 };
 
-/** Whether a change can alter the order of a query: the instrument joins or leaves it, or moves within it. */
+/** Whether a change can alter a page of a query: the instrument joins or leaves it, or moves within its order. */
 const orderAffectedBy = (f: Resolved, kind: SortKind) => (ch: Change) => {
   const b = ch.before && passes(ch.before, f), a = ch.after && passes(ch.after, f);
   if (!b && !a) return false;
@@ -151,36 +108,17 @@ const orderAffectedBy = (f: Resolved, kind: SortKind) => (ch: Change) => {
   return kind === 'served' ? x.served !== y.served : kind === 'purchased' ? x.purchased !== y.purchased : x.served !== y.served || x.rel !== y.rel;
 };
 
-/**
- * The result of a query before paging, from the cache where possible: the counts are kept per resolved filters
- * (and reference names' age), the order per filters and sort, for both directions. A query that differs only in
- * direction is a full hit; one that differs only in sort reuses the counts and takes its positions from the kept
- * order instead of counting again.
- */
-function result(snap: Snapshot, ref: Reference, f: Resolved, kind: SortKind, score: (i: number) => number): { counts: Counts; order: Order } {
-  const fk = JSON.stringify(f);
-  const ck = `c:${snap.refAt}:${fk}`, ok = `o:${kind}:${fk}`;
-  const c0 = snap.caches;
-  let counts = memoGet<Counts>(c0, ck);
-  let order = memoGet<Order>(c0, ok);
-  recordResult(c0, counts && order ? 'hit' : counts ? 'counts' : 'miss');
-  if (counts && order) return { counts, order };
-  let members: Int32Array | null;
-  if (!counts) {
-    const c = count(snap, matching(snap, f.terms), f);
-    members = c.total === snap.live ? null : c.members;
-    counts = memoSet(c0, ck, { total: c.total, facets: facets(snap, c, ref), members: null }, 0, countsAffectedBy(f));
-  } else {
-    members = membersOf(snap, counts.members!, counts.total);
-  }
-  if (!order) {
-    order = ordered(snap, members, kind, score);
-    const shared = [snap.byServed.arr.buffer, snap.byPurchased.arr.buffer, snap.noPurchase.arr.buffer];
-    const own = order.segs.filter((x) => !shared.includes(x.buffer as ArrayBuffer));
-    memoSet(c0, ok, order, own.reduce((a, x) => a + x.length, 0), orderAffectedBy(f, kind));
-  }
-  counts.members = order;
-  return { counts, order };
+/** The total, facets and passing positions of a query's filters, kept per resolved filters (and reference names' age). */
+function countsOf(snap: Snapshot, ref: Reference, f: Resolved, fk: string): { counts: Counts; kept: boolean } {
+  const key = `c:${snap.refAt}:${fk}`;
+  const kept = memoGet<Counts>(snap.caches, key);
+  if (kept) return { counts: kept, kept: true };
+  const c = count(snap, matching(snap, f.terms), f);
+  let members = c.total === snap.live ? null : c.members;
+  // positions in the request scratch are copied before they are kept; hit lists are never changed in place
+  if (members && snap.caches.on && members.buffer === snap.scratchMembers.buffer) members = members.slice();
+  const counts = { total: c.total, facets: facets(snap, c, ref), members };
+  return { counts: memoSet(snap.caches, key, counts, members?.length ?? 0, countsAffectedBy(f)), kept: false };
 }
 
 export async function search(database: Database, q: CatalogueQueryT) {
@@ -191,29 +129,28 @@ export async function search(database: Database, q: CatalogueQueryT) {
   const f = resolve(q, snap, ref);
   const sort: Sort = q.sort ?? (f.terms.length ? 'relevance' : 'served');
   const dir: Dir = q.dir;
+  const kind = sortKind(sort, f.terms);
   const score = scorer(snap, f.terms);
-  const { counts, order } = result(snap, ref, f, sortKind(sort, f.terms), score);
-  const at = reader(order, dir);
-  const total = order.total;
-
-  let start = (q.page - 1) * q.pageSize;
-  if (q.after) {
-    const cur = decodeCursor(q.after, sort, dir);
-    let lo = 0, hi = total;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      const i = at(mid);
-      if (cmp(keyOf(snap, i, sort, score), snap.ids[i], cur, sort, dir) > 0) hi = mid; else lo = mid + 1;
-    }
-    start = lo;
+  const cursor = q.after ? decodeCursor(q.after, sort, dir) : null;
+  const fk = JSON.stringify(f);
+  const { counts, kept } = countsOf(snap, ref, f, fk);
+  const start = (q.page - 1) * q.pageSize;
+  // one more than the page: whether a next page exists
+  const pk = `p:${kind}:${dir}:${cursor ? q.after : start}:${q.pageSize}:${fk}`;
+  let positions = memoGet<number[]>(snap.caches, pk);
+  recordResult(snap.caches, kept && positions ? 'hit' : kept ? 'counts' : 'miss');
+  if (!positions) {
+    const after: After | null = cursor
+      ? (i, sc) => cmp(sort === 'relevance' ? [sc ?? score(i), snap.served[i]] : keyOf(snap, i, sort, score), snap.ids[i], cursor, sort, dir) > 0 : null;
+    positions = memoSet(snap.caches, pk, pageOf(snap, counts.members, kind, dir, score, start, q.pageSize + 1, after), q.pageSize + 1, orderAffectedBy(f, kind));
   }
-  const pagePos: number[] = [];
-  for (let j = start; j < Math.min(start + q.pageSize, total); j++) pagePos.push(at(j));
+  const pagePos = positions.slice(0, q.pageSize);
   const last = pagePos[pagePos.length - 1];
-  const nextCursor = last !== undefined && start + pagePos.length < total
+  const nextCursor = last !== undefined && positions.length > q.pageSize
     ? encodeCursor({ s: sort, d: dir, k: keyOf(snap, last, sort, score), id: snap.ids[last] }) : null;
+  const total = counts.total;
 
-  const items = await pageRows(db, snap, ref, pagePos, f.terms);
+  const items = pageRows(snap, ref, pagePos, f.terms);
   return {
     items, total: Math.min(total, TOTAL_CAP), totalCapped: total > TOTAL_CAP, page: q.page, pageSize: q.pageSize, sort, dir, nextCursor,
     highlights: f.terms,
@@ -244,17 +181,13 @@ export async function organizations(database: Database, q: CatalogueFilterInput 
   }
   const all = topK(perOrg, perOrg.length); // every organisation with a hit, in order
   const page = all.slice((q.page - 1) * q.pageSize, q.page * q.pageSize);
-  const sampleIds = page.flatMap((k) => samples.get(k) ?? []).map((i) => snap.ids[i]);
-  const rows = sampleIds.length
-    ? await db.selectFrom('instruments').select(['id', 'name', 'model', 'isDisabled']).where('id', 'in', sampleIds).execute() : [];
-  const byId = new Map(rows.map((r) => [r.id, r]));
   return {
     items: page.map((k) => {
       const o = snap.orgInfo[k];
       return {
         orgId: snap.orgs[k], orgName: o.name, cityName: ref.cities.get(o.cityCode)?.name ?? null,
         typeLabel: ORG_TYPES[o.type as keyof typeof ORG_TYPES] ?? o.type, instrumentCount: perOrg[k],
-        instruments: (samples.get(k) ?? []).map((i) => byId.get(snap.ids[i])).filter((r) => !!r).map((r) => ({ id: r.id, name: r.name, model: r.model, isDisabled: !!r.isDisabled })),
+        instruments: (samples.get(k) ?? []).map((i) => ({ id: snap.ids[i], name: snap.display[i]!.name, model: snap.display[i]!.model, isDisabled: snap.display[i]!.isDisabled })),
       };
     }),
     total: all.length, page: q.page, pageSize: q.pageSize, instrumentTotal: c.total, highlights: f.terms,

@@ -113,6 +113,9 @@ export interface Snapshot {
   fieldMore: Map<number, number[]>;
   fields: string[];
   fieldAt: Map<string, number>;
+  /** what a result card shows beyond the columns above: the instrument's own texts, ratings, 停用 and first picture */
+  display: ({ name: string; nameEn: string | null; model: string | null; manufacturer: string | null; categoryCode: string; purchaseDate: string | null;
+    runStatus: string; notes: string; ratingSum: number; ratingCount: number; isDisabled: boolean; picture: string | null } | undefined)[];
   /** index into the relevance table */
   rel: Int32Array;
   relTable: RelTable;
@@ -157,8 +160,23 @@ export async function referenceOf(db: Db, snap: Snapshot): Promise<Reference> {
 const dateNum = (d: string | null) => (d && /^\d{4}-\d{2}-\d{2}/.test(d) ? Number(d.slice(0, 4) + d.slice(5, 7) + d.slice(8, 10)) : 0);
 const byCodeUnits = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
-export const COLUMNS = ['id', 'state', 'orgId', 'categoryCode', 'cityCode', 'valueFen', 'sharingMode', 'runStatus', 'serviceCount', 'purchaseDate', 'name', 'nameEn', 'model', 'manufacturer', 'searchText'] as const;
-export type Source = Pick<InstrumentsTable, (typeof COLUMNS)[number]>;
+export const COLUMNS = ['id', 'state', 'orgId', 'categoryCode', 'cityCode', 'valueFen', 'sharingMode', 'runStatus', 'serviceCount', 'purchaseDate', 'name', 'nameEn', 'model', 'manufacturer', 'searchText',
+  'specs', 'functions', 'ratingSum', 'ratingCount', 'isDisabled'] as const;
+/** An instrument's row as the catalogue reads it, with the file id of its first picture (by sort, then file id). */
+export type Source = Pick<InstrumentsTable, (typeof COLUMNS)[number]> & { picture: string | null };
+
+/** The first picture of each instrument named, by (sort, file id). */
+export async function firstPictures(db: Db, ids: string[]): Promise<Map<string, string>> {
+  const out = new Map<string, { fileId: string; sort: number }>();
+  for (let k = 0; k < ids.length; k += 500) {
+    const rows = await db.selectFrom('instrumentFiles').select(['instrumentId', 'fileId', 'sort']).where('kind', '=', 'picture').where('instrumentId', 'in', ids.slice(k, k + 500)).execute();
+    for (const p of rows) {
+      const cur = out.get(p.instrumentId);
+      if (!cur || p.sort < cur.sort || (p.sort === cur.sort && p.fileId < cur.fileId)) out.set(p.instrumentId, p);
+    }
+  }
+  return new Map([...out].map(([id, p]) => [id, p.fileId]));
+}
 export type Orgs = Map<string, { name: string; cityCode: string; type: string }>;
 
 function intern(list: string[], at: Map<string, number>, v: string): number {
@@ -176,7 +194,7 @@ function relOf(t: RelTable, name: string, model: string, maker: string): number 
 
 function empty(seq: number, cap: number, ref: Reference, caches: Caches): Snapshot {
   const s = {
-    seq, n: 0, live: 0, ids: [] as string[], index: new Map(), idOrder: [] as number[], text: [] as string[],
+    seq, n: 0, live: 0, ids: [] as string[], index: new Map(), idOrder: [] as number[], text: [] as string[], display: [],
     orgs: [], orgAt: new Map(), orgInfo: [], cities: [], cityAt: new Map(), fieldMore: new Map(), fields: [], fieldAt: new Map(),
     relTable: { name: [], model: [], maker: [], at: new Map() }, ref, refAt: Date.now(), caches, stamp: 0,
   } as unknown as Snapshot;
@@ -234,6 +252,10 @@ function put(s: Snapshot, i: number, r: Source, fieldCodes: string[], orgs: Orgs
   s.served[i] = Math.max(0, Number(r.serviceCount) || 0);
   s.purchased[i] = dateNum(r.purchaseDate);
   s.rel[i] = relOf(s.relTable, normalise(`${r.name} ${r.nameEn ?? ''}`), normalise(r.model), normalise(r.manufacturer));
+  s.display[i] = {
+    name: r.name, nameEn: r.nameEn, model: r.model, manufacturer: r.manufacturer, categoryCode: r.categoryCode, purchaseDate: r.purchaseDate, runStatus: r.runStatus,
+    notes: [r.specs, r.functions].filter(Boolean).join(' '), ratingSum: Number(r.ratingSum) || 0, ratingCount: Number(r.ratingCount) || 0, isDisabled: !!r.isDisabled, picture: r.picture,
+  };
   let bits = 0;
   const more: number[] = [];
   for (const code of fieldCodes) {
@@ -248,30 +270,47 @@ const ordersOf = (s: Snapshot, i: number) => [s.byServed, s.purchased[i] ? s.byP
 
 // ------------------------------------------------------------------ build
 
-/** Reads every listed instrument into a new snapshot labelled `seq` (read the feed's head before calling). */
+const BUILD_CHUNK = 5_000;
+
+/**
+ * Reads every listed instrument into a new snapshot labelled `seq` (read the feed's head before calling), in id
+ * order and in chunks, so that the rows read never pile up (the build's peak memory is the snapshot's own).
+ */
 export async function build(db: Db, seq: number, caches: Caches): Promise<Snapshot> {
-  const scanned = await db.selectFrom('instruments').select([...COLUMNS]).where('state', '=', 'listed').execute();
-  const rows = scanned.sort((a, b) => byCodeUnits(a.id, b.id));
   const orgs: Orgs = new Map((await db.selectFrom('organizations').select(['id', 'name', 'cityCode', 'type']).execute()).map((o) => [o.id, { ...o, cityCode: o.cityCode ?? '' }]));
-  const fieldRows = await db.selectFrom('instrumentFields').select(['instrumentId', 'fieldCode']).execute();
-  const codes = new Map<string, string[]>();
-  for (const f of fieldRows) (codes.get(f.instrumentId) ?? codes.set(f.instrumentId, []).get(f.instrumentId)!).push(f.fieldCode);
-  const s = empty(seq, Math.ceil(rows.length * 1.25) + 16, await loadReference(db), caches);
-  rows.forEach((r, i) => {
-    s.ids[i] = r.id;
-    s.index.set(r.id, i);
-    s.text[i] = r.searchText ?? '';
-    s.alive[i] = 1;
-    s.rank[i] = i;
-    s.posOfRank[i] = i;
-    s.idOrder.push(i);
-    put(s, i, r, codes.get(r.id) ?? [], orgs);
-  });
-  s.n = s.live = rows.length;
+  const listed = await db.selectFrom('instruments').select((eb) => eb.fn.countAll<number>().as('n')).where('state', '=', 'listed').executeTakeFirstOrThrow();
+  const s = empty(seq, Math.ceil(Number(listed.n) * 1.25) + 16, await loadReference(db), caches);
+  let last = '';
+  for (;;) {
+    const rows = await db.selectFrom('instruments').select([...COLUMNS]).where('state', '=', 'listed').where('id', '>', last).orderBy('id').limit(BUILD_CHUNK).execute();
+    if (!rows.length) break;
+    const upTo = rows[rows.length - 1].id;
+    const codes = new Map<string, string[]>();
+    const fieldRows = await db.selectFrom('instrumentFields').select(['instrumentId', 'fieldCode']).where('instrumentId', '>', last).where('instrumentId', '<=', upTo).execute();
+    for (const f of fieldRows) (codes.get(f.instrumentId) ?? codes.set(f.instrumentId, []).get(f.instrumentId)!).push(f.fieldCode);
+    const pictures = await firstPictures(db, rows.map((r) => r.id));
+    for (const row of rows) {
+      const r = { ...row, picture: pictures.get(row.id) ?? null };
+      // ids compare by code units here and in the database alike (UUIDs: ASCII; PostgreSQL's text order is the C order for them)
+      if (s.n === s.alive.length) allocate(s, Math.ceil(s.n * 1.5) + 16);
+      const i = s.n++;
+      s.ids[i] = r.id;
+      s.index.set(r.id, i);
+      s.text[i] = r.searchText ?? '';
+      s.alive[i] = 1;
+      s.idOrder.push(i);
+      put(s, i, r, codes.get(r.id) ?? [], orgs);
+    }
+    last = upTo;
+  }
+  // the database's order and code-unit order agree for the ids this platform makes; rank by code units regardless
+  s.idOrder.sort((a, b) => byCodeUnits(s.ids[a], s.ids[b]));
+  s.idOrder.forEach((p, k) => { s.rank[p] = k; s.posOfRank[k] = p; });
+  s.live = s.n;
   const positions = Array.from({ length: s.n }, (_, i) => i);
   s.byServed.fill(positions.slice().sort(s.byServed.cmp));
   s.byPurchased.fill(positions.filter((i) => s.purchased[i] > 0).sort(s.byPurchased.cmp));
-  s.noPurchase.fill(positions.filter((i) => s.purchased[i] === 0));
+  s.noPurchase.fill(positions.filter((i) => s.purchased[i] === 0).sort(s.noPurchase.cmp));
   s.postings = LivePostings.build(s.text);
   return s;
 }
@@ -315,6 +354,7 @@ export function apply(s: Snapshot, fresh: Map<string, Source | null>, fieldCodes
       s.live--;
       s.postings.change(had, s.text[had], '');
       s.text[had] = '';
+      s.display[had] = undefined;
       changes.push({ id, before, after: null });
       continue;
     }

@@ -15,7 +15,7 @@ import type { Deps } from '../../deps';
 import type { Actor } from '../../http/actor';
 import { auditCtx, refuse } from '../../http/session';
 import { record, recordMany, type AuditContext } from '../audit/service';
-import { reindexInstrument, reindexInstruments } from '../catalogue/indexer';
+import { catalogueChanged, reindexInstrument, reindexInstruments } from '../catalogue/indexer';
 import { buildSearchText } from '../catalogue/text';
 import * as files from '../files/service';
 import * as reviews from '../reviews/service';
@@ -351,6 +351,8 @@ export async function addFile(deps: Deps, req: FastifyRequest, id: string, slot:
       if (n >= s.max) throw ruleBroken('TOO_MANY_FILES', s.tooMany, { file: s.tooMany });
       await trx.insertInto('instrumentFiles').values({ instrumentId: id, fileId: stored.id, kind: slot, sort: maxSort + 1 }).execute();
       await trx.updateTable('instruments').set({ updatedAt: ctx.now.toISOString() }).where('id', '=', id).execute();
+      // the catalogue shows the first picture
+      if (slot === 'picture') await catalogueChanged(trx, [id]);
       await record(trx, ctx, { action: `instrument.${slot}_add`, subjectKind: KIND, subjectId: id, fromState: row.state, toState: row.state, orgId: row.orgId, detail: { fileId: stored.id, name: stored.name, size: stored.size, mime: stored.mime } });
     });
   } catch (e) {
@@ -372,6 +374,7 @@ export async function removeFile(deps: Deps, req: FastifyRequest, id: string, fi
     await trx.deleteFrom('instrumentFiles').where('instrumentId', '=', id).where('fileId', '=', fileId).execute();
     const removed = await files.deleteRows(trx, [fileId]);
     await trx.updateTable('instruments').set({ updatedAt: ctx.now.toISOString() }).where('id', '=', id).execute();
+    if (link.kind === 'picture') await catalogueChanged(trx, [id]);
     await record(trx, ctx, { action: `instrument.${link.kind}_remove`, subjectKind: KIND, subjectId: id, fromState: row.state, toState: row.state, orgId: row.orgId, detail: { fileId } });
     return removed;
   });
