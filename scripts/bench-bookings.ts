@@ -369,6 +369,46 @@ export async function prepareBookings(database: Database, opts: PrepareOptions):
   };
 }
 
+// ------------------------------------------------------------------ targets of the catalogue's write mix
+
+/** A booking or instrument the write mix (scripts/bench-writes.ts) may act on once, and the admin who acts. */
+export interface WriteTarget { id: string; orgId: string; admin: string }
+export interface WriteTargets { settle: WriteTarget[]; rate: WriteTarget[]; instruments: (WriteTarget & { isDisabled: boolean })[]; password: string }
+
+/**
+ * Lists, from a database that holds the fixture of prepareBookings, what the write mix needs: bookings awaiting
+ * settlement (结算) and completed bookings without a rating (评价), each with an admin of its consumer
+ * organisation, and listed instruments (停用/启用, edits) with an admin of their organisation (the fixture's
+ * admins, password BENCH_PASSWORD), apart from the instruments in `exclude`. At least `want[kind]` of each where the database has them, taken from as few
+ * organisations as will do (fewer logins), in a fixed order.
+ */
+export async function listWriteTargets(db: Db, want: { settle: number; rate: number; instruments: number }, exclude: Set<string> = new Set()): Promise<WriteTargets> {
+  const admins = new Map((await db.selectFrom('memberships').innerJoin('users', 'users.id', 'memberships.userId')
+    .select(['memberships.orgId', 'users.username']).where('memberships.role', '=', 'admin').where('users.username', 'like', 'bk%')
+    .orderBy('users.username').execute()).map((r) => [r.orgId, r.username]));
+  const fewestOrgs = <T extends { orgId: string }>(rows: T[], n: number): (T & { admin: string })[] => {
+    const by = new Map<string, T[]>();
+    for (const r of rows) if (admins.has(r.orgId)) (by.get(r.orgId) ?? by.set(r.orgId, []).get(r.orgId)!).push(r);
+    const out: (T & { admin: string })[] = [];
+    for (const [orgId, xs] of [...by].sort((a, b) => b[1].length - a[1].length || (a[0] < b[0] ? -1 : 1))) {
+      if (out.length >= n) break;
+      for (const x of xs) out.push({ ...x, admin: admins.get(orgId)! });
+    }
+    return out;
+  };
+  const settle = await db.selectFrom('bookings').select(['id', 'consumerOrgId as orgId']).where('state', '=', 'awaiting_settlement').orderBy('id').execute();
+  const rate = await db.selectFrom('bookings').leftJoin('bookingRatings', 'bookingRatings.bookingId', 'bookings.id')
+    .select(['bookings.id', 'bookings.consumerOrgId as orgId']).where('bookings.state', '=', 'completed').where('bookingRatings.bookingId', 'is', null)
+    .orderBy('bookings.id').execute();
+  // not the instruments that the life cycles book (exclude: the fixture's pairs), which must stay bookable
+  const instruments = (await db.selectFrom('instruments').select(['id', 'orgId', 'isDisabled']).where('state', '=', 'listed').orderBy('id').execute())
+    .filter((i) => !exclude.has(i.id));
+  return {
+    settle: fewestOrgs(settle, want.settle), rate: fewestOrgs(rate, want.rate),
+    instruments: fewestOrgs(instruments.map((i) => ({ ...i, isDisabled: !!i.isDisabled })), want.instruments), password: BENCH_PASSWORD,
+  };
+}
+
 // ------------------------------------------------------------------ HTTP
 
 interface Reply { status: number; text: string; data: any }
