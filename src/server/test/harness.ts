@@ -21,6 +21,8 @@ export interface TestApp {
   clock: TestClock;
   database: Database;
   sms: ReturnType<typeof logSmsSender>;
+  /** where the database is, so that another app instance can open it (createSecondInstance) */
+  connection: { databaseUrl?: string; pgSchema?: string; sqliteFile: string };
   close(): Promise<void>;
 }
 
@@ -48,7 +50,8 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
     await c.end();
   }
   const config = loadConfig({ DATA_DIR: dir, LOG_LEVEL: 'silent', SESSION_SECRET: 'test-secret-test-secret', ...env });
-  const database = connect({ databaseUrl: pgUrl, pgSchema: schema, sqliteFile: path.join(dir, 'test.sqlite'), poolMax: 5 });
+  const connection = { databaseUrl: pgUrl, pgSchema: schema, sqliteFile: path.join(dir, 'test.sqlite') };
+  const database = connect({ ...connection, poolMax: 5 });
   try {
     await migrateToLatest(database.db, schema);
   } catch (e) {
@@ -64,13 +67,42 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
   const app = await buildApp(deps);
   await app.ready();
   return {
-    app, deps, clock, database, sms,
+    app, deps, clock, database, sms, connection,
     async close() {
       await app.close();
       mailer.stop();
       await database.close();
       if (pgUrl && schema) await dropSchema(pgUrl, schema);
       fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * Another app instance on the same database as `t` (the same SQLite file or PostgreSQL schema), with its own
+ * Database object (its own connections, so its own in-memory catalogue), as a second server process would have.
+ * Close it before `t`: closing `t` drops the database.
+ */
+export async function createSecondInstance(t: TestApp): Promise<TestApp> {
+  const database = connect({ ...t.connection, poolMax: 5 });
+  const config = t.deps.config;
+  const mailer = createMailer({ db: database.db, clock: t.clock, smtpUrl: config.SMTP_URL, from: config.MAIL_FROM, log: quiet });
+  const sms = logSmsSender(quiet);
+  const deps: Deps = { ...t.deps, database, mailer, sms };
+  const app = await buildApp(deps);
+  try {
+    await app.ready();
+  } catch (e) {
+    mailer.stop();
+    await database.close();
+    throw e;
+  }
+  return {
+    app, deps, clock: t.clock, database, sms, connection: t.connection,
+    async close() {
+      await app.close();
+      mailer.stop();
+      await database.close();
     },
   };
 }

@@ -6,8 +6,7 @@ import { columnTypes } from './columns';
  * next number of `catalogue_feed` (one row, updated in the write's transaction, so its row lock orders the writers
  * and numbers are never skipped or reordered) and names its instruments in `catalogue_changes` under that number.
  * Every app instance keeps its in-memory catalogue current by reading the changes after the number it holds.
- * `instrument_id` '*' means "everything may have changed" (a full build). The catalogue version kept in
- * site_settings by the first design goes.
+ * The catalogue version kept in site_settings by the first design goes.
  */
 export async function up(db: Kysely<any>) {
   const { ts } = columnTypes(db);

@@ -18,12 +18,12 @@ export type SearchDialect = 'sqlite' | 'postgres';
  * Marks the catalogue as changed: takes the next number of the change feed (`catalogue_feed`, one row: its row
  * lock, held to the end of the transaction, orders the writers, so numbers become visible in order and none is
  * skipped) and names the instruments under it in `catalogue_changes`. Call it in the transaction of any write that
- * changes what the catalogue shows and does not go through reindexInstrument (service counts, ratings …). Every
- * app instance reads the feed after the number it holds and patches its in-memory catalogue with the named
- * instruments only (snapshot.ts); `null` names everything (a full build).
+ * changes what the catalogue shows and does not go through reindexInstrument (service counts, ratings, pictures …),
+ * naming every instrument it changed: every app instance reads the feed after the number it holds and patches its
+ * in-memory catalogue with the named instruments only (snapshot.ts), at once on the instance that wrote.
  */
-export async function catalogueChanged(trx: Db, instrumentIds: string[] | null = null): Promise<void> {
-  const ids = instrumentIds ? [...new Set(instrumentIds)] : [ALL];
+export async function catalogueChanged(trx: Db, instrumentIds: string[]): Promise<void> {
+  const ids = [...new Set(instrumentIds)];
   if (!ids.length) return;
   const head = await trx.updateTable('catalogueFeed').set((eb) => ({ seq: eb('seq', '+', 1) })).where('id', '=', 1).returning('seq').executeTakeFirstOrThrow();
   const seq = Number(head.seq);
@@ -32,9 +32,6 @@ export async function catalogueChanged(trx: Db, instrumentIds: string[] | null =
     await trx.insertInto('catalogueChanges').values(part.map((instrumentId) => ({ seq, instrumentId, changedAt }))).execute();
   }
 }
-
-/** The feed's mark for "every instrument may have changed". */
-export const ALL = '*';
 
 const CHUNK = 500;
 const chunks = <T>(xs: T[], n: number) => Array.from({ length: Math.ceil(xs.length / n) }, (_, i) => xs.slice(i * n, i * n + n));

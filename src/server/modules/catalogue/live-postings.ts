@@ -32,7 +32,7 @@ function lowerBound(a: ArrayLike<number>, n: number, v: number): number {
 }
 
 function addSorted(m: Map<string, number[]>, g: string, p: number) {
-  let l = m.get(g);
+  const l = m.get(g);
   if (!l) { m.set(g, [p]); return 1; }
   const k = lowerBound(l, l.length, p);
   if (l[k] === p) return 0;

@@ -12,13 +12,14 @@
 import { TOTAL_CAP, type CatalogueItemT, type CatalogueQueryT } from '../../../contracts/catalogue';
 import { isBookable, RUN_STATUSES } from '../../../domain/instrument';
 import { ORG_TYPES } from '../../../domain/reference';
-import type { Database, Db } from '../../db/connect';
+import type { Database } from '../../db/connect';
 import { memoGet, memoSet, recordResult, type Change } from './cache';
 import { snapshot } from './feed';
 import { count, hasTerms, matching, passes, resolve, type CatalogueFilterInput, type Counted, type Resolved } from './filters';
 import { cmp, decodeCursor, encodeCursor, keyOf, pageOf, scorer, sortKind, type After, type Dir, type Sort, type SortKind } from './order';
 import { nextStamp, referenceOf, VALUE_RANGES, type Reference, type Snapshot } from './snapshot';
 import { snippet } from './text';
+import { turn } from './turns';
 
 export { VALUE_RANGES } from './snapshot';
 export type { CatalogueFilterInput } from './filters';
@@ -125,7 +126,8 @@ export async function search(database: Database, q: CatalogueQueryT) {
   const { db } = database;
   const snap = await snapshot(db);
   const ref = await referenceOf(db, snap);
-  // from here to the page's ids nothing is awaited: the snapshot's scratch is this request's
+  await turn();
+  // from here to the reply nothing is awaited: the snapshot's scratch is this request's
   const f = resolve(q, snap, ref);
   const sort: Sort = q.sort ?? (f.terms.length ? 'relevance' : 'served');
   const dir: Dir = q.dir;
@@ -163,6 +165,7 @@ export async function organizations(database: Database, q: CatalogueFilterInput 
   const { db } = database;
   const snap = await snapshot(db);
   const ref = await referenceOf(db, snap);
+  await turn();
   const f = resolve(q, snap, ref);
   const c = count(snap, matching(snap, f.terms), f);
   const perOrg = new Int32Array(snap.orgs.length);

@@ -38,6 +38,12 @@ const BASELINE = Object.freeze({
   },
 });
 
+const memoryMb = () => {
+  const m = process.memoryUsage();
+  const mb = (x: number) => Math.round(x / 1048576);
+  return { rssMb: mb(m.rss), heapUsedMb: mb(m.heapUsed), heapTotalMb: mb(m.heapTotal), arrayBuffersMb: mb(m.arrayBuffers) };
+};
+
 const Readiness = z.object({
   status: z.enum(['ready', 'starting']), database: z.boolean(), migrations: z.boolean(),
   catalogue: z.object({ built: z.boolean(), instruments: z.number(), seq: z.number() }),
@@ -76,7 +82,7 @@ export async function systemRoutes(app: FastifyInstance, deps: Deps) {
     }, async (req, reply) => {
       if (!['127.0.0.1', '::1', '::ffff:127.0.0.1'].includes(req.socket.remoteAddress ?? '')) return reply.status(403).send({ error: { code: 'FORBIDDEN', message: '仅限本机' } });
       if (req.query.drop) dropCaches(deps.database.db);
-      return { ...cacheStats(deps.database.db), ...catalogueStatus(deps.database.db), rssMb: Math.round(process.memoryUsage().rss / 1048576) };
+      return { ...cacheStats(deps.database.db), ...catalogueStatus(deps.database.db), ...memoryMb() };
     });
   }
   r.get('/site', {
