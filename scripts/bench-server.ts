@@ -2,7 +2,7 @@
  * The benchmark's servers (scripts/bench.ts): each is the real server (src/server/main.ts) in a child process of
  * its own, so that the load generator never shares a thread with it; and the PostgreSQL database of a run.
  *
- * - startServer spawns `node --import tsx src/server/main.ts` on a free loopback port with the database of the run
+ * - startServer spawns `node --expose-gc --max-semi-space-size=4 --import tsx src/server/main.ts` (the flags of `npm start`) on a free loopback port with the database of the run
  *   (DATA_DIR for SQLite, DATABASE_URL for PostgreSQL), SEED_DEMO=false, LOG_LEVEL=warn, BENCH_ROUTES=true and
  *   CATALOGUE_CACHE=off when asked; it times the start until GET /api/ready answers 200 (ready_s). A server that
  *   has no /api/ready yet is taken as ready once its first search answers.
@@ -19,9 +19,13 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 
+
 type Log = (...a: unknown[]) => void;
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+/** The node flags `npm start` runs the server with (package.json), read from there so that both stay one. */
+export const SERVER_NODE_FLAGS: string[] = (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).scripts.start.match(/tsx ((?:--[\w-]+(?:=\S+)? )*)src\/server\/main\.ts/)?.[1] ?? '').split(' ').filter(Boolean);
 
 export interface ServerOptions {
   /** SQLite: the directory that holds platform.sqlite (and uploads) */
@@ -94,7 +98,8 @@ export async function startServer(o: ServerOptions): Promise<Server> {
   delete env.DATABASE_URL;
   if (o.databaseUrl) env.DATABASE_URL = o.databaseUrl;
   const t0 = Date.now();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server/main.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // the node flags of `npm start` (package.json): see docs/ARCHITECTURE.md, Memory
+  const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, '--import', 'tsx', 'src/server/main.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   children.add(child);
   let output = '';
   let exited: string | null = null;

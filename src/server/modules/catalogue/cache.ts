@@ -38,9 +38,10 @@ export interface Caches {
 export const newStats = (): CacheStats => ({ resultHits: 0, resultCountsHits: 0, resultMisses: 0, termHits: 0, termMisses: 0, rebuilds: 0, patches: 0, kept: 0, dropped: 0 });
 export const newCaches = (on: boolean, stats = newStats()): Caches => ({ on, terms: new Map(), termEntries: 0, weights: new Map(), memo: new Map(), memoEntries: 0, stats });
 
-const TERM_BUDGET = 2_000_000; // positions kept in the term cache (8 MB)
-const MEMO_ENTRIES = 1024;
-const MEMO_BUDGET = 4_000_000; // positions kept in results (16 MB)
+// budgets: the cache adds speed on top of a search that is fast without it, so it stays small (memory target)
+const TERM_BUDGET = 500_000; // positions kept in the term cache (2 MB)
+const MEMO_ENTRIES = 512;
+const MEMO_BUDGET = 1_000_000; // positions kept in results (4 MB)
 const WEIGHTS_MAX = 64;
 
 export function termGet(c: Caches, term: string): Int32Array | undefined {
