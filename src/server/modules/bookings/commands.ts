@@ -374,11 +374,12 @@ export async function rate(deps: Deps, req: FastifyRequest, id: string, stars: n
       await trx.insertInto('bookingRatings').values({ bookingId: id, stars, comment: clean(comment), raterId: req.actor!.userId, createdAt: ctx.now.toISOString() }).execute();
       const ids = (await trx.selectFrom('bookingItems').select('instrumentId').where('bookingId', '=', id).execute()).map((r) => r.instrumentId);
       await trx.updateTable('instruments').set((eb) => ({ ratingSum: eb('ratingSum', '+', stars), ratingCount: eb('ratingCount', '+', 1) })).where('id', 'in', ids).execute();
-      await catalogueChanged(trx, ids);
       const next = await apply(deps, trx, ctx, d.row, {
         action: 'rate', to: 'completed', history: true, comment: `${stars} 星${clean(comment) ? `：${clean(comment)}` : ''}`,
         tell: { title: `收到新的评价 ${d.row.no}`, body: `委托方对预约单 ${d.row.no} 给出了 ${stars} 星评价${clean(comment) ? `：${clean(comment)}` : '。'}` },
       });
+      // last: the change feed's row lock is held from here to the commit, so other catalogue writes wait the least
+      await catalogueChanged(trx, ids);
       return saveReply(next);
     });
   } catch (e) {
