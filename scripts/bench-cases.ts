@@ -53,7 +53,8 @@ export async function warmUp(servers: Server[], mix: 'flat' | 'zipf', seconds: n
 
 /**
  * One case: the search load (and the writes, on the first server) for `seconds`, then the baseline route with the
- * same connections over the same servers (measured once per connection count and server set: `baselines`).
+ * same connections over the same servers, measured right after every case: the machine's speed drifts between
+ * cases (a shared VM), and a ratio is only fair against a baseline of the same minute. `baselines` keeps the last.
  */
 export async function runCase(spec: CaseSpec, servers: Server[], o: { seconds: number; minDistinct: number; pool?: WritePool; baselines: Map<string, { load: LoadResult; cpuMs: number | null }>; log: Log }): Promise<CaseResult> {
   const { log } = o;
@@ -80,8 +81,8 @@ export async function runCase(spec: CaseSpec, servers: Server[], o: { seconds: n
   log(`search:   ${search.requests.toLocaleString('en')} requests, ${search.distinct.toLocaleString('en')} distinct, ${search.rps.toFixed(0)}/s, p50 ${search.p50.toFixed(1)} ms, p99 ${search.p99.toFixed(1)} ms, ${(search.meanBytes / 1024).toFixed(1)} KB average reply, server CPU ${serverCpuMs?.toFixed(2)} ms per request, errors ${search.errors}${search.firstError ? ` (first: ${search.firstError})` : ''}`);
   if (before && after) log(`          result cache ${((cacheHitRatio ?? 0) * 100).toFixed(1)}% hits (counts only: ${countsHits}); term lists computed ${after.termMisses - before.termMisses}, reused ${after.termHits - before.termHits}; snapshot builds ${after.rebuilds - before.rebuilds}, patches ${after.patches - before.patches}`);
   const bkey = `${spec.connections}@${ports.join(',')}`;
-  let kept = o.baselines.get(bkey);
-  if (!kept) {
+  let kept: { load: LoadResult; cpuMs: number | null } | undefined;
+  {
     const c0 = serversCpu(servers);
     const load = await drive(ports, { next: () => '/api/bench/baseline' }, o.seconds, spec.connections);
     const c1 = serversCpu(servers);
