@@ -11,7 +11,9 @@ import { addMember, as, deptUser, instrumentBody, makeOrg, orgBody } from '../..
 import { Client, createSecondInstance, createTestApp, type TestApp } from '../../test/harness';
 import { png, upload } from '../files/testing';
 import { seedInstruments, type InstrumentSeed } from './fixtures';
+import { cacheStats } from './feed';
 import { catalogueChanged, reindexInstruments } from './indexer';
+import { buildSearchText } from './text';
 import { compareOrgs, compareSearch, readCatalogue, type Query } from './oracle';
 
 const WAIT_MS = 1000;
@@ -233,5 +235,36 @@ describe('two instances on one database', () => {
       await within(b, `at once ${k}`, ['并发', `m${k}-c`, '显微镜']);
     }
     console.log(`two instances on ${a.t.database.dialect}: the other instance showed each write in a look started ${slowest} ms after it at the latest; not at the first look: ${late.length}\n${late.join('\n')}`);
+  });
+
+  it('show a write made by another process, which this one was not told of, within a second, without a rebuild', async () => {
+    // what another server process does: the write and its feed entry in one transaction, straight to the database
+    // (no wroteLocally in this process), so only the instances' timers can find it
+    const db = a.t.database.db;
+    const row = (await readCatalogue(db)).listed[0];
+    const rebuilds = [cacheStats(a.t.database.db).rebuilds, cacheStats(b.t.database.db).rebuilds];
+    const marker = `外进程${Date.now() % 100_000}`;
+    // both instances hold every write this process made
+    for (const side of [a, b]) expect((await side.visitor.get(`/api/catalogue/instruments?q=${encodeURIComponent(marker)}`)).data.total).toBe(0);
+    await db.transaction().execute(async (trx) => {
+      await trx.updateTable('instruments').set({ name: marker, searchText: '' }).where('id', '=', row.id).execute();
+      const text = buildSearchText({ ...(await trx.selectFrom('instruments').innerJoin('organizations', 'organizations.id', 'instruments.orgId')
+        .select(['instruments.name', 'instruments.nameEn', 'instruments.model', 'instruments.manufacturer', 'instruments.specs', 'instruments.functions', 'organizations.name as orgName'])
+        .where('instruments.id', '=', row.id).executeTakeFirstOrThrow()) });
+      await trx.updateTable('instruments').set({ searchText: text }).where('id', '=', row.id).execute();
+      const head = await trx.updateTable('catalogueFeed').set((eb) => ({ seq: eb('seq', '+', 1) })).where('id', '=', 1).returning('seq').executeTakeFirstOrThrow();
+      await trx.insertInto('catalogueChanges').values({ seq: Number(head.seq), instrumentId: row.id, changedAt: new Date().toISOString() }).execute();
+    });
+    const t0 = Date.now();
+    for (const side of [a, b]) {
+      for (;;) {
+        const res = await side.visitor.get(`/api/catalogue/instruments?q=${encodeURIComponent(marker)}`);
+        if (res.data.total === 1) break;
+        expect(Date.now() - t0, `${side.name} shows the other process's write`).toBeLessThan(WAIT_MS);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    }
+    for (const side of [a, b]) { const p = await problemsOf(side, [marker.slice(0, 3)]); if (p.length) fail(`${side.name} after another process's write`, p); }
+    expect([cacheStats(a.t.database.db).rebuilds, cacheStats(b.t.database.db).rebuilds]).toEqual(rebuilds);
   });
 });

@@ -2,12 +2,13 @@
  * Keeps each app instance's snapshot current from the change feed in the database (indexer.ts writes it).
  *
  * - At start the snapshot is built once (`startCatalogue`); /api/ready says when it is there.
- * - Every search reads the feed's head (one primary-key lookup). When it is ahead of the snapshot, the changes in
- *   between are read, the named instruments' rows read again, and the snapshot patched in place (snapshot.ts
- *   `apply`): a write is visible at once on the instance that made it, and on any other at its next request.
- *   Requests that find the same head wait for the one catch-up under way.
- * - A timer does the same every second, so that an idle instance never falls far behind, and prunes changes older
- *   than a day.
+ * - Every FOLLOW_MS a timer reads the feed's head (one primary-key lookup). When it is ahead of the snapshot, the
+ *   changes in between are read, the named instruments' rows read again, and the snapshot patched in place
+ *   (snapshot.ts `apply`): another instance's write shows within FOLLOW_MS and a catch-up. The timer also prunes
+ *   changes older than a day.
+ * - A write made in this process (`wroteLocally`, called by the indexer with its feed number) is visible at once:
+ *   until the snapshot holds that number, every search reads the head first and catches up. Otherwise a search
+ *   reads nothing from the database. Requests that find the same head wait for the one catch-up under way.
  * - Only a gap the feed cannot cover (the changes were pruned: the instance was away for a day) builds the whole
  *   snapshot again, in the background: requests are served from the current one until the new one is installed.
  */
@@ -43,7 +44,8 @@ function stateOf(db: Db): State {
 /** Above this many changed instruments in one catch-up, building afresh is cheaper than patching. */
 const PATCH_MAX = 50_000;
 const CHUNK = 500;
-const POLL_MS = 1_000;
+/** How often the head is read for writes made by other instances (or processes): visible within this and a catch-up. */
+const FOLLOW_MS = 200;
 const PRUNE_EVERY_MS = 10 * 60_000;
 const KEEP_CHANGES_MS = 24 * 3_600_000;
 
@@ -110,6 +112,17 @@ async function catchUp(db: Db, st: State, head: number) {
   st.stats.patches++;
 }
 
+/**
+ * The highest feed number a write in this process has taken (its transaction may not have committed yet). Kept for
+ * the process, not per database: an instance whose snapshot is behind it reads the head, which is never wrong, at
+ * worst one lookup more than needed.
+ */
+let localSeq = 0;
+/** Called by the indexer with the feed number a catalogue write took: searches here will read the head until they hold it. */
+export function wroteLocally(seq: number) {
+  if (seq > localSeq) localSeq = seq;
+}
+
 /** Brings the snapshot up to the feed's head as read now. */
 async function follow(db: Db, st: State): Promise<Snapshot> {
   const head = await readHead(db);
@@ -123,7 +136,7 @@ async function follow(db: Db, st: State): Promise<Snapshot> {
 
 const starting = () => new DomainError(503, 'CATALOGUE_STARTING', '仪器目录正在载入，请稍后再试');
 
-/** The snapshot, current as of this call: every search starts here. */
+/** The snapshot, holding every write made in this process before this call, and others' up to FOLLOW_MS ago: every search starts here. */
 export async function snapshot(db: Db): Promise<Snapshot> {
   const st = stateOf(db);
   if (!st.snap) {
@@ -136,7 +149,7 @@ export async function snapshot(db: Db): Promise<Snapshot> {
       if (!waited) throw starting();
     }
   }
-  return follow(db, st);
+  return st.snap!.seq < localSeq ? follow(db, st) : st.snap!;
 }
 
 /**
@@ -158,7 +171,7 @@ export function startCatalogue(db: Db, opts: { cache: boolean; startWaitMs?: num
       st.prunedAt = Date.now();
       void db.deleteFrom('catalogueChanges').where('changedAt', '<', new Date(Date.now() - KEEP_CHANGES_MS).toISOString()).execute().catch(() => undefined);
     }
-  }, POLL_MS);
+  }, FOLLOW_MS);
   st.timer.unref();
 }
 

@@ -10,6 +10,7 @@
  *   same transaction, so that every app instance patches its in-memory catalogue exactly when the data changes.
  */
 import type { Db } from '../../db/connect';
+import { wroteLocally } from './feed';
 import { buildSearchText } from './text';
 
 export type SearchDialect = 'sqlite' | 'postgres';
@@ -20,7 +21,8 @@ export type SearchDialect = 'sqlite' | 'postgres';
  * skipped) and names the instruments under it in `catalogue_changes`. Call it in the transaction of any write that
  * changes what the catalogue shows and does not go through reindexInstrument (service counts, ratings, pictures …),
  * naming every instrument it changed: every app instance reads the feed after the number it holds and patches its
- * in-memory catalogue with the named instruments only (snapshot.ts), at once on the instance that wrote.
+ * in-memory catalogue with the named instruments only (snapshot.ts) — at once in the process that wrote, within
+ * a fifth of a second elsewhere (feed.ts).
  */
 export async function catalogueChanged(trx: Db, instrumentIds: string[]): Promise<void> {
   const ids = [...new Set(instrumentIds)];
@@ -31,6 +33,8 @@ export async function catalogueChanged(trx: Db, instrumentIds: string[]): Promis
   for (const part of chunks(ids, CHUNK)) {
     await trx.insertInto('catalogueChanges').values(part.map((instrumentId) => ({ seq, instrumentId, changedAt }))).execute();
   }
+  // searches in this process read the head until they hold this number: the writer sees its write at once
+  wroteLocally(seq);
 }
 
 const CHUNK = 500;
