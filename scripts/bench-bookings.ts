@@ -411,10 +411,10 @@ export async function listWriteTargets(db: Db, want: { settle: number; rate: num
 
 // ------------------------------------------------------------------ HTTP
 
-interface Reply { status: number; text: string; data: any }
+export interface Reply { status: number; text: string; data: any }
 
 /** One browser: a cookie jar over keep-alive connections, with the CSRF header on writes. */
-class Browser {
+export class Browser {
   private cookies = new Map<string, string>();
   constructor(private readonly host: string, private readonly port: number, private readonly agent: http.Agent) {}
 

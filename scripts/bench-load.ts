@@ -2,7 +2,6 @@
  * The benchmark's load generator (scripts/bench.ts): closed-loop HTTP load over keep-alive connections, spread
  * over one or more servers, and a cookie-jar client for the API's writes (the browser's CSRF header included).
  */
-import crypto from 'node:crypto';
 import http from 'node:http';
 
 export const quantile = (xs: number[], p: number) => {
@@ -77,57 +76,5 @@ export async function drive(ports: number[], mix: Mix, seconds: number, connecti
 
 // ------------------------------------------------------------------ a logged-in client
 
-export interface ApiReply { status: number; text: string; data: any }
-
-/** One browser session: a cookie jar over keep-alive connections, with the CSRF header on writes. */
-export class Client {
-  private cookies = new Map<string, string>();
-  constructor(readonly port: number, private readonly agent: http.Agent) {}
-
-  request(method: string, url: string, body?: Buffer, headers: Record<string, string> = {}): Promise<ApiReply> {
-    const h: http.OutgoingHttpHeaders = { ...headers };
-    if (this.cookies.size) h.cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
-    if (method !== 'GET' && this.cookies.has('csrf')) h['x-csrf-token'] = this.cookies.get('csrf');
-    if (body) h['content-length'] = body.length;
-    return new Promise((resolve, reject) => {
-      const req = http.request({ host: '127.0.0.1', port: this.port, path: url, method, agent: this.agent, headers: h }, (res) => {
-        for (const c of res.headers['set-cookie'] ?? []) {
-          const [kv] = c.split(';');
-          const eq = kv.indexOf('=');
-          this.cookies.set(kv.slice(0, eq).trim(), kv.slice(eq + 1).trim());
-        }
-        const chunks: Buffer[] = [];
-        res.on('data', (x: Buffer) => chunks.push(x));
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString();
-          let data: any = null;
-          if ((res.headers['content-type'] ?? '').includes('json')) { try { data = JSON.parse(text); } catch { /* keep text */ } }
-          resolve({ status: res.statusCode ?? 0, text, data });
-        });
-        res.on('error', reject);
-      });
-      req.on('error', reject);
-      req.end(body);
-    });
-  }
-
-  json(method: string, url: string, payload?: unknown) {
-    return payload === undefined ? this.request(method, url) : this.request(method, url, Buffer.from(JSON.stringify(payload)), { 'content-type': 'application/json' });
-  }
-
-  upload(url: string, data: Buffer, filename: string, mime: string) {
-    const boundary = `----bench${crypto.randomBytes(8).toString('hex')}`;
-    const body = Buffer.concat([
-      Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${encodeURIComponent(filename)}"\r\nContent-Type: ${mime}\r\n\r\n`),
-      data, Buffer.from(`\r\n--${boundary}--\r\n`),
-    ]);
-    return this.request('POST', url, body, { 'content-type': `multipart/form-data; boundary=${boundary}` });
-  }
-
-  async login(username: string, password: string) {
-    await this.request('GET', '/api/auth/me');
-    const r = await this.json('POST', '/api/auth/login', { identifier: username, password, mode: 'person' });
-    if (r.status !== 200) throw new Error(`login ${username}: ${r.status} ${r.text.slice(0, 300)}`);
-    return this;
-  }
-}
+// one browser session (a cookie jar, the CSRF header on writes): the booking benchmark's, shared
+export { Browser as Client, type Reply as ApiReply } from './bench-bookings';

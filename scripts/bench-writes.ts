@@ -46,7 +46,7 @@ export class WritePool {
     const editT = t.instruments.filter((_i, k) => k % 2 === 1).slice(0, want);
     const pool = new WritePool(port, { settle: t.settle.slice(0, want), rate: t.rate.slice(0, want), toggle, edit: [] }, t.password);
     const admins = [...new Set([...pool.items.settle, ...pool.items.rate, ...toggle, ...editT].map((x) => x.admin))];
-    await inBatches(admins, 4, async (a) => { pool.clients.set(a, await new Client(port, pool.agent).login(a, t.password)); });
+    await inBatches(admins, 4, async (a) => { pool.clients.set(a, await new Client('127.0.0.1', port, pool.agent).login(a, t.password)); });
     const report = tinyPdf('Test report'), invoice = tinyPdf('Invoice');
     const ok: WriteTarget[] = [];
     await inBatches(pool.items.settle, 4, async (b) => {
