@@ -109,7 +109,7 @@ const same = (a: Values, b: Values) =>
   (a.fieldMore ?? []).join() === (b.fieldMore ?? []).join();
 
 /** True when the change alters nothing that searches look at (a rating, a contact, a picture …). */
-export const unchanged = (ch: Change) => !!ch.before && !!ch.after && same(ch.before, ch.after);
+const unchanged = (ch: Change) => !!ch.before && !!ch.after && same(ch.before, ch.after);
 
 /**
  * Takes away what the changes can alter: term hits whose term the old and new text do not agree on, and results

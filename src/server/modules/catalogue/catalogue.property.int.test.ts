@@ -17,19 +17,14 @@ import { png, upload } from '../files/testing';
 import { seedInstruments, type InstrumentSeed } from './fixtures';
 import { catalogueChanged, reindexInstruments } from './indexer';
 import { compareCursorWalk, compareOrgs, compareSearch, expected, normalise, queryString, readCatalogue, type Catalogue, type Query } from './oracle';
+import { rng as seededRandom } from '../../test/random';
 
 const SEED = Number(process.env.CATALOGUE_SEED ?? 20261205);
 const STEPS = Number(process.env.CATALOGUE_STEPS ?? 400);
 
-/** mulberry32: small, fast, seedable. */
+/** The seeded generator with the draws the steps use. */
 function rng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = Math.imul(a ^ (a >>> 15), 1 | a);
-    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
-    return ((x ^ (x >>> 14)) >>> 0) / 4_294_967_296;
-  };
+  const next = seededRandom(seed);
   const int = (lo: number, hi: number) => lo + Math.floor(next() * (hi - lo + 1));
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)];
   const chance = (p: number) => next() < p;

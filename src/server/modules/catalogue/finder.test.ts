@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { rng } from '../../test/random';
 import { buildPostings, candidates, type Postings } from './finder';
 
 /** What search answers with the postings: candidates, verified with includes when not exact. */
@@ -11,15 +12,6 @@ function find(p: Postings, texts: string[], term: string): number[] {
 }
 const reference = (texts: string[], term: string) => texts.flatMap((t, d) => (t.includes(term) ? [d] : []));
 
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('postings', () => {
   const texts = ['场发射扫描电子显微镜 su8010 日立', '透射电子显微镜 jem-2100f', '气相色谱仪 7890b 安捷伦', '显微 显 微', '', '镜镜镜镜', 'a_b 100% 𠀀𠀁', '色谱-质谱联用仪'];

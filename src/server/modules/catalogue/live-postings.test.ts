@@ -1,15 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { rng } from '../../test/random';
 import { gramsOf, LivePostings } from './live-postings';
 
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** What the postings must answer: the positions whose text contains the term, ascending. */
 const reference = (texts: string[], term: string) => texts.flatMap((t, i) => (t.includes(term) ? [i] : []));

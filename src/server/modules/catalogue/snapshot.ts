@@ -316,7 +316,7 @@ export async function build(db: Db, seq: number, caches: Caches): Promise<Snapsh
 }
 
 /** Builds the postings again from the current texts, once the changes since the last build are many. */
-export function compactPostings(s: Snapshot) {
+function compactPostings(s: Snapshot) {
   s.postings = LivePostings.build(s.text.slice(0, s.n));
 }
 
