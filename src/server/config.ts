@@ -26,6 +26,21 @@ const schema = z.object({
   CATALOGUE_CACHE: z.enum(['on', 'off']).default('on'),
   /** `true`: the benchmark's routes /api/bench/catalogue-stats (loopback only); never in production */
   BENCH_ROUTES: z.enum(['true', 'false']).default('false'),
+  /**
+   * The proxies whose X-Forwarded-For is believed: off by default (the socket's address is the client's); a
+   * comma-separated list of addresses or CIDRs (`127.0.0.1,10.0.0.0/8`), or `loopback`
+   */
+  TRUST_PROXY: z.string().regex(/^[0-9A-Za-z.:/,\s]+$/, 'must be a comma-separated list of addresses or CIDRs').optional(),
+  /** a bearer token that lets /metrics be read from other addresses than loopback */
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** uploaded files in an S3-compatible store instead of DATA_DIR/uploads (several instances on several machines) */
+  S3_ENDPOINT: z.string().url().optional(),
+  S3_BUCKET: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name').optional(),
+  S3_REGION: z.string().default('us-east-1'),
+  S3_ACCESS_KEY_ID: z.string().optional(),
+  S3_SECRET_ACCESS_KEY: z.string().optional(),
+  /** `true` (the default) addresses the bucket as a path (http://host/bucket/key), as MinIO and most local stores need */
+  S3_FORCE_PATH_STYLE: z.enum(['true', 'false']).default('true'),
 });
 
 export type Config = z.infer<typeof schema> & { sqliteFile: string; uploadDir: string };
