@@ -1,5 +1,16 @@
 import { z } from 'zod';
+import { isIP } from 'node:net';
 import path from 'node:path';
+
+/** One entry of TRUST_PROXY as proxy-addr (Fastify's trustProxy) accepts it; a bad one would stop Fastify with a vaguer error. */
+function isProxyEntry(raw: string): boolean {
+  const entry = raw.trim();
+  if (['loopback', 'linklocal', 'uniquelocal'].includes(entry)) return true;
+  const [address, prefix, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (!family || rest.length) return false;
+  return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128));
+}
 
 const schema = z.object({
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
@@ -28,9 +39,10 @@ const schema = z.object({
   BENCH_ROUTES: z.enum(['true', 'false']).default('false'),
   /**
    * The proxies whose X-Forwarded-For is believed: off by default (the socket's address is the client's); a
-   * comma-separated list of addresses or CIDRs (`127.0.0.1,10.0.0.0/8`), or `loopback`
+   * comma-separated list of addresses or CIDRs (`127.0.0.1,10.0.0.0/8`), or `loopback`. The client's address is
+   * then the nearest one in X-Forwarded-For that is not a trusted proxy: list every proxy hop, and nothing else.
    */
-  TRUST_PROXY: z.string().regex(/^[0-9A-Za-z.:/,\s]+$/, 'must be a comma-separated list of addresses or CIDRs').optional(),
+  TRUST_PROXY: z.string().refine((v) => v.split(',').every(isProxyEntry), 'must be a comma-separated list of addresses or CIDRs (127.0.0.1,10.0.0.0/8) or loopback, linklocal, uniquelocal').optional(),
   /** a bearer token that lets /metrics be read from other addresses than loopback */
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   /** uploaded files in an S3-compatible store instead of DATA_DIR/uploads (several instances on several machines) */
@@ -41,6 +53,14 @@ const schema = z.object({
   S3_SECRET_ACCESS_KEY: z.string().optional(),
   /** `true` (the default) addresses the bucket as a path (http://host/bucket/key), as MinIO and most local stores need */
   S3_FORCE_PATH_STYLE: z.enum(['true', 'false']).default('true'),
+}).superRefine((c, ctx) => {
+  // half an S3 setting would silently keep files on the local disk of one machine: refuse it instead
+  const pairs = [['S3_ENDPOINT', 'S3_BUCKET'], ['S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY']] as const;
+  for (const [a, b] of pairs) {
+    for (const [set, missing] of [[a, b], [b, a]] as const) {
+      if (c[set] !== undefined && c[missing] === undefined) ctx.addIssue({ code: 'custom', path: [missing], message: `must be set together with ${set}` });
+    }
+  }
 });
 
 export type Config = z.infer<typeof schema> & { sqliteFile: string; uploadDir: string };

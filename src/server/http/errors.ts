@@ -1,8 +1,27 @@
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
 import { DomainError, type FieldErrors } from '../../domain/errors';
 
 export interface ErrorBody { error: { code: string; message: string; fields?: FieldErrors; [k: string]: unknown } }
+
+/** What a field holding U+0000 or a lone surrogate is told (http/hostile-text.ts), and a path that is not valid UTF-8. */
+export const INVALID_TEXT = '不能包含空字符或无效字符';
+
+/** The one answer to bad input, whichever check found it: 400 VALIDATION_FAILED, the fields named in the message. */
+export const validationFailed = (fields: FieldErrors) => new DomainError(400, 'VALIDATION_FAILED', `输入有误：${Object.keys(fields).join('、')}`, fields);
+
+/**
+ * Fastify's `frameworkErrors` option: errors raised before routing never reach the error handler. A path that is
+ * not valid percent-encoded UTF-8 (`%ED%A0%80`, a lone surrogate; `%C0`) gets the one error format instead of Fastify's.
+ */
+export function frameworkErrors(err: FastifyError, req: FastifyRequest, reply: FastifyReply) {
+  if (err.code === 'FST_ERR_BAD_URL') {
+    const e = validationFailed({ path: INVALID_TEXT });
+    return reply.status(400).send({ error: { code: e.code, message: e.message, fields: e.fields } });
+  }
+  req.log.error({ err }, 'framework error');
+  return reply.status(500).send({ error: { code: 'INTERNAL', message: '服务器内部错误，请稍后再试' } });
+}
 
 /** One error format for the whole API: `{ error: { code, message, fields } }`. */
 export function registerErrorHandler(app: FastifyInstance) {
@@ -21,8 +40,8 @@ export function registerErrorHandler(app: FastifyInstance) {
           fields[base || err.validationContext || 'body'] = v.message ?? '无效';
         }
       }
-      const names = Object.keys(fields).join('、');
-      return reply.status(400).send({ error: { code: 'VALIDATION_FAILED', message: `输入有误：${names}`, fields } });
+      const e = validationFailed(fields);
+      return reply.status(400).send({ error: { code: e.code, message: e.message, fields } });
     }
     if (isResponseSerializationError(err)) {
       req.log.error({ err }, 'response did not match its schema');

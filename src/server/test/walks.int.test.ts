@@ -200,7 +200,7 @@ type Method = Uppercase<(typeof METHODS)[number]>;
 const WRITES = new Set<Method>(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 interface JsonSchema { type?: string | string[]; anyOf?: JsonSchema[]; oneOf?: JsonSchema[]; enum?: unknown[]; const?: unknown; properties?: Record<string, JsonSchema>; required?: string[]; additionalProperties?: boolean | JsonSchema }
-interface Op { key: string; method: Method; path: string; body: JsonSchema | null; enums: Record<string, unknown[]> }
+interface Op { key: string; method: Method; path: string; body: JsonSchema | null; enums: Record<string, unknown[]>; params: string[]; query: string[] }
 
 let t: TestApp;
 let ops: Op[];
@@ -216,10 +216,11 @@ async function login(role: Role) {
  * A concrete URL for a path of the document: path parameters become random ids that match nothing; a parameter
  * with a fixed set of values (an enum, such as the kind of reference data) takes its first value.
  */
-const urlOf = (op: Op) => op.path.replace(/\{([^}]+)\}/g, (_m, name: string) => String(op.enums[name]?.[0] ?? crypto.randomUUID()));
+const urlOf = (op: Op, raw: Record<string, string> = {}) => op.path.replace(/\{([^}]+)\}/g, (_m, name: string) => raw[name] ?? String(op.enums[name]?.[0] ?? crypto.randomUUID()));
 
-function send(c: Client, op: Op, body?: unknown, headers?: Record<string, string>): Promise<Res> {
-  const url = urlOf(op);
+/** `raw`: path parameters written into the URL as they are (already percent-encoded); `search`: a query string. */
+function send(c: Client, op: Op, body?: unknown, headers?: Record<string, string>, raw?: Record<string, string>, search = ''): Promise<Res> {
+  const url = urlOf(op, raw) + search;
   if (op.method === 'GET') return c.request('GET', url, undefined, headers);
   return c.request(op.method, url, body === undefined ? {} : body, headers);
 }
@@ -246,8 +247,10 @@ beforeAll(async () => {
       const op = item[m];
       if (!op) continue;
       const method = m.toUpperCase() as Method;
-      const enums = Object.fromEntries((op.parameters ?? []).filter((p) => p.in === 'path' && p.schema?.enum).map((p) => [p.name, p.schema!.enum!]));
-      ops.push({ key: `${method} ${path}`, method, path, body: op.requestBody?.content?.['application/json']?.schema ?? null, enums });
+      const params = op.parameters ?? [];
+      const enums = Object.fromEntries(params.filter((p) => p.in === 'path' && p.schema?.enum).map((p) => [p.name, p.schema!.enum!]));
+      const named = (where: string) => params.filter((p) => p.in === where).map((p) => p.name);
+      ops.push({ key: `${method} ${path}`, method, path, body: op.requestBody?.content?.['application/json']?.schema ?? null, enums, params: named('path'), query: named('query') });
     }
   }
 });
@@ -443,5 +446,84 @@ describe('walk 2: every write route × bad input', () => {
     expect(problems).toEqual([]);
     expect(calls).toBeGreaterThan(writes.length * 5);
     expect(await counts()).toEqual(before);
+  });
+});
+
+// ------------------------------------------------------------------ walk 3
+
+/** Text no column may hold: PostgreSQL refuses U+0000; a lone surrogate is no Unicode (JSON.stringify writes it as `\ud800`). */
+const HOSTILE = { nul: 'a\u0000b', high: 'a\ud800b', low: 'b\udc00a' };
+const INVALID_TEXT = '不能包含空字符或无效字符';
+
+describe('walk 3: hostile text (U+0000, lone surrogates) is refused before it reaches SQL', () => {
+  it('in every body field, query value and path id of every route: 400 naming the field, never a 500, nothing written', async () => {
+    const before = await counts();
+    const problems: string[] = [];
+    let calls = 0;
+    const expectNamed = (op: Op, role: Role, label: string, res: Res, field: string) => {
+      calls++;
+      if (res.statusCode !== 400 || res.data?.error?.code !== 'VALIDATION_FAILED' || res.data.error.fields?.[field] !== INVALID_TEXT) problems.push(`${label} → ${field} not named: ${where(op, role, res)}`);
+    };
+    for (const op of ops) {
+      const role = WHO[ROUTES[op.key] ?? 'public'][0];
+      const c = clients[role];
+      for (const [kind, text] of Object.entries(HOSTILE)) {
+        const props = Object.keys(op.body?.properties ?? {});
+        if (props.length) {
+          const res = await send(c, op, Object.fromEntries(props.map((k) => [k, text])));
+          for (const k of props) expectNamed(op, role, `body ${kind}`, res, k);
+        }
+      }
+      for (const q of op.query) {
+        expectNamed(op, role, 'query %00', await send(c, op, undefined, undefined, undefined, `?${q}=a%00b`), q);
+        // invalid UTF-8 in a query value stays literal text: any answer but a 500
+        const res = await send(c, op, undefined, undefined, undefined, `?${q}=%ED%A0%80`);
+        calls++;
+        if (res.statusCode >= 500) problems.push(`query %ED%A0%80: ${where(op, role, res)}`);
+      }
+      for (const p of op.params) {
+        expectNamed(op, role, 'path %00', await send(c, op, undefined, undefined, { [p]: '%00' }), p);
+        // %ED%A0%80 would decode to a lone surrogate: the router refuses a path that is not UTF-8
+        expectNamed(op, role, 'path %ED%A0%80', await send(c, op, undefined, undefined, { [p]: '%ED%A0%80' }), 'path');
+      }
+    }
+    expect(problems).toEqual([]);
+    expect(calls).toBeGreaterThan(300);
+    expect(await counts()).toEqual(before);
+  });
+
+  it('the requests of the issue, sent by a visitor, are refused the same way on both databases', async () => {
+    const before = await counts();
+    const v = new Client(t.app);
+    const cases: [Res, string][] = [
+      [await v.post('/api/auth/login', { identifier: HOSTILE.nul, password: 'x', mode: 'person' }), 'identifier'],
+      [await v.post('/api/auth/login', { identifier: 'sysadmin', password: HOSTILE.high, mode: 'person' }), 'password'],
+      [await v.post('/api/auth/password-reset', { identifier: HOSTILE.nul }), 'identifier'],
+      [await v.get('/api/orgs/search?q=%00'), 'q'],
+      [await v.get('/api/instruments/%00'), 'id'],
+      [await v.get('/api/catalogue/instruments?q=%E9%95%9C%00'), 'q'],
+    ];
+    for (const [res, field] of cases) {
+      expect(res.statusCode, res.body).toBe(400);
+      expect(res.data.error).toMatchObject({ code: 'VALIDATION_FAILED', fields: { [field]: INVALID_TEXT } });
+      expect(res.data.error.message).toContain(field);
+    }
+    expect(await counts()).toEqual(before);
+  });
+
+  it('looks inside arrays, nested objects and keys, and lets well-formed text through', async () => {
+    const admin = clients.orgAdmin;
+    const inArray = await admin.post('/api/posts', { kind: 'demand', title: '需求', content: '内容', categories: ['ok', `x${HOSTILE.low}`], fields: [] });
+    expect(inArray.statusCode).toBe(400);
+    expect(inArray.data.error.fields).toEqual({ 'categories.1': INVALID_TEXT });
+    const inKey = await admin.post('/api/posts', { 'ti\u0000tle': '需求', nested: { deep: [{ x: HOSTILE.nul }] } });
+    expect(inKey.data.error.fields).toEqual({ 'ti\\u0000tle': INVALID_TEXT, 'nested.deep.0.x': INVALID_TEXT });
+    // a deeply nested body is walked without recursion: a 4xx, not a stack overflow
+    const deep = await admin.request('POST', '/api/posts', `{"title":${'['.repeat(200_000)}${']'.repeat(200_000)}}`, { 'content-type': 'application/json' });
+    expect(deep.statusCode).toBeGreaterThanOrEqual(400);
+    expect(deep.statusCode).toBeLessThan(500);
+    // a surrogate pair (an emoji) and other control characters are not hostile: the search answers
+    const fine = await clients.visitor.get(`/api/orgs/search?q=${encodeURIComponent('😀\t单位')}`);
+    expect(fine.statusCode).toBe(200);
   });
 });

@@ -319,6 +319,23 @@ describe('上传: good and mixed files', () => {
     expect((await importFile(c, file, 'valid')).createdCount).toBe(1);
     expect((await instrumentsOf(org.id)).map((r) => r.internalNo)).toEqual(['F-3']);
   });
+
+  it('refuses a cell with U+0000 or a lone surrogate (Excel writes them as _x0000_), as the API does', async () => {
+    const { org, c } = await orgAdmin();
+    const file = await workbook([
+      goodRow({ 内部编号: 'N-1', 仪器名称: '扫描_x0000_电镜' }),
+      goodRow({ 内部编号: 'N-2', 仪器名称: '扫描_xD800_电镜' }),
+      goodRow({ 内部编号: 'N-3' }),
+    ]);
+    const all = await importFile(c, file, 'all');
+    expect(all.errors).toEqual([
+      { row: 2, column: '仪器名称', reason: '不能包含空字符或无效字符' },
+      { row: 3, column: '仪器名称', reason: '不能包含空字符或无效字符' },
+    ]);
+    expect(await instrumentsOf(org.id)).toEqual([]);
+    expect((await importFile(c, file, 'valid')).createdCount).toBe(1);
+    expect((await instrumentsOf(org.id)).map((r) => r.internalNo)).toEqual(['N-3']);
+  });
 });
 
 describe('上传: hostile and wrong files change nothing', () => {

@@ -3,6 +3,8 @@ import { InstrumentFields, type InstrumentFieldsT } from '../../../contracts/ins
 import type { ImportErrorT } from '../../../contracts/imports';
 import { cellContent, type Workbook, type Worksheet } from '../../platform/excel';
 import { COLUMNS, EXAMPLE_PREFIX, labelOf, normalizeHeader, RUN_STATUS_CHOICES, SHARING_CHOICES, SOURCE_CHOICES, type Column } from './columns';
+import { isHostileText } from '../../http/hostile-text';
+import { INVALID_TEXT } from '../../http/errors';
 import { parseCategory, parseChoice, parseCity, parseDate, parseServiceFields, parseText, parseWan, type Parsed, type Ref } from './values';
 
 export const DATA_SHEET = '仪器信息';
@@ -95,6 +97,12 @@ export function readRows(ws: Worksheet, header: Map<Column, number>, ref: Refere
     const failed = new Set<string>();
     const input: Record<string, unknown> = {};
     for (const [c, content] of cells) {
+      // the one rule of hostile text (http/hostile-text.ts) holds for a cell too: Excel can encode U+0000 as _x0000_
+      if (content.kind === 'text' && isHostileText(content.text)) {
+        errors.push({ row: r, column: c.label, reason: INVALID_TEXT });
+        failed.add(c.key);
+        continue;
+      }
       if (c.required && content.kind === 'empty') {
         errors.push({ row: r, column: c.label, reason: '必填' });
         failed.add(c.key);
