@@ -765,7 +765,7 @@ async function main() {
     if (r.booking_errors) process.exitCode = 1;
   } finally {
     if (app) await app.close();
-    mailer.stop();
+    await mailer.stop();
     await database.close();
     if (schema && process.env.BENCH_KEEP === '1') log(`kept schema ${schema}`);
     else if (schema) {

@@ -7,7 +7,9 @@ import type { DB } from './types';
 
 export type Dialect = 'sqlite' | 'postgres';
 export type Db = Kysely<DB>;
-export interface Database { db: Db; dialect: Dialect; close(): Promise<void> }
+export interface PoolStats { total: number; idle: number; waiting: number }
+/** `poolStats` (PostgreSQL only): the pool's connections and the queries waiting for one, for /metrics. */
+export interface Database { db: Db; dialect: Dialect; close(): Promise<void>; poolStats?: () => PoolStats }
 
 // node-postgres: bigint and count(*) as numbers, timestamps as ISO strings — normalised here, not in callers.
 pg.types.setTypeParser(20, (v) => Number(v));
@@ -83,7 +85,8 @@ export function connect(o: ConnectOptions): Database {
     });
     const dialect: Dialect = 'postgres';
     const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }), plugins: [new CamelCasePlugin(), new NormalizeRowsPlugin(dialect)] });
-    return { db, dialect, close: () => db.destroy() };
+    const poolStats = () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount });
+    return { db, dialect, close: () => db.destroy(), poolStats };
   }
   const file = o.sqliteFile ?? ':memory:';
   if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });

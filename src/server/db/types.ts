@@ -51,8 +51,10 @@ export interface LoginAttemptsTable { id: string; identifier: string; ip: string
 export interface CaptchasTable { id: string; answer: string; expiresAt: string }
 export interface PasswordResetsTable { id: string; userId: string; tokenHash: string; expiresAt: string; usedAt: string | null; createdAt: string }
 export interface MailOutboxTable {
-  id: string; toAddr: string; subject: string; bodyText: string; state: 'queued' | 'sent' | 'failed'; attempts: number;
+  id: string; toAddr: string; subject: string; bodyText: string; state: 'queued' | 'sending' | 'sent' | 'failed'; attempts: number;
   nextAttemptAt: string; lastError: string | null; createdAt: string; sentAt: string | null;
+  /** which dispatcher holds a `sending` row, and since when (its lease) */
+  claimToken: string | null; claimedAt: string | null;
 }
 export interface SiteSettingsTable { key: string; valueJson: unknown }
 

@@ -7,6 +7,7 @@ import * as postsAdmin from './202611291600_posts_admin';
 import * as bookingIndexes from './202611291700_booking_indexes';
 import * as catalogueIndex from './202611291800_catalogue_index';
 import * as catalogueFeed from './202612051200_catalogue_feed';
+import * as mailOutboxClaims from './202612111000_mail_outbox_claims';
 
 /** Migrations are listed here (not discovered on disk) so that tsx, Vitest and a bundle load them the same way. */
 const all: Record<string, Migration> = {
@@ -18,6 +19,7 @@ const all: Record<string, Migration> = {
   '202611291700_booking_indexes': bookingIndexes,
   '202611291800_catalogue_index': catalogueIndex,
   '202612051200_catalogue_feed': catalogueFeed,
+  '202612111000_mail_outbox_claims': mailOutboxClaims,
 };
 
 export const migrationProvider: MigrationProvider = { getMigrations: async () => all };
