@@ -21,7 +21,7 @@ export async function fileRoutes(app: FastifyInstance, deps: Deps) {
         .header('content-security-policy', "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox");
       if (f.size !== null) {
         reply.header('content-length', f.size);
-        return reply.send(deps.storage.stream(f.key));
+        return reply.send(await deps.storage.stream(f.key));
       }
       return reply.send(await deps.storage.get(f.key));
     });
