@@ -1,29 +1,50 @@
-// The home page's first load from the built web app (dist/web): the entry script, the modules it preloads and the
-// CSS that index.html links, plus the home route's own chunk and CSS (loaded at once on '/'), each gzip-compressed
-// as the server would send them. Run after `vite build` (npm start and npm run test:e2e build it).
-import fs from 'node:fs';
-import path from 'node:path';
-import zlib from 'node:zlib';
+// npm run size [-- URL] — the home page's first load, measured from a running server over HTTP, as a browser gets it:
+// Debian's Chromium with an empty cache opens the page, and every response (documents, scripts, styles, fonts,
+// images, API replies) is counted with the bytes it took on the wire (compressed body plus headers). Fails when the
+// total is over the budget of issue 11 (170 KB). With --phone it also reports the largest contentful paint under the
+// throttled phone profile (1.6 Mbps, 150 ms round trip, 4× slower CPU).
+import { chromium } from '@playwright/test';
 
-const dist = path.resolve('dist/web');
-const html = fs.readFileSync(path.join(dist, 'index.html'), 'utf8');
-const refs = [...html.matchAll(/(?:src|href)="\/(assets\/[^"]+\.(?:js|css))"/g)].map((m) => m[1]);
-const assets = fs.readdirSync(path.join(dist, 'assets'));
-// the home route's chunk and every chunk it imports statically (recursively), not already counted
-const imports = (f) => [...fs.readFileSync(path.join(dist, f), 'utf8').matchAll(/(?:from|import)\s*"\.\/([^"]+\.js)"/g)].map((m) => `assets/${m[1]}`);
-const home = [];
-const queue = assets.filter((f) => /^HomePage-.*\.(js|css)$/.test(f)).map((f) => `assets/${f}`);
-while (queue.length) {
-  const f = queue.shift();
-  if (home.includes(f) || refs.includes(f)) continue;
-  home.push(f);
-  if (f.endsWith('.js')) queue.push(...imports(f));
+const BUDGET_KB = 170;
+const args = process.argv.slice(2);
+const url = args.find((a) => /^https?:\/\//.test(a)) ?? 'http://127.0.0.1:3000/';
+const phone = args.includes('--phone');
+
+/** The throttled phone profile of issue 11, applied through the DevTools protocol. */
+async function throttleLikeAPhone(page) {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Network.enable');
+  await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 150, downloadThroughput: (1.6 * 1024 * 1024) / 8, uploadThroughput: (750 * 1024) / 8 });
+  await cdp.send('Emulation.setCPUThrottlingRate', { rate: 4 });
 }
-const gz = (f) => zlib.gzipSync(fs.readFileSync(path.join(dist, f)), { level: 9 }).length;
-const sum = (files) => files.reduce((s, f) => s + gz(f), 0);
-const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
-const first = sum(refs);
-console.log(`index.html: ${refs.length} files (entry, preloads, CSS): ${kb(first)} gzip`);
-for (const f of refs) console.log(`  ${f.padEnd(48)} ${kb(gz(f))}`);
-console.log(`home route: ${home.length} more files (its chunk, CSS and the chunks it imports): ${kb(sum(home))} gzip`);
-console.log(`first load of / : ${kb(first + sum(home))} gzip (target ≤ 250 KB)`);
+
+const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu'] });
+try {
+  const context = await browser.newContext(phone ? { viewport: { width: 375, height: 812 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true } : { viewport: { width: 1440, height: 900 } });
+  const page = await context.newPage();
+  if (phone) await throttleLikeAPhone(page);
+  const responses = [];
+  page.on('requestfinished', (req) => responses.push(req));
+  await page.goto(url, { waitUntil: 'networkidle' });
+  const lcp = await page.evaluate(() => new Promise((resolve) => {
+    new PerformanceObserver((list) => { const e = list.getEntries().at(-1); resolve(e ? e.startTime : null); }).observe({ type: 'largest-contentful-paint', buffered: true });
+    setTimeout(() => resolve(null), 3000);
+  }));
+  const rows = [];
+  for (const req of responses) {
+    const sizes = await req.sizes();
+    const res = await req.response();
+    rows.push({ url: req.url().replace(url.replace(/\/$/, ''), ''), type: req.resourceType(), encoding: (await res?.headerValue('content-encoding')) ?? '-', bytes: sizes.responseBodySize + sizes.responseHeadersSize });
+  }
+  rows.sort((a, b) => b.bytes - a.bytes);
+  const kb = (n) => (n / 1024).toFixed(1);
+  for (const r of rows) console.log(`  ${kb(r.bytes).padStart(7)} KB  ${r.encoding.padEnd(4)} ${r.type.padEnd(10)} ${r.url}`);
+  const total = rows.reduce((s, r) => s + r.bytes, 0);
+  const uncompressed = rows.filter((r) => r.encoding === '-' && /script|stylesheet|document|fetch|xhr/.test(r.type) && r.bytes > 1500);
+  console.log(`first load of ${url}: ${rows.length} responses, ${kb(total)} KB on the wire (budget ${BUDGET_KB} KB)${lcp != null ? `, largest contentful paint ${Math.round(lcp)} ms` : ''}`);
+  console.log(JSON.stringify({ url, profile: phone ? 'phone' : 'desktop', responses: rows.length, wire_kb: Number(kb(total)), budget_kb: BUDGET_KB, lcp_ms: lcp == null ? null : Math.round(lcp), uncompressed: uncompressed.map((r) => r.url) }));
+  if (total > BUDGET_KB * 1024) { console.error(`over budget by ${kb(total - BUDGET_KB * 1024)} KB`); process.exitCode = 1; }
+  if (uncompressed.length) { console.error(`sent uncompressed: ${uncompressed.map((r) => r.url).join(', ')}`); process.exitCode = 1; }
+} finally {
+  await browser.close();
+}

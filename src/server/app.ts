@@ -2,17 +2,20 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import cookie from '@fastify/cookie';
 import helmet from '@fastify/helmet';
 import multipart from '@fastify/multipart';
-import fstatic from '@fastify/static';
+import compress from '@fastify/compress';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import fs from 'node:fs';
-import path from 'node:path';
+import { constants as zlibConstants } from 'node:zlib';
 import { z } from 'zod';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Deps } from './deps';
-import { registerErrorHandler } from './http/errors';
+import { frameworkErrors, registerErrorHandler } from './http/errors';
+import { registerHostileTextRule } from './http/hostile-text';
 import { registerSession } from './http/session';
+import { registerWeb, webRoot } from './http/web';
+import { apiReplyHeaders } from './http/headers';
 import { systemRoutes } from './modules/system/routes';
+import { registerMetrics } from './modules/system/metrics';
 import { accountRoutes } from './modules/accounts/routes';
 import { organizationRoutes } from './modules/organizations/routes';
 import { bindingRoutes } from './modules/binding/routes';
@@ -34,21 +37,28 @@ import { VERSION } from './version';
 
 z.config(z.locales.zhCN());
 
-const WEB_DIST = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../dist/web');
+/** Served over HTTPS (behind a proxy that ends TLS, or directly): only then may the browser be told to upgrade. */
+const servedOverHttps = (c: Deps['config']) => c.COOKIE_SECURE === 'true' || c.PUBLIC_URL.startsWith('https:');
 
 export type App = FastifyInstance;
 
-export async function buildApp(deps: Deps): Promise<FastifyInstance> {
+/** `web`: the folder of the built web app to serve (tests); by default the build dist/web points at, if any. */
+export async function buildApp(deps: Deps, opts: { web?: string | null } = {}): Promise<FastifyInstance> {
   const app = Fastify({
     logger: deps.config.LOG_LEVEL === 'silent' ? false : { level: deps.config.LOG_LEVEL },
     bodyLimit: 1_048_576,
-    trustProxy: true,
+    // X-Forwarded-For is believed only from the listed proxies (TRUST_PROXY); unset, req.ip is the socket's address
+    trustProxy: deps.config.TRUST_PROXY?.split(',').map((a) => a.trim()) ?? false,
+    frameworkErrors,
     ajv: undefined,
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 
   await app.register(cookie);
+  // replies of 1 KB and more are compressed (brotli or gzip, as the browser accepts); the web app's files come
+  // compressed from the build and are sent as they are
+  await app.register(compress, { threshold: 1024, encodings: ['br', 'gzip'], brotliOptions: { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 5 } } });
   await app.register(helmet, {
     contentSecurityPolicy: {
       directives: {
@@ -58,8 +68,13 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
         imgSrc: ["'self'", 'data:', 'blob:'],
         fontSrc: ["'self'", 'data:'],
         connectSrc: ["'self'"],
+        // on plain HTTP (an office network's http://server:3000) an upgrade would send every script to an https
+        // port nobody serves, and the page stays blank
+        upgradeInsecureRequests: servedOverHttps(deps.config) ? [] : null,
       },
     },
+    // HSTS on plain HTTP would lock a host name to https for a year
+    hsts: servedOverHttps(deps.config),
     crossOriginEmbedderPolicy: false,
   });
   // uploads: one file per request, 20 MB at most; each route checks the content and its own limit
@@ -75,10 +90,13 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
   await app.register(swaggerUi, { routePrefix: '/api/docs', uiConfig: { docExpansion: 'list' } });
 
   registerErrorHandler(app);
+  registerHostileTextRule(app);
   registerSession(app, deps);
   registerReviewSubjects(deps);
+  registerMetrics(app, deps); // GET /metrics, and the request hook: before the routes, so that it times them all
 
   await app.register(async (api) => {
+    apiReplyHeaders(api);
     await systemRoutes(api, deps);
     await accountRoutes(api, deps);
     await organizationRoutes(api, deps);
@@ -98,14 +116,6 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
     await noticeRoutes(api, deps);
   }, { prefix: '/api' });
 
-  const hasWeb = fs.existsSync(path.join(WEB_DIST, 'index.html'));
-  if (hasWeb) await app.register(fstatic, { root: WEB_DIST, prefix: '/', wildcard: true, maxAge: '1h' });
-  // one not-found handler: JSON for the API, the web app's index for its client-side routes
-  app.setNotFoundHandler((req, reply) => {
-    if (!hasWeb || req.url.startsWith('/api/') || req.method !== 'GET') {
-      return reply.status(404).send({ error: { code: 'NOT_FOUND', message: '接口不存在' } });
-    }
-    return reply.type('text/html').header('cache-control', 'no-cache').sendFile('index.html');
-  });
+  await registerWeb(app, opts.web === undefined ? webRoot() : opts.web);
   return app;
 }

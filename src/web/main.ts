@@ -10,4 +10,24 @@ import App from './App.vue';
 import { router } from './router';
 import { i18n } from './i18n';
 
+// A tab opened before a redeploy asks for chunks of the build it started with, which the new build may not have.
+// When one cannot be loaded, the page loads again from the server (the current build) at the address the user was
+// going to; a second failure within a minute is left to show, so that a broken server never makes a reload loop.
+function loadAgainFromServer(url: string): boolean {
+  const last = Number(sessionStorage.getItem('chunk-reload-at') ?? 0);
+  if (Date.now() - last < 60_000) return false;
+  sessionStorage.setItem('chunk-reload-at', String(Date.now()));
+  window.location.assign(url);
+  return true;
+}
+const isChunkError = (e: unknown) => /dynamically imported module|Importing a module script failed|error loading dynamically|Unable to preload/i.test(String(e));
+// a page's chunk: the router knows where the user was going
+router.onError((error: unknown, to) => {
+  if (isChunkError(error)) loadAgainFromServer(to.fullPath);
+});
+// any other chunk (a part loaded on demand): after the router had its chance, the page the user is on
+window.addEventListener('vite:preloadError', () => {
+  setTimeout(() => loadAgainFromServer(window.location.href), 0);
+});
+
 createApp(App).use(createPinia()).use(router).use(i18n).mount('#app');

@@ -13,7 +13,7 @@ import type { Deps } from '../deps';
 import { TestClock } from '../platform/clock';
 import { createMailer } from '../platform/mail';
 import { logSmsSender } from '../platform/sms';
-import { localStorage } from '../platform/storage';
+import { storageFromConfig } from '../platform/storage';
 
 export interface TestApp {
   app: FastifyInstance;
@@ -38,7 +38,7 @@ const quiet = { info: () => undefined, warn: () => undefined };
  * A real app on a real database: a fresh SQLite file, or a fresh PostgreSQL schema when TEST_DATABASE_URL is set.
  * `env` overrides configuration (for example SMTP_URL).
  */
-export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+export async function createTestApp(env: Record<string, string> = {}, opts: { web?: string | null } = {}): Promise<TestApp> {
   const pgUrl = process.env.TEST_DATABASE_URL;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'isp-test-'));
   let schema: string | undefined;
@@ -63,14 +63,14 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
   await seedReference(database.db, config, clock);
   const mailer = createMailer({ db: database.db, clock, smtpUrl: config.SMTP_URL, from: config.MAIL_FROM, log: quiet });
   const sms = logSmsSender(quiet);
-  const deps: Deps = { config, database, clock, mailer, sms, storage: localStorage(config.uploadDir), log: console };
-  const app = await buildApp(deps);
+  const deps: Deps = { config, database, clock, mailer, sms, storage: storageFromConfig(config), log: console };
+  const app = await buildApp(deps, opts);
   await app.ready();
   return {
     app, deps, clock, database, sms, connection,
     async close() {
       await app.close();
-      mailer.stop();
+      await mailer.stop();
       await database.close();
       if (pgUrl && schema) await dropSchema(pgUrl, schema);
       fs.rmSync(dir, { recursive: true, force: true });
@@ -93,7 +93,7 @@ export async function createSecondInstance(t: TestApp): Promise<TestApp> {
   try {
     await app.ready();
   } catch (e) {
-    mailer.stop();
+    await mailer.stop();
     await database.close();
     throw e;
   }
@@ -101,7 +101,7 @@ export async function createSecondInstance(t: TestApp): Promise<TestApp> {
     app, deps, clock: t.clock, database, sms, connection: t.connection,
     async close() {
       await app.close();
-      mailer.stop();
+      await mailer.stop();
       await database.close();
     },
   };
