@@ -9,8 +9,12 @@ import { seedDemoPosts } from './db/seed-demo-posts';
 import { systemClock } from './platform/clock';
 import { createMailer } from './platform/mail';
 import { logSmsSender } from './platform/sms';
-import { localStorage } from './platform/storage';
-import { startCatalogue } from './modules/catalogue/feed';
+import { storageFromConfig } from './platform/storage';
+import { startCatalogue, stopCatalogue } from './modules/catalogue/feed';
+import { drainImports } from './modules/imports/service';
+
+/** How long a graceful shutdown may take before the process exits anyway (a stuck request or mail server). */
+const SHUTDOWN_TIMEOUT_MS = 20_000;
 
 async function main() {
   let config;
@@ -21,7 +25,7 @@ async function main() {
   const seeded = config.SEED_DEMO === 'true' ? await seedDemo(database.db, systemClock) : false;
   const log = console;
   const mailer = createMailer({ db: database.db, clock: systemClock, smtpUrl: config.SMTP_URL, from: config.MAIL_FROM, log: { info: (o, m) => log.info(m, JSON.stringify(o)), warn: (o, m) => log.warn(m, JSON.stringify(o)) } });
-  const app = await buildApp({ config, database, clock: systemClock, mailer, sms: logSmsSender({ info: (o, m) => log.info(m, JSON.stringify(o)) }), storage: localStorage(config.uploadDir), log });
+  const app = await buildApp({ config, database, clock: systemClock, mailer, sms: logSmsSender({ info: (o, m) => log.info(m, JSON.stringify(o)) }), storage: storageFromConfig(config), log });
   if (seeded) {
     await seedDemoBookings(app, database.db);
     await seedDemoPosts(app, config);
@@ -39,7 +43,29 @@ async function main() {
     console.log('  demo accounts (password for all: Demo@2026):');
     for (const a of DEMO_ACCOUNTS) console.log(`    ${a.role.padEnd(16)} ${a.login.padEnd(22)} ${a.name}`);
   }
-  const stop = async () => { mailer.stop(); await app.close(); await database.close(); process.exit(0); };
+  // Graceful shutdown (SIGTERM from a redeploy, Ctrl-C): app.close() stops listening at once (a proxy's next
+  // connection is refused and goes to another instance), closes idle keep-alive sockets (Fastify's default
+  // forceCloseConnections 'idle'), answers requests that still arrive on open connections, /api/ready included,
+  // with 503 and `Connection: close` (return503OnClosing, default true), and resolves when the running requests
+  // have been answered. Then the mail step in progress and a running import finish before the database closes.
+  // A second signal, or SHUTDOWN_TIMEOUT_MS, exits at once with code 1 (what was acknowledged is committed already).
+  let stopping = false;
+  const stop = async (signal: NodeJS.Signals) => {
+    if (stopping) { console.error(`${signal} again: exiting at once`); process.exit(1); }
+    stopping = true;
+    setTimeout(() => { console.error(`shutdown still waiting after ${SHUTDOWN_TIMEOUT_MS / 1000} s: exiting at once`); process.exit(1); }, SHUTDOWN_TIMEOUT_MS).unref();
+    try {
+      stopCatalogue(database.db);
+      await app.close();
+      await mailer.stop();
+      await drainImports();
+      await database.close();
+      process.exit(0);
+    } catch (e) {
+      console.error('shutdown failed', e);
+      process.exit(1);
+    }
+  };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
 }

@@ -166,6 +166,12 @@ interface Job { id: string; orgId: string; mode: ImportModeT; rows: CandidateRow
 /** One import at a time per process: a job is CPU and write heavy, and SQLite has one writer anyway. */
 let queue: Promise<void> = Promise.resolve();
 
+/** Resolves when every job scheduled so far has ended (the graceful shutdown waits for it before closing the database). */
+export async function drainImports(): Promise<void> {
+  let seen: Promise<void>;
+  do { seen = queue; await seen; } while (seen !== queue); // a job may schedule behind the one awaited
+}
+
 function schedule(deps: Deps, job: Job) {
   queue = queue
     .then(() => new Promise<void>((resolve) => setImmediate(resolve)))

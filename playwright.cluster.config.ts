@@ -1,0 +1,16 @@
+import { defineConfig } from '@playwright/test';
+import base from './playwright.config';
+
+/**
+ * The same journeys through the cluster of `npm run test:cluster` (scripts/cluster.ts): the base URL is nginx in
+ * front of three app instances, which the script has started; there is no web server to start here.
+ */
+const baseURL = process.env.CLUSTER_BASE_URL;
+if (!baseURL) throw new Error('CLUSTER_BASE_URL is not set: run the journeys through the cluster with `npm run test:cluster`');
+
+export default defineConfig({
+  ...base,
+  use: { ...base.use, baseURL },
+  webServer: undefined,
+  reporter: [['list'], ['json', { outputFile: process.env.CLUSTER_REPORT ?? 'test-results/cluster.json' }]],
+});
