@@ -8,9 +8,15 @@ async function throttleLikeAPhone(page: Page) {
   await cdp.send('Emulation.setCPUThrottlingRate', { rate: 4 });
 }
 
-/** The largest contentful paint of the page, in ms from navigation start (run in the page, hence a string). */
-const largestContentfulPaint = (page: Page) => page.evaluate<number>(`new Promise((resolve, reject) => {
-  new PerformanceObserver((list) => resolve(list.getEntries().at(-1).startTime)).observe({ type: 'largest-contentful-paint', buffered: true });
+/**
+ * The largest contentful paint of the page once the network is idle (the last entry: a later, larger paint replaces
+ * an earlier one), in ms from navigation start, with the element painted. Run in the page, hence a string.
+ */
+const largestContentfulPaint = (page: Page) => page.evaluate<{ ms: number; element: string }>(`new Promise((resolve, reject) => {
+  new PerformanceObserver((list) => {
+    const e = list.getEntries().at(-1);
+    resolve({ ms: e.startTime, element: e.element ? e.element.tagName.toLowerCase() + '.' + [...e.element.classList].join('.') : e.url });
+  }).observe({ type: 'largest-contentful-paint', buffered: true });
   setTimeout(() => reject(new Error('no largest-contentful-paint entry')), 5000);
 })`);
 
@@ -19,11 +25,11 @@ test.describe('on a phone', () => {
 
   test('the home page paints its largest content within 3 s on a throttled phone profile', async ({ page }) => {
     await throttleLikeAPhone(page);
-    await page.goto('/', { waitUntil: 'load' });
+    await page.goto('/', { waitUntil: 'networkidle' });
     await expect(page.locator('header')).toBeVisible();
     const lcp = await largestContentfulPaint(page);
-    console.log(JSON.stringify({ profile: 'phone 1.6 Mbps / 150 ms / 4x CPU', page: '/', lcp_ms: Math.round(lcp) }));
-    expect(lcp).toBeLessThan(3000);
+    console.log(JSON.stringify({ profile: 'phone 1.6 Mbps / 150 ms / 4x CPU', page: '/', lcp_ms: Math.round(lcp.ms), element: lcp.element }));
+    expect(lcp.ms).toBeLessThan(3000);
   });
 });
 

@@ -22,12 +22,17 @@ const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PAT
 try {
   const context = await browser.newContext(phone ? { viewport: { width: 375, height: 812 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true } : { viewport: { width: 1440, height: 900 } });
   const page = await context.newPage();
+  page.on('console', (m) => { if (m.text().startsWith('largest content')) console.log(m.text()); });
   if (phone) await throttleLikeAPhone(page);
   const responses = [];
   page.on('requestfinished', (req) => responses.push(req));
   await page.goto(url, { waitUntil: 'networkidle' });
   const lcp = await page.evaluate(() => new Promise((resolve) => {
-    new PerformanceObserver((list) => { const e = list.getEntries().at(-1); resolve(e ? e.startTime : null); }).observe({ type: 'largest-contentful-paint', buffered: true });
+    new PerformanceObserver((list) => {
+      const e = list.getEntries().at(-1);
+      if (e) console.log(`largest content: ${e.element ? `${e.element.tagName.toLowerCase()}.${[...e.element.classList].join('.')}` : e.url} (${e.size} px²)`);
+      resolve(e ? e.startTime : null);
+    }).observe({ type: 'largest-contentful-paint', buffered: true });
     setTimeout(() => resolve(null), 3000);
   }));
   const rows = [];
