@@ -6,7 +6,8 @@ import base from './playwright.config';
  * front of three app instances, which the script has started; there is no web server to start here.
  */
 const baseURL = process.env.CLUSTER_BASE_URL;
-if (!baseURL) throw new Error('CLUSTER_BASE_URL is not set: run the journeys through the cluster with `npm run test:cluster`');
+if (!baseURL)
+  throw new Error('CLUSTER_BASE_URL is not set: run the journeys through the cluster with `npm run test:cluster`');
 
 export default defineConfig({
   ...base,

@@ -6,11 +6,19 @@ const ENTERPRISE = '济南华测精密检测技术有限公司';
 const UNIVERSITY = '山东大学';
 
 /** An API session (its own cookies and CSRF header), for the set-up the journey does not look at. */
-async function apiAs(baseURL: string, identifier: string, mode: 'person' | 'legal' = 'person'): Promise<{ api: APIRequestContext; csrf: () => Promise<string> }> {
+async function apiAs(
+  baseURL: string,
+  identifier: string,
+  mode: 'person' | 'legal' = 'person',
+): Promise<{ api: APIRequestContext; csrf: () => Promise<string> }> {
   const api = await request.newContext({ baseURL });
   await api.get('/api/auth/me');
-  const csrf = async () => decodeURIComponent((await api.storageState()).cookies.find((c) => c.name === 'csrf')?.value ?? '');
-  const r = await api.post('/api/auth/login', { headers: { 'x-csrf-token': await csrf() }, data: { mode, identifier, password: DEMO_PASSWORD } });
+  const csrf = async () =>
+    decodeURIComponent((await api.storageState()).cookies.find((c) => c.name === 'csrf')?.value ?? '');
+  const r = await api.post('/api/auth/login', {
+    headers: { 'x-csrf-token': await csrf() },
+    data: { mode, identifier, password: DEMO_PASSWORD },
+  });
   expect(r.ok(), await r.text()).toBeTruthy();
   return { api, csrf };
 }
@@ -35,7 +43,10 @@ async function fillRange(page: Page, test: string, from: string, to: string) {
   await expect(inputs.nth(1)).toHaveValue(to);
 }
 
-test('an enterprise member books two university instruments from the preselection list → the university accepts and registers results with fees → the enterprise settles and rates 5 stars → the instrument shows the rating and its service count went up', async ({ page, baseURL }) => {
+test('an enterprise member books two university instruments from the preselection list → the university accepts and registers results with fees → the enterprise settles and rates 5 stars → the instrument shows the rating and its service count went up', async ({
+  page,
+  baseURL,
+}) => {
   test.setTimeout(180_000);
   const base = baseURL!;
 
@@ -44,22 +55,33 @@ test('an enterprise member books two university instruments from the preselectio
   const anon = await request.newContext({ baseURL: base });
   await anon.get('/api/auth/me');
   const anonCsrf = decodeURIComponent((await anon.storageState()).cookies.find((c) => c.name === 'csrf')?.value ?? '');
-  const reg = await anon.post('/api/auth/register', { headers: { 'x-csrf-token': anonCsrf }, data: { mobile, realName: '周晓彤', email: `${mobile}@example.com`, password: DEMO_PASSWORD } });
+  const reg = await anon.post('/api/auth/register', {
+    headers: { 'x-csrf-token': anonCsrf },
+    data: { mobile, realName: '周晓彤', email: `${mobile}@example.com`, password: DEMO_PASSWORD },
+  });
   expect(reg.ok(), await reg.text()).toBeTruthy();
   const enterpriseId = await orgId(anon, ENTERPRISE);
   const universityId = await orgId(anon, UNIVERSITY);
 
   const member = await apiAs(base, mobile);
-  const bind = await member.api.post('/api/binding/requests', { headers: { 'x-csrf-token': await member.csrf() }, data: { orgId: enterpriseId, note: '检测部工程师' } });
+  const bind = await member.api.post('/api/binding/requests', {
+    headers: { 'x-csrf-token': await member.csrf() },
+    data: { orgId: enterpriseId, note: '检测部工程师' },
+  });
   expect(bind.ok(), await bind.text()).toBeTruthy();
   const legal = await apiAs(base, 'jnhc', 'legal');
   const pending = await (await legal.api.get('/api/orgs/mine/binding-requests?state=pending')).json();
   const mine = pending.items.find((r: { realName: string }) => r.realName === '周晓彤');
-  const ok = await legal.api.post(`/api/orgs/mine/binding-requests/${mine.id}/decision`, { headers: { 'x-csrf-token': await legal.csrf() }, data: { action: 'approve' } });
+  const ok = await legal.api.post(`/api/orgs/mine/binding-requests/${mine.id}/decision`, {
+    headers: { 'x-csrf-token': await legal.csrf() },
+    data: { action: 'approve' },
+  });
   expect(ok.ok(), await ok.text()).toBeTruthy();
 
   // two bookable instruments of the university, with their service counts now
-  const listed = (await (await anon.get(`/api/catalogue/instruments?org=${universityId}&pageSize=20`)).json()).items.filter((i: { isBookable: boolean }) => i.isBookable);
+  const listed = (
+    await (await anon.get(`/api/catalogue/instruments?org=${universityId}&pageSize=20`)).json()
+  ).items.filter((i: { isBookable: boolean }) => i.isBookable);
   expect(listed.length).toBeGreaterThanOrEqual(2);
   const [first, second] = listed as { id: string; name: string; serviceCount: number }[];
 
@@ -164,14 +186,21 @@ test('an enterprise member books two university instruments from the preselectio
   // ------------------------------------------------------------ 3. the enterprise settles with report and invoice, and rates 5 stars
   await login(page, mobile, DEMO_PASSWORD);
   await page.goto('/member/messages');
-  await page.locator('[data-test=message-item]', { hasText: `检测结果已登记 ${no}` }).locator('[data-test=message-open]').click();
+  await page
+    .locator('[data-test=message-item]', { hasText: `检测结果已登记 ${no}` })
+    .locator('[data-test=message-open]')
+    .click();
   await page.waitForURL(bookingUrl);
   await page.locator('[data-test=detail-settle]').click();
   await page.waitForURL(/\/settle$/);
   await expect(page.locator('[data-test=settle-submit]')).toBeDisabled();
-  await page.locator('[data-test=file-input-report]').setInputFiles({ name: '检测报告.pdf', mimeType: 'application/pdf', buffer: tinyPdf('Test report') });
+  await page
+    .locator('[data-test=file-input-report]')
+    .setInputFiles({ name: '检测报告.pdf', mimeType: 'application/pdf', buffer: tinyPdf('Test report') });
   await expect(page.locator('[data-test=file-item-report]')).toHaveCount(1);
-  await page.locator('[data-test=file-input-invoice]').setInputFiles({ name: '发票.pdf', mimeType: 'application/pdf', buffer: tinyPdf('Invoice') });
+  await page
+    .locator('[data-test=file-input-invoice]')
+    .setInputFiles({ name: '发票.pdf', mimeType: 'application/pdf', buffer: tinyPdf('Invoice') });
   await expect(page.locator('[data-test=file-item-invoice]')).toHaveCount(1);
   await page.locator('[data-test=settle-submit]').click();
   await confirmBox(page);
@@ -199,7 +228,9 @@ test('an enterprise member books two university instruments from the preselectio
   await expect(summary.locator('[data-test=rating-recent]')).toContainText('测试及时，数据质量高');
   await page.goto(`/instruments?org=${universityId}`);
   for (const i of [first, second]) {
-    await expect(page.locator(`[data-test=result-card][data-id="${i.id}"]`)).toContainText(new RegExp(`服务\\s*${(i.serviceCount + 1).toLocaleString('en-US')}\\s*次`));
+    await expect(page.locator(`[data-test=result-card][data-id="${i.id}"]`)).toContainText(
+      new RegExp(`服务\\s*${(i.serviceCount + 1).toLocaleString('en-US')}\\s*次`),
+    );
   }
 
   await Promise.all([anon.dispose(), member.api.dispose(), legal.api.dispose()]);

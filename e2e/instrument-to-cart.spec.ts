@@ -5,7 +5,9 @@ import { confirmBox, DEMO_PASSWORD, login, logout } from './helpers';
 const ORG = '济南华测精密检测技术有限公司';
 const KEYWORD = '荧光';
 
-test('an org publishes an instrument with a picture → the city bureau approves → a visitor finds it by category and keyword → logs in and adds it to the preselection list', async ({ page }) => {
+test('an org publishes an instrument with a picture → the city bureau approves → a visitor finds it by category and keyword → logs in and adds it to the preselection list', async ({
+  page,
+}) => {
   const suffix = Date.now().toString().slice(-6);
   const name = `超分辨荧光显微成像系统${suffix}`;
   const model = `SR-${suffix}`;
@@ -27,9 +29,15 @@ test('an org publishes an instrument with a picture → the city bureau approves
   await purchase.fill(today);
   await purchase.press('Enter');
   await expect(purchase).toHaveValue(today);
-  await page.locator('[data-test=instrument-specs] textarea').fill('横向分辨率 120 nm；四路激光 405/488/561/640 nm；GaAsP 检测器。');
-  await page.locator('[data-test=instrument-functions] textarea').fill('活细胞超分辨荧光成像、共聚焦三维重构、荧光共定位分析。');
-  await page.locator('[data-test=instrument-service-content] textarea').fill('细胞与组织样品的超分辨荧光成像及图像分析服务。');
+  await page
+    .locator('[data-test=instrument-specs] textarea')
+    .fill('横向分辨率 120 nm；四路激光 405/488/561/640 nm；GaAsP 检测器。');
+  await page
+    .locator('[data-test=instrument-functions] textarea')
+    .fill('活细胞超分辨荧光成像、共聚焦三维重构、荧光共定位分析。');
+  await page
+    .locator('[data-test=instrument-service-content] textarea')
+    .fill('细胞与组织样品的超分辨荧光成像及图像分析服务。');
   await page.locator('[data-test=instrument-fee] textarea').fill('超分辨成像 600 元/小时；图像分析 200 元/样。');
   // city and liaison are prefilled from the organisation; make sure they are there
   await expect(page.locator('[data-test=instrument-contact-name] input')).not.toHaveValue('');
@@ -37,7 +45,9 @@ test('an org publishes an instrument with a picture → the city bureau approves
   await page.locator('[data-test=instrument-save]').click();
   await page.waitForURL(/\/member\/instruments\/[^/]+\/edit$/);
 
-  await page.locator('[data-test=picture-input]').setInputFiles({ name: 'microscope.png', mimeType: 'image/png', buffer: await png(64, 48) });
+  await page
+    .locator('[data-test=picture-input]')
+    .setInputFiles({ name: 'microscope.png', mimeType: 'image/png', buffer: await png(64, 48) });
   await expect(page.locator('[data-test=picture-item]')).toHaveCount(1);
 
   await page.locator('[data-test=instrument-submit]').click();

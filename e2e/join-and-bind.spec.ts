@@ -3,7 +3,9 @@ import { choose, confirmBox, DEMO_PASSWORD, login, logout, randomMobile, randomU
 
 const PASSWORD = 'Journey#2026';
 
-test('register → organisation joins → city bureau approves → a second person binds → the org admin approves → header shows the organisation', async ({ page }) => {
+test('register → organisation joins → city bureau approves → a second person binds → the org admin approves → header shows the organisation', async ({
+  page,
+}) => {
   const founder = randomMobile();
   const orgName = `济南泉城智测科技有限公司${Date.now().toString().slice(-5)}`;
 

@@ -15,11 +15,17 @@ test.use({
   },
 });
 
-test('the portal opened by a host name over plain HTTP shows, loads every file, and a person logs in', async ({ page }) => {
+test('the portal opened by a host name over plain HTTP shows, loads every file, and a person logs in', async ({
+  page,
+}) => {
   const failed: string[] = [];
   // a request the page itself cancels by moving on (ERR_ABORTED) is not a failure; ERR_SSL_PROTOCOL_ERROR was
-  page.on('requestfailed', (r) => { if (r.failure()?.errorText !== 'net::ERR_ABORTED') failed.push(`${r.url()} ${r.failure()?.errorText}`); });
-  page.on('response', (r) => { if (r.status() >= 400) failed.push(`${r.url()} ${r.status()}`); });
+  page.on('requestfailed', (r) => {
+    if (r.failure()?.errorText !== 'net::ERR_ABORTED') failed.push(`${r.url()} ${r.failure()?.errorText}`);
+  });
+  page.on('response', (r) => {
+    if (r.status() >= 400) failed.push(`${r.url()} ${r.status()}`);
+  });
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(String(e)));
 

@@ -3,7 +3,9 @@ import { confirmBox, DEMO_PASSWORD, login, logout } from './helpers';
 
 const ORG = '济南华测精密检测技术有限公司';
 
-test('an enterprise publishes a demand → the city bureau approves it → it shows on the home page and in 供需信息 with matching instruments → 停用 hides it', async ({ page }) => {
+test('an enterprise publishes a demand → the city bureau approves it → it shows on the home page and in 供需信息 with matching instruments → 停用 hides it', async ({
+  page,
+}) => {
   const suffix = Date.now().toString().slice(-6);
   const title = `求电池正极材料扫描电镜形貌观察服务${suffix}`;
 
@@ -14,13 +16,18 @@ test('an enterprise publishes a demand → the city bureau approves it → it sh
   await page.waitForURL(/\/member\/posts\/new$/);
   await expect(page.locator('[data-test=post-kind] .el-radio-button.is-active')).toHaveText('需求');
   await page.locator('[data-test=post-title] input').fill(title);
-  await page.locator('[data-test=post-content] textarea').fill('高镍三元正极材料约 20 个样品，需要场发射扫描电镜形貌观察与能谱面扫，希望两周内完成。');
+  await page
+    .locator('[data-test=post-content] textarea')
+    .fill('高镍三元正极材料约 20 个样品，需要场发射扫描电镜形貌观察与能谱面扫，希望两周内完成。');
   await page.locator('[data-test=post-categories] input.el-cascader__search-input').fill('扫描电镜');
   await page.locator('.el-cascader__suggestion-item:visible', { hasText: '扫描电镜' }).first().click();
   await expect(page.locator('[data-test=post-categories] .el-tag')).toContainText(['扫描电镜']);
   await page.keyboard.press('Escape');
   await page.locator('[data-test=post-fields] .el-select__wrapper').click();
-  await page.locator('.el-select-dropdown:visible .el-select-dropdown__item', { hasText: '新能源新材料' }).first().click();
+  await page
+    .locator('.el-select-dropdown:visible .el-select-dropdown__item', { hasText: '新能源新材料' })
+    .first()
+    .click();
   await page.keyboard.press('Escape');
   await page.locator('[data-test=post-amount] input').fill('12000');
   // the contact comes from the organisation's liaison; the valid-until day defaults to 90 days ahead

@@ -9,11 +9,19 @@ const CENTRE = '山东省分析测试中心';
 async function apiAs(baseURL: string, identifier: string, mode: 'person' | 'legal' = 'person') {
   const api = await request.newContext({ baseURL });
   await api.get('/api/auth/me');
-  const csrf = async () => decodeURIComponent((await api.storageState()).cookies.find((c) => c.name === 'csrf')?.value ?? '');
-  const r = await api.post('/api/auth/login', { headers: { 'x-csrf-token': await csrf() }, data: { mode, identifier, password: DEMO_PASSWORD } });
+  const csrf = async () =>
+    decodeURIComponent((await api.storageState()).cookies.find((c) => c.name === 'csrf')?.value ?? '');
+  const r = await api.post('/api/auth/login', {
+    headers: { 'x-csrf-token': await csrf() },
+    data: { mode, identifier, password: DEMO_PASSWORD },
+  });
   expect(r.ok(), await r.text()).toBeTruthy();
   const call = async (method: 'GET' | 'POST', url: string, data?: unknown) => {
-    const res = await api.fetch(url, { method, headers: method === 'GET' ? {} : { 'x-csrf-token': await csrf() }, data });
+    const res = await api.fetch(url, {
+      method,
+      headers: method === 'GET' ? {} : { 'x-csrf-token': await csrf() },
+      data,
+    });
     expect(res.ok(), `${method} ${url}: ${await res.text()}`).toBeTruthy();
     return res.json();
   };
@@ -26,32 +34,56 @@ const pdf = (name: string) => ({ name, mimeType: 'application/pdf', buffer: tiny
 /** A booking of 济南华测 (an eligible small enterprise in 济南) at 山东省分析测试中心, brought to 待结算 through the API. */
 async function bookingAwaitingSettlement(base: string): Promise<{ id: string; no: string; feeFen: number }> {
   const anon: APIRequestContext = await request.newContext({ baseURL: base });
-  const org = (await (await anon.get(`/api/catalogue/orgs?q=${encodeURIComponent(CENTRE)}`)).json()).items.find((o: { orgName: string }) => o.orgName === CENTRE);
+  const org = (await (await anon.get(`/api/catalogue/orgs?q=${encodeURIComponent(CENTRE)}`)).json()).items.find(
+    (o: { orgName: string }) => o.orgName === CENTRE,
+  );
   expect(org, `${CENTRE} is in the catalogue`).toBeTruthy();
-  const instrument = (await (await anon.get(`/api/catalogue/instruments?org=${org.orgId}&pageSize=20`)).json()).items.find((i: { isBookable: boolean }) => i.isBookable);
+  const instrument = (
+    await (await anon.get(`/api/catalogue/instruments?org=${org.orgId}&pageSize=20`)).json()
+  ).items.find((i: { isBookable: boolean }) => i.isBookable);
   expect(instrument, 'a bookable instrument of the centre').toBeTruthy();
   const enterprise = await apiAs(base, 'jnhc', 'legal');
   const provider = await apiAs(base, '13800000003'); // 王强, admin of the centre
   const b = await enterprise.call('POST', '/api/bookings', {
     instruments: [{ instrumentId: instrument.id, testItems: '主量元素定量分析' }],
     samples: [{ name: '高温合金试样', quantity: 3, unit: '块', form: '固体', hazards: '无', disposal: 'return' }],
-    purpose: '新型高温合金成分设计验证', expectedFrom: day(2), expectedTo: day(12),
-    projectName: '航空发动机叶片用高温合金研发', projectNo: '2026-JN-077', projectSource: '企业自筹', projectFundingFen: 80_000_000,
-    contactName: '周工', contactPhone: '13905310088', contactEmail: null,
+    purpose: '新型高温合金成分设计验证',
+    expectedFrom: day(2),
+    expectedTo: day(12),
+    projectName: '航空发动机叶片用高温合金研发',
+    projectNo: '2026-JN-077',
+    projectSource: '企业自筹',
+    projectFundingFen: 80_000_000,
+    contactName: '周工',
+    contactPhone: '13905310088',
+    contactEmail: null,
   });
   await enterprise.call('POST', `/api/bookings/${b.id}/submit`, { liabilityAccepted: true });
   await provider.call('POST', `/api/bookings/${b.id}/accept`, { plannedTestDate: day(3), comment: '请按约定时间送样' });
   const v = await provider.call('GET', `/api/bookings/${b.id}`);
   await provider.call('POST', `/api/bookings/${b.id}/results/submit`, {
-    items: [{ instrumentId: instrument.id, resultText: '主量元素含量符合设计值，详见检测报告。', machineHours: 2, fees: [{ name: '定量分析', quantity: 4, unit: '样', unitPriceFen: 62_550 }] }],
-    otherFeeFen: 0, otherFeeNote: null, resultNote: null, version: v.version,
+    items: [
+      {
+        instrumentId: instrument.id,
+        resultText: '主量元素含量符合设计值，详见检测报告。',
+        machineHours: 2,
+        fees: [{ name: '定量分析', quantity: 4, unit: '样', unitPriceFen: 62_550 }],
+      },
+    ],
+    otherFeeFen: 0,
+    otherFeeNote: null,
+    resultNote: null,
+    version: v.version,
   });
   const after = await provider.call('GET', `/api/bookings/${b.id}`);
   expect(after.state).toBe('awaiting_settlement');
   return { id: b.id, no: after.no, feeFen: after.totalFeeFen };
 }
 
-test('an eligible enterprise settles with a provincial voucher → the city returns the claim → the enterprise adds the proof and resubmits → city and province approve → the enterprise prints the voucher → the verification page confirms it', async ({ page, baseURL }) => {
+test('an eligible enterprise settles with a provincial voucher → the city returns the claim → the enterprise adds the proof and resubmits → city and province approve → the enterprise prints the voucher → the verification page confirms it', async ({
+  page,
+  baseURL,
+}) => {
   test.setTimeout(180_000);
   const base = baseURL!;
   const booking = await bookingAwaitingSettlement(base);
@@ -67,7 +99,11 @@ test('an eligible enterprise settles with a provincial voucher → the city retu
 
   const voucher = page.locator('[data-test=voucher-section]');
   await expect(voucher).toBeVisible();
-  for (const [slot, name] of [['contract', '技术服务合同.pdf'], ['result_proof', '服务结果证明.pdf'], ['relevance_proof', '科技创新相关性证明.pdf']]) {
+  for (const [slot, name] of [
+    ['contract', '技术服务合同.pdf'],
+    ['result_proof', '服务结果证明.pdf'],
+    ['relevance_proof', '科技创新相关性证明.pdf'],
+  ]) {
     await voucher.locator(`[data-test=doc-input-${slot}]`).setInputFiles(pdf(name));
     await expect(voucher.locator(`[data-test=doc-item-${slot}]`)).toHaveCount(1);
   }
@@ -103,7 +139,9 @@ test('an eligible enterprise settles with a provincial voucher → the city retu
   await expect(page.locator('[data-test=claim-bookingNo]')).toHaveText(booking.no);
   await expect(page.locator('[data-test=claim-documents] a')).toHaveCount(5);
   await page.locator('[data-test=review-return]').click();
-  await page.locator('textarea[data-test=review-reason], [data-test=review-reason] textarea').fill('科技创新相关性证明未加盖企业公章，请补充盖章扫描件。');
+  await page
+    .locator('textarea[data-test=review-reason], [data-test=review-reason] textarea')
+    .fill('科技创新相关性证明未加盖企业公章，请补充盖章扫描件。');
   await page.locator('[data-test=review-return-confirm]').click();
   await expect(page.locator('[data-test=review-done]')).toContainText('已退回');
   await logout(page);
@@ -111,7 +149,10 @@ test('an eligible enterprise settles with a provincial voucher → the city retu
   // ------------------------------------------------------------ 3. the enterprise adds the proof and resubmits
   await login(page, 'jnhc', DEMO_PASSWORD, 'legal');
   await page.goto('/member/vouchers?state=returned');
-  await page.locator('.claim-table .el-table__row', { hasText: claim.no }).locator('[data-test=claim-supplement]').click();
+  await page
+    .locator('.claim-table .el-table__row', { hasText: claim.no })
+    .locator('[data-test=claim-supplement]')
+    .click();
   await page.waitForURL(new RegExp(`/member/vouchers/${claim.id}$`));
   await expect(page.locator('[data-test=claim-reason]')).toContainText('未加盖企业公章');
   const proof = page.locator('[data-test=claim-doc-relevance_proof]');

@@ -25,10 +25,22 @@ async function importWorkbook(rows: number, tag: string): Promise<Buffer> {
   for (let k = 0; k < rows; k++) {
     const g = generateInstrument();
     const v: Record<string, ExcelJS.CellValue> = {
-      internalNo: `IMP${tag}-${String(k + 1).padStart(6, '0')}`, name: g.name, nameEn: g.nameEn, categoryCode: kindName.has(g.categoryCode) ? `${g.categoryCode} ${kindName.get(g.categoryCode)}` : g.categoryCode,
-      model: g.model, manufacturer: g.manufacturer, valueFen: g.valueFen == null ? null : g.valueFen / 1_000_000, purchaseDate: g.purchaseDate, source: '购置',
-      specs: g.specs, functions: g.functions, sharingMode: g.sharingMode === 'external' ? '外部共享' : '内部共享', runStatus: g.runStatus,
-      cityCode: g.cityCode ? cityName.get(g.cityCode) ?? null : null, contactName: '王老师', contactPhone: '0531-88888888',
+      internalNo: `IMP${tag}-${String(k + 1).padStart(6, '0')}`,
+      name: g.name,
+      nameEn: g.nameEn,
+      categoryCode: kindName.has(g.categoryCode) ? `${g.categoryCode} ${kindName.get(g.categoryCode)}` : g.categoryCode,
+      model: g.model,
+      manufacturer: g.manufacturer,
+      valueFen: g.valueFen == null ? null : g.valueFen / 1_000_000,
+      purchaseDate: g.purchaseDate,
+      source: '购置',
+      specs: g.specs,
+      functions: g.functions,
+      sharingMode: g.sharingMode === 'external' ? '外部共享' : '内部共享',
+      runStatus: g.runStatus,
+      cityCode: g.cityCode ? (cityName.get(g.cityCode) ?? null) : null,
+      contactName: '王老师',
+      contactPhone: '0531-88888888',
     };
     ws.addRow(COLUMNS.map((c) => v[c.key] ?? null));
   }
@@ -50,7 +62,11 @@ class Session {
     }
     const text = await res.text();
     let data: any;
-    try { data = JSON.parse(text); } catch { data = text; }
+    try {
+      data = JSON.parse(text);
+    } catch {
+      data = text;
+    }
     if (res.status >= 400) throw new Error(`${method} ${url}: ${res.status} ${text.slice(0, 300)}`);
     return data;
   }
@@ -59,27 +75,59 @@ class Session {
 /** An admin of `orgId` for the import (written while the benchmark still holds the database); returns the username. */
 export async function createImportAdmin(db: Db, orgId: string): Promise<string> {
   const now = new Date().toISOString();
-  const user = { id: newId(), username: `bench_admin_${crypto.randomBytes(3).toString('hex')}`, mobile: null, email: null, realName: '基准测试管理员', passwordHash: await hashPassword(PASSWORD), kind: 'person' as const, departmentId: null, isDisabled: false, mustChangePassword: false, lockedUntil: null, createdAt: now, updatedAt: now };
+  const user = {
+    id: newId(),
+    username: `bench_admin_${crypto.randomBytes(3).toString('hex')}`,
+    mobile: null,
+    email: null,
+    realName: '基准测试管理员',
+    passwordHash: await hashPassword(PASSWORD),
+    kind: 'person' as const,
+    departmentId: null,
+    isDisabled: false,
+    mustChangePassword: false,
+    lockedUntil: null,
+    createdAt: now,
+    updatedAt: now,
+  };
   await db.insertInto('users').values(user).execute();
-  await db.insertInto('memberships').values({ id: newId(), userId: user.id, orgId, role: 'admin', createdAt: now }).execute();
+  await db
+    .insertInto('memberships')
+    .values({ id: newId(), userId: user.id, orgId, role: 'admin', createdAt: now })
+    .execute();
   return user.username;
 }
 
-export async function timeImport(base: string, username: string, rows: number, log: Log): Promise<{ seconds: number; created: number; errors: number }> {
+export async function timeImport(
+  base: string,
+  username: string,
+  rows: number,
+  log: Log,
+): Promise<{ seconds: number; created: number; errors: number }> {
   const file = await importWorkbook(rows, crypto.randomBytes(3).toString('hex'));
   log(`import: ${rows.toLocaleString('en')}-row workbook generated (${(file.length / 1024).toFixed(0)} KB)`);
   const s = new Session(base);
   await s.request('GET', '/api/auth/me');
-  await s.request('POST', '/api/auth/login', JSON.stringify({ identifier: username, password: PASSWORD, mode: 'person' }), { 'content-type': 'application/json' });
+  await s.request(
+    'POST',
+    '/api/auth/login',
+    JSON.stringify({ identifier: username, password: PASSWORD, mode: 'person' }),
+    { 'content-type': 'application/json' },
+  );
   const form = new FormData();
-  form.append('file', new Blob([new Uint8Array(file)], { type: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' }), '仪器清单.xlsx');
+  form.append(
+    'file',
+    new Blob([new Uint8Array(file)], { type: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' }),
+    '仪器清单.xlsx',
+  );
   const t0 = process.hrtime.bigint();
   const start = await s.request('POST', '/api/instruments/import?mode=all', form);
   for (;;) {
     const job = await s.request('GET', `/api/instruments/import/jobs/${start.jobId}`);
     if (job.state !== 'running') {
       const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-      if (job.state !== 'done' || job.errorCount) throw new Error(`import ended ${job.state}: ${JSON.stringify(job).slice(0, 600)}`);
+      if (job.state !== 'done' || job.errorCount)
+        throw new Error(`import ended ${job.state}: ${JSON.stringify(job).slice(0, 600)}`);
       return { seconds, created: job.createdCount, errors: job.errorCount };
     }
     await new Promise((r) => setTimeout(r, 50));

@@ -29,11 +29,46 @@ const stripCompany = (m: string) => m.replace(/(股份有限公司|有限公司|
 /** Keywords, most popular first: Zipf over this order decides how often each is asked. */
 function keywordPool(rnd: () => number): string[] {
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(rnd() * xs.length)];
-  const broad = ['显微', '色谱', '光谱', '质谱', '电镜', '显微镜', '分析', '检测', '扫描', '激光', '液相', '气相', '荧光', '测试', '微镜'];
+  const broad = [
+    '显微',
+    '色谱',
+    '光谱',
+    '质谱',
+    '电镜',
+    '显微镜',
+    '分析',
+    '检测',
+    '扫描',
+    '激光',
+    '液相',
+    '气相',
+    '荧光',
+    '测试',
+    '微镜',
+  ];
   const one = ['镜', '谱', '仪', '光', '质', '热', '色', '微', '电', '声', '磁', '机'];
   const names = KINDS.flatMap((k) => k.names);
   const models = KINDS.flatMap((k) => k.models);
-  const english = ['microscope', 'electron', 'spectrometer', 'chromatograph', 'laser', 'mass', 'diffractometer', 'analyzer', 'confocal', 'scanning', 'NMR', 'PCR', 'CT', 'ICP-MS', 'GC-MS', 'LC-MS/MS', 'FTIR', 'XRD'];
+  const english = [
+    'microscope',
+    'electron',
+    'spectrometer',
+    'chromatograph',
+    'laser',
+    'mass',
+    'diffractometer',
+    'analyzer',
+    'confocal',
+    'scanning',
+    'NMR',
+    'PCR',
+    'CT',
+    'ICP-MS',
+    'GC-MS',
+    'LC-MS/MS',
+    'FTIR',
+    'XRD',
+  ];
   const makers = KINDS.flatMap((k) => k.makers).map(stripCompany);
   const fragments = new Set<string>();
   for (const n of names) for (let k = 0; k + 3 <= n.length; k += 2) fragments.add(n.slice(k, k + 3)); // 3-character substrings
@@ -41,13 +76,29 @@ function keywordPool(rnd: () => number): string[] {
   const orgs = ORG_WORDS.flatMap((w) => [w, `${w}大学`]);
   const cities = SHANDONG_CITIES.map(([, n]) => n);
   // interleave the sources so that popular keywords are of every kind, then the long tail
-  const sources = [broad, one, names, models, english, kinds, makers, [...fragments], orgs, cities, names.map((n) => `${n.slice(-3)} ${pick(cities)}`), models.map((m) => m.toLowerCase())];
+  const sources = [
+    broad,
+    one,
+    names,
+    models,
+    english,
+    kinds,
+    makers,
+    [...fragments],
+    orgs,
+    cities,
+    names.map((n) => `${n.slice(-3)} ${pick(cities)}`),
+    models.map((m) => m.toLowerCase()),
+  ];
   const out: string[] = [];
   const seen = new Set<string>();
   for (let round = 0; out.length < 2_000 && round < 500; round++) {
     for (const s of sources) {
       const q = s[round];
-      if (q && !seen.has(q)) { seen.add(q); out.push(q); }
+      if (q && !seen.has(q)) {
+        seen.add(q);
+        out.push(q);
+      }
     }
   }
   return out;
@@ -57,11 +108,19 @@ function keywordPool(rnd: () => number): string[] {
 function zipf(n: number, rnd: () => number, s = 1.0) {
   const cdf = new Float64Array(n);
   let sum = 0;
-  for (let k = 0; k < n; k++) { sum += 1 / Math.pow(k + 1, s); cdf[k] = sum; }
+  for (let k = 0; k < n; k++) {
+    sum += 1 / Math.pow(k + 1, s);
+    cdf[k] = sum;
+  }
   return () => {
     const r = rnd() * sum;
-    let lo = 0, hi = n - 1;
-    while (lo < hi) { const mid = (lo + hi) >> 1; if (cdf[mid] < r) lo = mid + 1; else hi = mid; }
+    let lo = 0,
+      hi = n - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (cdf[mid] < r) lo = mid + 1;
+      else hi = mid;
+    }
     return lo;
   };
 }
@@ -87,7 +146,9 @@ export function zipfMix(seed = MIX_SEED, log?: Log): Mix {
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(rnd() * xs.length)];
   const FILTERS = filters(rnd);
   const pool = keywordPool(rnd);
-  log?.(`query mix: zipf, ${pool.length.toLocaleString('en')} keywords (Zipf, s = 1) × filters (30%) × sorts × pages (10% deep)`);
+  log?.(
+    `query mix: zipf, ${pool.length.toLocaleString('en')} keywords (Zipf, s = 1) × filters (30%) × sorts × pages (10% deep)`,
+  );
   const rank = zipf(pool.length + 1, rnd);
   return {
     next: () => {
@@ -97,10 +158,15 @@ export function zipfMix(seed = MIX_SEED, log?: Log): Mix {
       if (rnd() < 0.3) {
         const [k, v] = pick(FILTERS)();
         p.set(k, v);
-        if (rnd() < 0.3) { const [k2, v2] = pick(FILTERS)(); if (k2 !== k) p.set(k2, v2); }
+        if (rnd() < 0.3) {
+          const [k2, v2] = pick(FILTERS)();
+          if (k2 !== k) p.set(k2, v2);
+        }
       }
       const s = rnd();
-      if (r > 0 && s < 1 / 3) { /* the default with a keyword: relevance */ } else p.set('sort', s < 2 / 3 ? 'served' : 'purchased');
+      if (r > 0 && s < 1 / 3) {
+        /* the default with a keyword: relevance */
+      } else p.set('sort', s < 2 / 3 ? 'served' : 'purchased');
       if (rnd() < 0.3) p.set('dir', 'asc');
       if (rnd() < 0.1) p.set('page', String(50 + Math.floor(Math.pow(rnd(), 2) * 200)));
       else if (rnd() < 0.2) p.set('page', String(2 + Math.floor(rnd() * 5)));
@@ -133,7 +199,8 @@ export function flatTerms(): Record<string, string[]> {
   for (const m of models) {
     for (const part of m.split(/\s+/)) {
       const chars = [...part];
-      for (const n of [2, 3, 4]) for (let k = 0; k + n <= chars.length; k++) modelFragments.add(chars.slice(k, k + n).join(''));
+      for (const n of [2, 3, 4])
+        for (let k = 0; k + n <= chars.length; k++) modelFragments.add(chars.slice(k, k + n).join(''));
     }
   }
   const english = new Set<string>();
@@ -150,10 +217,19 @@ export function flatTerms(): Record<string, string[]> {
     texts: substrings(texts, [2, 3, 4]),
     models: [...modelFragments],
     english: [...english],
-    makers: [...makers, ...substrings(makers.filter((m) => /[\u4e00-\u9fff]/.test(m)), [2, 3])],
+    makers: [
+      ...makers,
+      ...substrings(
+        makers.filter((m) => /[\u4e00-\u9fff]/.test(m)),
+        [2, 3],
+      ),
+    ],
     orgs: [...ORG_WORDS, ...ORG_WORDS.map((w) => `${w}大学`)],
     cities: SHANDONG_CITIES.map(([, n]) => n),
-    kinds: substrings(CATEGORY_KINDS.map(([, n]) => n), [2, 3, 4]),
+    kinds: substrings(
+      CATEGORY_KINDS.map(([, n]) => n),
+      [2, 3, 4],
+    ),
   };
 }
 
@@ -177,8 +253,10 @@ function flatPool(seed: number, size: number) {
   const keyword = () => {
     const r = rnd();
     if (r < 0.05) return null; // browsing
-    if (r < 0.2) { // two words from two sources
-      const a = pick(pick(sources)), b = pick(pick(sources));
+    if (r < 0.2) {
+      // two words from two sources
+      const a = pick(pick(sources)),
+        b = pick(pick(sources));
       return a === b ? a : `${a} ${b}`;
     }
     return pick(pick(sources)); // every source as likely as another, then every word of it
@@ -191,7 +269,10 @@ function flatPool(seed: number, size: number) {
     if (rnd() < 0.35) {
       const [k, v] = pick(FILTERS)();
       p.set(k, v);
-      if (rnd() < 0.3) { const [k2, v2] = pick(FILTERS)(); if (k2 !== k) p.set(k2, v2); }
+      if (rnd() < 0.3) {
+        const [k2, v2] = pick(FILTERS)();
+        if (k2 !== k) p.set(k2, v2);
+      }
     }
     const sorts = q ? ['relevance', 'served', 'purchased'] : ['served', 'purchased'];
     p.set('sort', pick(sorts));
@@ -202,7 +283,12 @@ function flatPool(seed: number, size: number) {
     p.set('pageSize', String(PAGE_SIZE));
     urls.add(`/api/catalogue/instruments?${p}`);
   }
-  const made = { pool: [...urls], note: `${single.length.toLocaleString('en')} keywords (${Object.entries(bySource).map(([k, v]) => `${k} ${v.length}`).join(', ')})` };
+  const made = {
+    pool: [...urls],
+    note: `${single.length.toLocaleString('en')} keywords (${Object.entries(bySource)
+      .map(([k, v]) => `${k} ${v.length}`)
+      .join(', ')})`,
+  };
   pools.set(key, made);
   return made;
 }
@@ -210,10 +296,13 @@ function flatPool(seed: number, size: number) {
 /** The flat mix over `size` distinct URLs (uniform draw, fixed seed), continuing earlier replies with their cursors. */
 export function flatMix(seed = MIX_SEED, size = 40_000, log?: Log): Mix {
   const { pool, note } = flatPool(seed, size);
-  log?.(`query mix: flat, ${pool.length.toLocaleString('en')} distinct URLs (uniform) from ${note}; 1 in 20 continues a reply's cursor`);
+  log?.(
+    `query mix: flat, ${pool.length.toLocaleString('en')} distinct URLs (uniform) from ${note}; 1 in 20 continues a reply's cursor`,
+  );
   // keyset continuation: a page-1 reply's nextCursor, asked again with `after`
   const cursors: string[] = [];
-  const draw = prng(seed), keep = prng(seed + 1);
+  const draw = prng(seed),
+    keep = prng(seed + 1);
   return {
     next: () => {
       if (cursors.length && draw() < 0.05) return cursors[Math.floor(draw() * cursors.length)];
@@ -223,10 +312,12 @@ export function flatMix(seed = MIX_SEED, size = 40_000, log?: Log): Mix {
       if (url.includes('page=') || url.includes('after=') || keep() >= 0.1) return;
       const at = body.indexOf('"nextCursor":"');
       if (at < 0) return;
-      const from = at + 14, to = body.indexOf('"', from);
+      const from = at + 14,
+        to = body.indexOf('"', from);
       if (to < 0) return;
       const next = `${url}&after=${encodeURIComponent(body.toString('utf8', from, to))}`;
-      if (cursors.length < 2_000) cursors.push(next); else cursors[Math.floor(keep() * cursors.length)] = next;
+      if (cursors.length < 2_000) cursors.push(next);
+      else cursors[Math.floor(keep() * cursors.length)] = next;
     },
   };
 }

@@ -19,13 +19,18 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 
-
 type Log = (...a: unknown[]) => void;
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 /** The node flags `npm start` runs the server with (package.json), read from there so that both stay one. */
-export const SERVER_NODE_FLAGS: string[] = (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).scripts.start.match(/tsx ((?:--[\w-]+(?:=\S+)? )*)src\/server\/main\.ts/)?.[1] ?? '').split(' ').filter(Boolean);
+export const SERVER_NODE_FLAGS: string[] = (
+  JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).scripts.start.match(
+    /tsx ((?:--[\w-]+(?:=\S+)? )*)src\/server\/main\.ts/,
+  )?.[1] ?? ''
+)
+  .split(' ')
+  .filter(Boolean);
 
 export interface ServerOptions {
   /** SQLite: the directory that holds platform.sqlite (and uploads) */
@@ -40,7 +45,11 @@ export interface ServerOptions {
 }
 
 export interface Server {
-  label: string; port: number; base: string; pid: number; child: ChildProcess;
+  label: string;
+  port: number;
+  base: string;
+  pid: number;
+  child: ChildProcess;
   /** seconds from spawn to /api/ready answering 200 */
   readyS: number;
   /** whether the server has /api/ready and /api/bench/catalogue-stats */
@@ -53,15 +62,38 @@ let hooked = false;
 function hookExit() {
   if (hooked) return;
   hooked = true;
-  process.on('exit', () => { for (const c of children) { try { c.kill('SIGKILL'); } catch { /* gone */ } } });
+  process.on('exit', () => {
+    for (const c of children) {
+      try {
+        c.kill('SIGKILL');
+      } catch {
+        /* gone */
+      }
+    }
+  });
   for (const sig of ['SIGINT', 'SIGTERM'] as const) {
-    process.on(sig, () => { for (const c of children) { try { c.kill('SIGKILL'); } catch { /* gone */ } } process.exit(130); });
+    process.on(sig, () => {
+      for (const c of children) {
+        try {
+          c.kill('SIGKILL');
+        } catch {
+          /* gone */
+        }
+      }
+      process.exit(130);
+    });
   }
 }
 
 /** Kills every server still running (on errors; each normally stops with stop()). */
 export function killAll() {
-  for (const c of children) { try { c.kill('SIGKILL'); } catch { /* gone */ } }
+  for (const c of children) {
+    try {
+      c.kill('SIGKILL');
+    } catch {
+      /* gone */
+    }
+  }
   children.clear();
 }
 
@@ -70,7 +102,10 @@ export function freePort(): Promise<number> {
     const s = net.createServer();
     s.unref();
     s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => { const port = (s.address() as net.AddressInfo).port; s.close(() => resolve(port)); });
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(port));
+    });
   });
 }
 
@@ -92,14 +127,25 @@ export async function startServer(o: ServerOptions): Promise<Server> {
   hookExit();
   const port = await freePort();
   const env: NodeJS.ProcessEnv = {
-    ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: o.dataDir, SEED_DEMO: 'false', LOG_LEVEL: 'warn', BENCH_ROUTES: 'true',
-    CATALOGUE_CACHE: o.cache ? 'on' : 'off', PUBLIC_URL: `http://127.0.0.1:${port}`,
+    ...process.env,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    DATA_DIR: o.dataDir,
+    SEED_DEMO: 'false',
+    LOG_LEVEL: 'warn',
+    BENCH_ROUTES: 'true',
+    CATALOGUE_CACHE: o.cache ? 'on' : 'off',
+    PUBLIC_URL: `http://127.0.0.1:${port}`,
   };
   delete env.DATABASE_URL;
   if (o.databaseUrl) env.DATABASE_URL = o.databaseUrl;
   const t0 = Date.now();
   // the node flags of `npm start` (package.json): see docs/ARCHITECTURE.md, Memory
-  const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, '--import', 'tsx', 'src/server/main.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, '--import', 'tsx', 'src/server/main.ts'], {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   children.add(child);
   let output = '';
   let exited: string | null = null;
@@ -107,17 +153,25 @@ export async function startServer(o: ServerOptions): Promise<Server> {
     const s = c.toString();
     output = (output + s).slice(-4000);
     // warnings and errors of the server, as they come (LOG_LEVEL=warn); the banner is not repeated
-    for (const line of s.split('\n')) if (/"level":(40|50|60)|Error|error/.test(line)) o.log(`  [${o.label}] ${line.slice(0, 400)}`);
+    for (const line of s.split('\n'))
+      if (/"level":(40|50|60)|Error|error/.test(line)) o.log(`  [${o.label}] ${line.slice(0, 400)}`);
   };
   child.stdout!.on('data', keep);
   child.stderr!.on('data', keep);
-  child.on('exit', (code, sig) => { exited = `exited with ${code ?? sig}`; children.delete(child); });
+  child.on('exit', (code, sig) => {
+    exited = `exited with ${code ?? sig}`;
+    children.delete(child);
+  });
 
   const until = t0 + (o.timeoutS ?? 600) * 1000;
-  let hasReady = true, nudged = false;
+  let hasReady = true,
+    nudged = false;
   for (;;) {
     if (exited) throw new Error(`server ${o.label} ${exited} before it was ready:\n${output}`);
-    if (Date.now() > until) { child.kill('SIGKILL'); throw new Error(`server ${o.label} not ready after ${o.timeoutS ?? 600} s:\n${output}`); }
+    if (Date.now() > until) {
+      child.kill('SIGKILL');
+      throw new Error(`server ${o.label} not ready after ${o.timeoutS ?? 600} s:\n${output}`);
+    }
     const r = await probe(port, '/api/ready');
     if (r.status === 200) break;
     if (r.status === 503 && !nudged && Date.now() - t0 > 3_000) {
@@ -133,7 +187,9 @@ export async function startServer(o: ServerOptions): Promise<Server> {
     await new Promise((res) => setTimeout(res, r.status ? 50 : 100));
   }
   const readyS = (Date.now() - t0) / 1000;
-  o.log(`server ${o.label}: pid ${child.pid}, http://127.0.0.1:${port}, catalogue cache ${o.cache ? 'on' : 'off'}, ready in ${readyS.toFixed(2)} s${hasReady ? '' : ' (no /api/ready: timed to the first search)'}`);
+  o.log(
+    `server ${o.label}: pid ${child.pid}, http://127.0.0.1:${port}, catalogue cache ${o.cache ? 'on' : 'off'}, ready in ${readyS.toFixed(2)} s${hasReady ? '' : ' (no /api/ready: timed to the first search)'}`,
+  );
   const stop = async () => {
     if (exited) return;
     const gone = new Promise<void>((res) => child.once('exit', () => res()));
@@ -146,24 +202,43 @@ export async function startServer(o: ServerOptions): Promise<Server> {
 }
 
 export interface CatalogueStats {
-  resultHits: number; resultCountsHits: number; resultMisses: number; termHits: number; termMisses: number;
-  rebuilds: number; patches: number; finderBuilds?: number; built?: boolean; instruments?: number; seq?: number; rssMb?: number;
+  resultHits: number;
+  resultCountsHits: number;
+  resultMisses: number;
+  termHits: number;
+  termMisses: number;
+  rebuilds: number;
+  patches: number;
+  finderBuilds?: number;
+  built?: boolean;
+  instruments?: number;
+  seq?: number;
+  rssMb?: number;
 }
 
 /** The catalogue's counters (null when the server has no such route); `drop` empties its caches first. */
 export async function catalogueStats(s: Server, drop = false): Promise<CatalogueStats | null> {
   const r = await probe(s.port, `/api/bench/catalogue-stats${drop ? '?drop=1' : ''}`);
   if (r.status !== 200) return null;
-  try { return JSON.parse(r.body) as CatalogueStats; } catch { return null; }
+  try {
+    return JSON.parse(r.body) as CatalogueStats;
+  } catch {
+    return null;
+  }
 }
 
 /** The child's resident memory now and at its peak, in MB (from /proc; null where there is none). */
 export function rssMb(pid: number): { rss: number | null; peak: number | null } {
   try {
     const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-    const kb = (k: string) => { const m = new RegExp(`^${k}:\\s+(\\d+) kB`, 'm').exec(status); return m ? Math.round(Number(m[1]) / 1024) : null; };
+    const kb = (k: string) => {
+      const m = new RegExp(`^${k}:\\s+(\\d+) kB`, 'm').exec(status);
+      return m ? Math.round(Number(m[1]) / 1024) : null;
+    };
     return { rss: kb('VmRSS'), peak: kb('VmHWM') };
-  } catch { return { rss: null, peak: null }; }
+  } catch {
+    return { rss: null, peak: null };
+  }
 }
 
 /** The child's CPU time so far (user + system), in ms (from /proc/<pid>/stat, 100 ticks a second; null where there is none). */
@@ -172,13 +247,18 @@ export function cpuMs(pid: number): number | null {
     const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
     const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     return (Number(f[11]) + Number(f[12])) * 10; // fields 14 and 15 (utime, stime), counted after the command name
-  } catch { return null; }
+  } catch {
+    return null;
+  }
 }
 
 // ------------------------------------------------------------------ PostgreSQL: a database per run
 
 /** Creates `bench_<hex>` (or `name`, when it does not exist) on the server of `url`; returns its URL. */
-export async function createPgDatabase(url: string, name?: string): Promise<{ name: string; url: string; existed: boolean }> {
+export async function createPgDatabase(
+  url: string,
+  name?: string,
+): Promise<{ name: string; url: string; existed: boolean }> {
   const db = name ?? `bench_${crypto.randomBytes(4).toString('hex')}`;
   if (!/^[a-z_][a-z0-9_]*$/.test(db)) throw new Error(`bad database name ${db}`);
   const c = new pg.Client({ connectionString: url });
@@ -189,11 +269,17 @@ export async function createPgDatabase(url: string, name?: string): Promise<{ na
     const u = new URL(url);
     u.pathname = `/${db}`;
     return { name: db, url: u.toString(), existed };
-  } finally { await c.end(); }
+  } finally {
+    await c.end();
+  }
 }
 
 export async function dropPgDatabase(url: string, name: string) {
   const c = new pg.Client({ connectionString: url });
   await c.connect();
-  try { await c.query(`drop database if exists ${name} with (force)`); } finally { await c.end(); }
+  try {
+    await c.query(`drop database if exists ${name} with (force)`);
+  } finally {
+    await c.end();
+  }
 }

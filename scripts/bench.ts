@@ -53,17 +53,36 @@ import { migrateToLatest } from '../src/server/db/migrate';
 import { seedReference } from '../src/server/db/seed-reference';
 import { systemClock } from '../src/server/platform/clock';
 import { loadCatalogue } from './generate';
-import { describeBookingBench, listWriteTargets, prepareBookings, runBookingBench, type BookingFixture, type WriteTargets } from './bench-bookings';
+import {
+  describeBookingBench,
+  listWriteTargets,
+  prepareBookings,
+  runBookingBench,
+  type BookingFixture,
+  type WriteTargets,
+} from './bench-bookings';
 import { createImportAdmin, timeImport } from './bench-import';
 import { createPgDatabase, dropPgDatabase, killAll, rssMb, startServer, type Server } from './bench-server';
-import { caseFields, defaultCases, judge, runCase, singleCase, warmUp, type CaseResult, type CaseSpec } from './bench-cases';
+import {
+  caseFields,
+  defaultCases,
+  judge,
+  runCase,
+  singleCase,
+  warmUp,
+  type CaseResult,
+  type CaseSpec,
+} from './bench-cases';
 import { WritePool } from './bench-writes';
 import type { LoadResult } from './bench-load';
 
 // ------------------------------------------------------------------ options
 
 const args = process.argv.slice(2);
-const opt = (name: string) => { const k = args.indexOf(`--${name}`); return k >= 0 ? args[k + 1] : undefined; };
+const opt = (name: string) => {
+  const k = args.indexOf(`--${name}`);
+  return k >= 0 ? args[k + 1] : undefined;
+};
 const SMOKE = args.includes('--smoke');
 const DIALECT = (opt('database') ?? 'sqlite') as 'sqlite' | 'postgres';
 if (DIALECT !== 'sqlite' && DIALECT !== 'postgres') throw new Error(`--database ${DIALECT}: sqlite or postgres`);
@@ -73,7 +92,8 @@ const N = Number(opt('instruments') ?? (SMOKE ? 2_000 : 100_000));
 const SECONDS = Number(opt('seconds') ?? (SMOKE ? 2 : 10));
 const IMPORT_ROWS = Number(opt('import-rows') ?? 10_000);
 const INSTANCES = Number(opt('instances') ?? 1);
-if (INSTANCES > 1 && DIALECT !== 'postgres') throw new Error('--instances N needs --database postgres (several servers on one database)');
+if (INSTANCES > 1 && DIALECT !== 'postgres')
+  throw new Error('--instances N needs --database postgres (several servers on one database)');
 const MIX = opt('mix') as 'flat' | 'zipf' | undefined;
 if (MIX && MIX !== 'flat' && MIX !== 'zipf') throw new Error(`--mix ${MIX}: flat or zipf`);
 const NO_CACHE = args.includes('--no-cache');
@@ -89,15 +109,29 @@ const started = Date.now();
 const log = (...a: unknown[]) => console.log(`[${((Date.now() - started) / 1000).toFixed(1).padStart(6)} s]`, ...a);
 
 const CASES: CaseSpec[] = SINGLE
-  ? [singleCase(MIX ?? (NO_CACHE ? 'flat' : 'zipf'), !NO_CACHE, Number(CONNECTIONS ?? (MIX === 'zipf' || (!MIX && !NO_CACHE) ? 8 : 16)), Number(WRITES ?? 0), INSTANCES)]
+  ? [
+      singleCase(
+        MIX ?? (NO_CACHE ? 'flat' : 'zipf'),
+        !NO_CACHE,
+        Number(CONNECTIONS ?? (MIX === 'zipf' || (!MIX && !NO_CACHE) ? 8 : 16)),
+        Number(WRITES ?? 0),
+        INSTANCES,
+      ),
+    ]
   : defaultCases(INSTANCES);
 
 /** Each booking and instrument is written once: enough of each kind for every case with writes, and some over. */
-const PER_KIND = Math.ceil(CASES.reduce((s, c) => s + c.writes * SECONDS, 0) / 4 * 1.2) + 5;
+const PER_KIND = Math.ceil((CASES.reduce((s, c) => s + c.writes * SECONDS, 0) / 4) * 1.2) + 5;
 
 // ------------------------------------------------------------------ the database
 
-interface Built { orgs: number; n: number; fixture: BookingFixture | null; importAdmin: string; targets: WriteTargets }
+interface Built {
+  orgs: number;
+  n: number;
+  fixture: BookingFixture | null;
+  importAdmin: string;
+  targets: WriteTargets;
+}
 
 /** Builds (or reuses) the run's database in this process, lists what the writes need, and closes it again. */
 async function buildDatabase(dataDir: string, databaseUrl: string | undefined, reuse: boolean): Promise<Built> {
@@ -111,21 +145,36 @@ async function buildDatabase(dataDir: string, databaseUrl: string | undefined, r
     const t0 = Date.now();
     if (reuse) {
       orgs = await database.db.selectFrom('organizations').select('id').orderBy('id').execute();
-      const c = await database.db.selectFrom('instruments').select((eb) => eb.fn.countAll<number>().as('n')).where('internalNo', 'like', 'YQ%').executeTakeFirstOrThrow();
+      const c = await database.db
+        .selectFrom('instruments')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('internalNo', 'like', 'YQ%')
+        .executeTakeFirstOrThrow();
       n = Number(c.n);
-      log(`reusing ${databaseUrl ? `database ${PG_DB}` : dataDir}: ${n.toLocaleString('en')} generated instruments, ${orgs.length.toLocaleString('en')} organisations`);
+      log(
+        `reusing ${databaseUrl ? `database ${PG_DB}` : dataDir}: ${n.toLocaleString('en')} generated instruments, ${orgs.length.toLocaleString('en')} organisations`,
+      );
     } else {
       await seedReference(database.db, config, systemClock);
       const loaded = await loadCatalogue(database, N, log);
       orgs = loaded.orgs;
-      log(`database built in ${((Date.now() - t0) / 1000).toFixed(1)} s (indexing ${loaded.indexS.toFixed(1)} s), ${orgs.length.toLocaleString('en')} organisations`);
+      log(
+        `database built in ${((Date.now() - t0) / 1000).toFixed(1)} s (indexing ${loaded.indexS.toFixed(1)} s), ${orgs.length.toLocaleString('en')} organisations`,
+      );
       fixture = await prepareBookings(database, { bookings: SMOKE ? 2_000 : 100_000, orgs: loaded.orgs, log });
       log(`bookings: ${fixture.bookings.toLocaleString('en')} written in ${fixture.buildS.toFixed(1)} s`);
     }
     const importAdmin = await createImportAdmin(database.db, orgs[0].id);
     const exclude = new Set(fixture?.pairs.flatMap((p) => p.instrumentIds) ?? []);
-    const targets = await listWriteTargets(database.db, { settle: PER_KIND, rate: PER_KIND, instruments: 2 * PER_KIND }, exclude);
-    if (CASES.some((c) => c.writes)) log(`writes: ${PER_KIND} of each kind wanted; the database has ${targets.settle.length} settlements, ${targets.rate.length} ratings, ${targets.instruments.length} instruments in the organisations chosen`);
+    const targets = await listWriteTargets(
+      database.db,
+      { settle: PER_KIND, rate: PER_KIND, instruments: 2 * PER_KIND },
+      exclude,
+    );
+    if (CASES.some((c) => c.writes))
+      log(
+        `writes: ${PER_KIND} of each kind wanted; the database has ${targets.settle.length} settlements, ${targets.rate.length} ratings, ${targets.instruments.length} instruments in the organisations chosen`,
+      );
     return { orgs: orgs.length, n, fixture, importAdmin, targets };
   } finally {
     await database.close();
@@ -135,7 +184,9 @@ async function buildDatabase(dataDir: string, databaseUrl: string | undefined, r
 // ------------------------------------------------------------------ run
 
 async function main() {
-  log(`catalogue benchmark: ${DIALECT}, ${N.toLocaleString('en')} instruments, ${SECONDS} s per case, ${CASES.length} case(s): ${CASES.map((c) => c.key).join(', ')}; ${os.cpus().length} cores, node ${process.version}, load average ${os.loadavg()[0].toFixed(2)}${SMOKE ? ' (smoke)' : ''}`);
+  log(
+    `catalogue benchmark: ${DIALECT}, ${N.toLocaleString('en')} instruments, ${SECONDS} s per case, ${CASES.length} case(s): ${CASES.map((c) => c.key).join(', ')}; ${os.cpus().length} cores, node ${process.version}, load average ${os.loadavg()[0].toFixed(2)}${SMOKE ? ' (smoke)' : ''}`,
+  );
   const dir = DATA_DIR ?? fs.mkdtempSync(path.join(os.tmpdir(), 'isp-bench-'));
   fs.mkdirSync(dir, { recursive: true });
   let pgDb: { name: string; url: string; existed: boolean } | undefined;
@@ -143,7 +194,9 @@ async function main() {
   const results: CaseResult[] = [];
   let errors = 0;
   const firstErrors: string[] = [];
-  const stopAll = async () => { while (servers.length) await servers.pop()!.stop(); };
+  const stopAll = async () => {
+    while (servers.length) await servers.pop()!.stop();
+  };
   try {
     if (DIALECT === 'postgres') pgDb = await createPgDatabase(PG_URL!, PG_DB);
     const reuse = pgDb ? pgDb.existed : fs.existsSync(path.join(dir, 'platform.sqlite'));
@@ -156,7 +209,13 @@ async function main() {
     const baselines = new Map<string, { load: LoadResult; cpuMs: number | null }>();
     let readyS: number | null = null;
     const rss = { now: 0, peak: 0 };
-    const sample = () => { for (const s of servers) { const m = rssMb(s.pid); rss.now = Math.max(rss.now, m.rss ?? 0); rss.peak = Math.max(rss.peak, m.peak ?? 0); } };
+    const sample = () => {
+      for (const s of servers) {
+        const m = rssMb(s.pid);
+        rss.now = Math.max(rss.now, m.rss ?? 0);
+        rss.peak = Math.max(rss.peak, m.peak ?? 0);
+      }
+    };
     let imp: Awaited<ReturnType<typeof timeImport>> | null = null;
     let bookings: Awaited<ReturnType<typeof runBookingBench>> | null = null;
 
@@ -168,27 +227,42 @@ async function main() {
       readyS ??= first.readyS;
       const mixes = [...new Set(mine.map((c) => c.mix))];
       for (const m of mixes) await warmUp([first], m, SMOKE ? 0.5 : 1, log);
-      const pool = mine.some((c) => c.writes) ? await WritePool.prepare(first.port, built.targets, PER_KIND, log) : undefined;
+      const pool = mine.some((c) => c.writes)
+        ? await WritePool.prepare(first.port, built.targets, PER_KIND, log)
+        : undefined;
       for (const spec of mine) {
         while (servers.length < spec.instances) {
           const s = await start(cache, `${cache ? 'cache-on' : 'cache-off'}-${servers.length + 1}`);
           await warmUp([s], spec.mix, SMOKE ? 0.5 : 1, log);
         }
-        const r = await runCase(spec, servers.slice(0, spec.instances), { seconds: SECONDS, minDistinct: spec.mix === 'zipf' && !SMOKE ? 2_000 : 0, pool, baselines, log });
+        const r = await runCase(spec, servers.slice(0, spec.instances), {
+          seconds: SECONDS,
+          minDistinct: spec.mix === 'zipf' && !SMOKE ? 2_000 : 0,
+          pool,
+          baselines,
+          log,
+        });
         results.push(r);
         sample();
         const e = r.search.errors + r.baseline.errors + (r.writes?.errors ?? 0);
-        if (e) { errors += e; firstErrors.push(`${spec.key}: ${r.search.firstError ?? r.baseline.firstError ?? r.writes?.first_error}`); }
+        if (e) {
+          errors += e;
+          firstErrors.push(`${spec.key}: ${r.search.firstError ?? r.baseline.firstError ?? r.writes?.first_error}`);
+        }
       }
       pool?.close();
       if (cache && !SINGLE) {
         imp = await timeImport(first.base, built.importAdmin, IMPORT_ROWS, log);
         log(`import:   ${imp.created.toLocaleString('en')} rows in ${imp.seconds.toFixed(2)} s`);
         // last, because settling and rating change the catalogue (service counts, ratings)
-        if (built.fixture) bookings = await runBookingBench(first.base, built.fixture, { seconds: SECONDS, concurrency: 8, log });
+        if (built.fixture)
+          bookings = await runBookingBench(first.base, built.fixture, { seconds: SECONDS, concurrency: 8, log });
         else log('bookings: skipped on a reused database (the fixture is written when the database is built)');
         sample();
-        if (bookings?.booking_errors) { errors += bookings.booking_errors; firstErrors.push(`bookings: ${bookings.first_error}`); }
+        if (bookings?.booking_errors) {
+          errors += bookings.booking_errors;
+          firstErrors.push(`bookings: ${bookings.first_error}`);
+        }
       }
       await stopAll();
     }
@@ -197,47 +271,109 @@ async function main() {
     const loadAvg = os.loadavg()[0];
     const readOnly = results.find((r) => r.spec.key === 'flat');
     console.log('');
-    console.log(`Summary (${DIALECT}, ${built.n.toLocaleString('en')} instruments in ${built.orgs.toLocaleString('en')} organisations, ${SECONDS} s per case, load average ${loadAvg.toFixed(2)}${SMOKE ? ', smoke: the targets are for 100,000 instruments' : ''}):`);
-    console.log(`  server ready ${readyS?.toFixed(2)} s after its start (target ≤ 10 s at 100,000 on a quiet machine); RSS ${rss.now} MB at the end of a case, peak ${rss.peak} MB (target < 400 MB at 100,000)`);
+    console.log(
+      `Summary (${DIALECT}, ${built.n.toLocaleString('en')} instruments in ${built.orgs.toLocaleString('en')} organisations, ${SECONDS} s per case, load average ${loadAvg.toFixed(2)}${SMOKE ? ', smoke: the targets are for 100,000 instruments' : ''}):`,
+    );
+    console.log(
+      `  server ready ${readyS?.toFixed(2)} s after its start (target ≤ 10 s at 100,000 on a quiet machine); RSS ${rss.now} MB at the end of a case, peak ${rss.peak} MB (target < 400 MB at 100,000)`,
+    );
     for (const r of results) {
-      console.log(`  ${r.spec.key.padEnd(8)} ${r.spec.title}: p50 ${r.search.p50.toFixed(1)} ms, p99 ${r.search.p99.toFixed(1)} ms, ${r.search.rps.toFixed(0)}/s over ${r.search.distinct.toLocaleString('en')} distinct; baseline ${r.baseline.rps.toFixed(0)}/s; ratio ${r.ratio.toFixed(4)}; server CPU ${r.serverCpuMs?.toFixed(2)} ms per search, ${r.baselineCpuMs?.toFixed(2)} per baseline request${r.cacheHitRatio != null && r.spec.cache ? `; cache hits ${(r.cacheHitRatio * 100).toFixed(1)}%` : ''}`);
-      if (r.writes) console.log(`           writes ${r.writes.writes_per_s}/s of ${r.spec.writes}/s, p99 ${r.writes.write_p99_ms} ms (${Object.entries(r.writes.write_p99_by_kind).map(([k, v]) => `${k} ${v}`).join(', ')}), errors ${r.writes.errors}${r.writes.propagation_p99_ms !== undefined ? `, visible on the other instances after p99 ${r.writes.propagation_p99_ms} ms` : ''}`);
+      console.log(
+        `  ${r.spec.key.padEnd(8)} ${r.spec.title}: p50 ${r.search.p50.toFixed(1)} ms, p99 ${r.search.p99.toFixed(1)} ms, ${r.search.rps.toFixed(0)}/s over ${r.search.distinct.toLocaleString('en')} distinct; baseline ${r.baseline.rps.toFixed(0)}/s; ratio ${r.ratio.toFixed(4)}; server CPU ${r.serverCpuMs?.toFixed(2)} ms per search, ${r.baselineCpuMs?.toFixed(2)} per baseline request${r.cacheHitRatio != null && r.spec.cache ? `; cache hits ${(r.cacheHitRatio * 100).toFixed(1)}%` : ''}`,
+      );
+      if (r.writes)
+        console.log(
+          `           writes ${r.writes.writes_per_s}/s of ${r.spec.writes}/s, p99 ${r.writes.write_p99_ms} ms (${Object.entries(
+            r.writes.write_p99_by_kind,
+          )
+            .map(([k, v]) => `${k} ${v}`)
+            .join(
+              ', ',
+            )}), errors ${r.writes.errors}${r.writes.propagation_p99_ms !== undefined ? `, visible on the other instances after p99 ${r.writes.propagation_p99_ms} ms` : ''}`,
+        );
       for (const line of judge(r, readOnly, built.n)) console.log(line);
     }
-    if (imp) console.log(`  import of ${IMPORT_ROWS.toLocaleString('en')} rows ${imp.seconds.toFixed(2)} s (target ≤ 15 s for 10,000)`);
+    if (imp)
+      console.log(
+        `  import of ${IMPORT_ROWS.toLocaleString('en')} rows ${imp.seconds.toFixed(2)} s (target ≤ 15 s for 10,000)`,
+      );
     if (built.fixture && bookings) {
       for (const line of describeBookingBench(built.fixture, bookings)) console.log(line);
       const t = bookings.transition_p99_ms ?? Infinity;
-      console.log(`    ${t <= 20 ? 'PASS' : 'FAIL'}  transition p99: ${bookings.transition_p99_ms} ms ≤ 20 ms (issue 10, at 100,000 bookings)`);
+      console.log(
+        `    ${t <= 20 ? 'PASS' : 'FAIL'}  transition p99: ${bookings.transition_p99_ms} ms ≤ 20 ms (issue 10, at 100,000 bookings)`,
+      );
     }
     if (errors) console.log(`  ${errors} request errors; first: ${firstErrors.join(' | ')}`);
     console.log(`  total ${((Date.now() - started) / 1000).toFixed(0)} s`);
-    console.log(JSON.stringify({
-      instruments: built.n, database: DIALECT, ...(INSTANCES > 1 ? { instances: INSTANCES } : {}),
-      ...Object.assign({}, ...results.map(caseFields)),
-      ...(imp ? (IMPORT_ROWS === 10_000 ? { import_10k_s: +imp.seconds.toFixed(2) } : { import_10k_s: null, import_rows: IMPORT_ROWS, import_s: +imp.seconds.toFixed(2) }) : {}),
-      ...(bookings && built.fixture ? {
-        bookings: built.fixture.bookings, lifecycles_per_s: bookings.lifecycles_per_s, transition_p99_ms: bookings.transition_p99_ms,
-        booking_list_p99_ms: bookings.booking_list_p99_ms, booking_errors: bookings.booking_errors,
-      } : {}),
-      ready_s: readyS == null ? null : +readyS.toFixed(2), rss_mb: rss.now || null, rss_peak_mb: rss.peak || null, load_avg: +loadAvg.toFixed(2), errors,
-      cases: results.map((r) => ({
-        key: r.spec.key, mix: r.spec.mix, cache: r.spec.cache, connections: r.spec.connections, writes: r.spec.writes, instances: r.spec.instances,
-        requests: r.search.requests, distinct: r.search.distinct, p50_ms: +r.search.p50.toFixed(2), p99_ms: +r.search.p99.toFixed(2), rps: +r.search.rps.toFixed(1),
-        mean_kb: +(r.search.meanBytes / 1024).toFixed(1), baseline_rps: +r.baseline.rps.toFixed(1), baseline_p99_ms: +r.baseline.p99.toFixed(2), ratio: +r.ratio.toFixed(4),
-        server_cpu_ms: r.serverCpuMs == null ? null : +r.serverCpuMs.toFixed(2), baseline_cpu_ms: r.baselineCpuMs == null ? null : +r.baselineCpuMs.toFixed(2),
-        errors: r.search.errors, cache_hit_ratio: r.cacheHitRatio == null ? null : +r.cacheHitRatio.toFixed(4), rebuilds: r.rebuilds, patches: r.patches, rss_mb: r.rssMb,
-        ...(r.writes ? { write: r.writes } : {}),
-      })),
-    }));
+    console.log(
+      JSON.stringify({
+        instruments: built.n,
+        database: DIALECT,
+        ...(INSTANCES > 1 ? { instances: INSTANCES } : {}),
+        ...Object.assign({}, ...results.map(caseFields)),
+        ...(imp
+          ? IMPORT_ROWS === 10_000
+            ? { import_10k_s: +imp.seconds.toFixed(2) }
+            : { import_10k_s: null, import_rows: IMPORT_ROWS, import_s: +imp.seconds.toFixed(2) }
+          : {}),
+        ...(bookings && built.fixture
+          ? {
+              bookings: built.fixture.bookings,
+              lifecycles_per_s: bookings.lifecycles_per_s,
+              transition_p99_ms: bookings.transition_p99_ms,
+              booking_list_p99_ms: bookings.booking_list_p99_ms,
+              booking_errors: bookings.booking_errors,
+            }
+          : {}),
+        ready_s: readyS == null ? null : +readyS.toFixed(2),
+        rss_mb: rss.now || null,
+        rss_peak_mb: rss.peak || null,
+        load_avg: +loadAvg.toFixed(2),
+        errors,
+        cases: results.map((r) => ({
+          key: r.spec.key,
+          mix: r.spec.mix,
+          cache: r.spec.cache,
+          connections: r.spec.connections,
+          writes: r.spec.writes,
+          instances: r.spec.instances,
+          requests: r.search.requests,
+          distinct: r.search.distinct,
+          p50_ms: +r.search.p50.toFixed(2),
+          p99_ms: +r.search.p99.toFixed(2),
+          rps: +r.search.rps.toFixed(1),
+          mean_kb: +(r.search.meanBytes / 1024).toFixed(1),
+          baseline_rps: +r.baseline.rps.toFixed(1),
+          baseline_p99_ms: +r.baseline.p99.toFixed(2),
+          ratio: +r.ratio.toFixed(4),
+          server_cpu_ms: r.serverCpuMs == null ? null : +r.serverCpuMs.toFixed(2),
+          baseline_cpu_ms: r.baselineCpuMs == null ? null : +r.baselineCpuMs.toFixed(2),
+          errors: r.search.errors,
+          cache_hit_ratio: r.cacheHitRatio == null ? null : +r.cacheHitRatio.toFixed(4),
+          rebuilds: r.rebuilds,
+          patches: r.patches,
+          rss_mb: r.rssMb,
+          ...(r.writes ? { write: r.writes } : {}),
+        })),
+      }),
+    );
     if (errors) throw new Error(`${errors} request errors; first: ${firstErrors.join(' | ')}`);
   } finally {
     await stopAll().catch(() => killAll());
     // on stderr: the JSON object stays the last line of stdout
     if (pgDb && (PG_DB || process.env.BENCH_KEEP === '1')) console.error(`kept database ${pgDb.name}`);
     else if (pgDb) await dropPgDatabase(PG_URL!, pgDb.name);
-    if (DATA_DIR || process.env.BENCH_KEEP === '1') console.error(`kept ${dir}`); else fs.rmSync(dir, { recursive: true, force: true });
+    if (DATA_DIR || process.env.BENCH_KEEP === '1') console.error(`kept ${dir}`);
+    else fs.rmSync(dir, { recursive: true, force: true });
   }
 }
 
-main().then(() => process.exit(0), (e) => { console.error(e); killAll(); process.exit(1); });
+main().then(
+  () => process.exit(0),
+  (e) => {
+    console.error(e);
+    killAll();
+    process.exit(1);
+  },
+);

@@ -50,7 +50,12 @@ function compressAll(dir) {
     if (!COMPRESSIBLE.test(f) || fs.existsSync(`${f}.br`)) continue;
     const data = fs.readFileSync(f);
     if (data.length < 512) continue;
-    fs.writeFileSync(`${f}.br`, zlib.brotliCompressSync(data, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: data.length } }));
+    fs.writeFileSync(
+      `${f}.br`,
+      zlib.brotliCompressSync(data, {
+        params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: data.length },
+      }),
+    );
     fs.writeFileSync(`${f}.gz`, zlib.gzipSync(data, { level: 9 }));
     count++;
   }
@@ -66,17 +71,22 @@ const OWN = 'own-assets.json';
 function carryPreviousAssets(target) {
   fs.writeFileSync(path.join(target, OWN), JSON.stringify(fs.readdirSync(path.join(target, 'assets'))));
   let previous;
-  try { previous = fs.realpathSync(link); } catch { return 0; }
+  try {
+    previous = fs.realpathSync(link);
+  } catch {
+    return 0;
+  }
   const from = path.join(previous, 'assets');
   if (!fs.existsSync(path.join(previous, OWN)) || path.resolve(previous) === path.resolve(target)) return 0;
   let n = 0;
-  for (const own of JSON.parse(fs.readFileSync(path.join(previous, OWN), 'utf8'))) for (const name of [own, `${own}.br`, `${own}.gz`]) {
-    if (!fs.existsSync(path.join(from, name))) continue;
-    const to = path.join(target, 'assets', name);
-    if (fs.existsSync(to)) continue;
-    fs.copyFileSync(path.join(from, name), to);
-    n++;
-  }
+  for (const own of JSON.parse(fs.readFileSync(path.join(previous, OWN), 'utf8')))
+    for (const name of [own, `${own}.br`, `${own}.gz`]) {
+      if (!fs.existsSync(path.join(from, name))) continue;
+      const to = path.join(target, 'assets', name);
+      if (fs.existsSync(to)) continue;
+      fs.copyFileSync(path.join(from, name), to);
+      n++;
+    }
   return n;
 }
 
@@ -92,15 +102,20 @@ function switchLink(target) {
 }
 
 function prune(current) {
-  const all = fs.readdirSync(builds, { withFileTypes: true })
+  const all = fs
+    .readdirSync(builds, { withFileTypes: true })
     .filter((e) => e.isDirectory() && !e.name.startsWith('.'))
-    .map((e) => ({ dir: path.join(builds, e.name), at: fs.statSync(path.join(builds, e.name, 'index.html'), { throwIfNoEntry: false })?.mtimeMs ?? 0 }))
+    .map((e) => ({
+      dir: path.join(builds, e.name),
+      at: fs.statSync(path.join(builds, e.name, 'index.html'), { throwIfNoEntry: false })?.mtimeMs ?? 0,
+    }))
     .sort((a, b) => b.at - a.at);
   for (const old of all.slice(KEEP)) if (old.dir !== current) fs.rmSync(old.dir, { recursive: true, force: true });
   // temporary folders of builds that died half-way
   for (const e of fs.readdirSync(builds)) {
     const p = path.join(builds, e);
-    if (e.startsWith('.tmp-') && Date.now() - fs.statSync(p).mtimeMs > 3_600_000) fs.rmSync(p, { recursive: true, force: true });
+    if (e.startsWith('.tmp-') && Date.now() - fs.statSync(p).mtimeMs > 3_600_000)
+      fs.rmSync(p, { recursive: true, force: true });
   }
 }
 
@@ -111,7 +126,11 @@ if (fs.existsSync(path.join(target, 'index.html'))) {
   console.log(`web app: sources unchanged, using dist/builds/${hash}`);
 } else {
   const tmp = path.join(builds, `.tmp-${hash}-${process.pid}`);
-  await build({ configFile: path.join(root, 'vite.config.ts'), build: { outDir: tmp, emptyOutDir: true }, logLevel: 'warn' });
+  await build({
+    configFile: path.join(root, 'vite.config.ts'),
+    build: { outDir: tmp, emptyOutDir: true },
+    logLevel: 'warn',
+  });
   const carried = carryPreviousAssets(tmp);
   const compressed = compressAll(tmp);
   try {
@@ -121,7 +140,9 @@ if (fs.existsSync(path.join(target, 'index.html'))) {
     if (!fs.existsSync(path.join(target, 'index.html'))) throw e;
     fs.rmSync(tmp, { recursive: true, force: true });
   }
-  console.log(`web app: built dist/builds/${hash} (${compressed} files with .br and .gz copies, ${carried} assets of the previous build kept)`);
+  console.log(
+    `web app: built dist/builds/${hash} (${compressed} files with .br and .gz copies, ${carried} assets of the previous build kept)`,
+  );
 }
 switchLink(target);
 prune(target);

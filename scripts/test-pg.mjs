@@ -4,7 +4,9 @@ import pg from 'pg';
 
 const url = process.env.TEST_DATABASE_URL;
 if (!url) {
-  console.error('\n  test:pg needs TEST_DATABASE_URL, for example:\n    TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test npm run test:pg\n');
+  console.error(
+    '\n  test:pg needs TEST_DATABASE_URL, for example:\n    TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test npm run test:pg\n',
+  );
   process.exit(1);
 }
 const c = new pg.Client({ connectionString: url });
@@ -21,5 +23,8 @@ try {
 } finally {
   await c.end().catch(() => undefined);
 }
-const res = spawnSync('npx', ['vitest', 'run', '--project', 'int', ...process.argv.slice(2)], { stdio: 'inherit', env: process.env });
+const res = spawnSync('npx', ['vitest', 'run', '--project', 'int', ...process.argv.slice(2)], {
+  stdio: 'inherit',
+  env: process.env,
+});
 process.exit(res.status ?? 1);

@@ -7,8 +7,16 @@ export const CartAddBody = z.strictObject({
 export const CartAddReply = z.object({ added: z.number(), total: z.number() });
 
 export const CartItem = z.object({
-  instrumentId: z.string(), name: z.string(), nameEn: z.string().nullable(), model: z.string().nullable(), manufacturer: z.string().nullable(),
-  categoryName: z.string(), valueFen: z.number().nullable(), serviceCount: z.number(), sharingMode: z.enum(['internal', 'external']), runStatus: z.string(),
+  instrumentId: z.string(),
+  name: z.string(),
+  nameEn: z.string().nullable(),
+  model: z.string().nullable(),
+  manufacturer: z.string().nullable(),
+  categoryName: z.string(),
+  valueFen: z.number().nullable(),
+  serviceCount: z.number(),
+  sharingMode: z.enum(['internal', 'external']),
+  runStatus: z.string(),
   pictureUrl: z.string().nullable(),
   /** 已停用 */
   isDisabled: z.boolean(),
@@ -19,7 +27,12 @@ export const CartItem = z.object({
 export type CartItemT = z.infer<typeof CartItem>;
 
 /** 预选清单, grouped by the owning organisation: one booking covers instruments of one organisation. */
-export const CartGroup = z.object({ orgId: z.string(), orgName: z.string(), cityName: z.string().nullable(), items: z.array(CartItem) });
+export const CartGroup = z.object({
+  orgId: z.string(),
+  orgName: z.string(),
+  cityName: z.string().nullable(),
+  items: z.array(CartItem),
+});
 export const CartView = z.object({ groups: z.array(CartGroup), total: z.number(), disabledCount: z.number() });
 
 export const CartItemParams = z.strictObject({ instrumentId: z.string().min(1).max(64) });

@@ -12,7 +12,10 @@ export const CatalogueQuery = PageQuery.extend({
   /** keywords separated by spaces; every one must occur (substring match) */
   q: z.string().trim().max(100, '最多 100 个字符').optional(),
   /** a 6-digit category code: a class (XX0000) or subclass (XXYY00) selects everything under it */
-  category: z.string().regex(/^\d{6}$/, '仪器分类应为 6 位代码').optional(),
+  category: z
+    .string()
+    .regex(/^\d{6}$/, '仪器分类应为 6 位代码')
+    .optional(),
   /** service field code (F01) or name (新一代信息技术) */
   field: z.string().trim().min(1).max(40).optional(),
   /** city code (370100) or name (济南) */
@@ -32,12 +35,27 @@ export const CatalogueQuery = PageQuery.extend({
 export type CatalogueQueryT = z.infer<typeof CatalogueQuery>;
 
 export const CatalogueItem = z.object({
-  id: z.string(), name: z.string(), nameEn: z.string().nullable(), model: z.string().nullable(), manufacturer: z.string().nullable(),
-  categoryCode: z.string(), categoryName: z.string(), orgId: z.string(), orgName: z.string(), cityCode: z.string().nullable(), cityName: z.string().nullable(),
-  valueFen: z.number().nullable(), purchaseDate: z.string().nullable(), serviceCount: z.number(), ratingAverage: z.number().nullable(), ratingCount: z.number(),
-  sharingMode: z.enum(['internal', 'external']), runStatus: z.string(),
+  id: z.string(),
+  name: z.string(),
+  nameEn: z.string().nullable(),
+  model: z.string().nullable(),
+  manufacturer: z.string().nullable(),
+  categoryCode: z.string(),
+  categoryName: z.string(),
+  orgId: z.string(),
+  orgName: z.string(),
+  cityCode: z.string().nullable(),
+  cityName: z.string().nullable(),
+  valueFen: z.number().nullable(),
+  purchaseDate: z.string().nullable(),
+  serviceCount: z.number(),
+  ratingAverage: z.number().nullable(),
+  ratingCount: z.number(),
+  sharingMode: z.enum(['internal', 'external']),
+  runStatus: z.string(),
   /** 已停用: shown, marked, cannot be booked */
-  isDisabled: z.boolean(), isBookable: z.boolean(),
+  isDisabled: z.boolean(),
+  isBookable: z.boolean(),
   /** first picture's thumbnail, or null */
   pictureUrl: z.string().nullable(),
   /** plain text of the specifications/functions around the first match (… where cut); the web marks `highlights` in it */
@@ -50,17 +68,26 @@ export const ValueBucket = FacetBucket.extend({ valueMin: z.number().nullable(),
 
 /** Counts per filter value for the current keyword and the other filters (each facet ignores its own filter). */
 export const CatalogueFacets = z.object({
-  categories: z.array(FacetBucket), subcategories: z.array(FacetBucket), fields: z.array(FacetBucket), cities: z.array(FacetBucket),
+  categories: z.array(FacetBucket),
+  subcategories: z.array(FacetBucket),
+  fields: z.array(FacetBucket),
+  cities: z.array(FacetBucket),
   /** the 20 organisations with most hits */
-  orgs: z.array(FacetBucket), sharing: z.array(FacetBucket), status: z.array(FacetBucket), value: z.array(ValueBucket),
+  orgs: z.array(FacetBucket),
+  sharing: z.array(FacetBucket),
+  status: z.array(FacetBucket),
+  value: z.array(ValueBucket),
 });
 
 export const CataloguePage = z.object({
   items: z.array(CatalogueItem),
   /** exact up to TOTAL_CAP; above it, TOTAL_CAP with totalCapped = true ("10,000+") */
-  total: z.number(), totalCapped: z.boolean(),
-  page: z.number(), pageSize: z.number(),
-  sort: z.enum(['relevance', 'served', 'purchased']), dir: z.enum(['asc', 'desc']),
+  total: z.number(),
+  totalCapped: z.boolean(),
+  page: z.number(),
+  pageSize: z.number(),
+  sort: z.enum(['relevance', 'served', 'purchased']),
+  dir: z.enum(['asc', 'desc']),
   /** pass as `after` for the next page; null on the last page */
   nextCursor: z.string().nullable(),
   /** the normalised keywords (lower case, half-width) to mark in name, model, manufacturer and snippet */
@@ -72,11 +99,24 @@ export type CataloguePageT = z.infer<typeof CataloguePage>;
 /** 按单位: organisations with the number of their listed instruments that match the same keyword and filters. */
 export const CatalogueOrgsQuery = CatalogueQuery.omit({ sort: true, dir: true, after: true }).strict();
 export const CatalogueOrg = z.object({
-  orgId: z.string(), orgName: z.string(), cityName: z.string().nullable(), typeLabel: z.string(), instrumentCount: z.number(),
+  orgId: z.string(),
+  orgName: z.string(),
+  cityName: z.string().nullable(),
+  typeLabel: z.string(),
+  instrumentCount: z.number(),
   /** up to three of the matching instruments, most served first */
-  instruments: z.array(z.object({ id: z.string(), name: z.string(), model: z.string().nullable(), isDisabled: z.boolean() })),
+  instruments: z.array(
+    z.object({ id: z.string(), name: z.string(), model: z.string().nullable(), isDisabled: z.boolean() }),
+  ),
 });
-export const CatalogueOrgsPage = z.object({ items: z.array(CatalogueOrg), total: z.number(), page: z.number(), pageSize: z.number(), instrumentTotal: z.number(), highlights: z.array(z.string()) });
+export const CatalogueOrgsPage = z.object({
+  items: z.array(CatalogueOrg),
+  total: z.number(),
+  page: z.number(),
+  pageSize: z.number(),
+  instrumentTotal: z.number(),
+  highlights: z.array(z.string()),
+});
 
 const CategoryKindCount = z.object({ code: z.string(), name: z.string(), count: z.number() });
 const CategorySubCount = CategoryKindCount.extend({ children: z.array(CategoryKindCount) });

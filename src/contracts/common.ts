@@ -1,6 +1,10 @@
 import { z } from 'zod';
 
-export const ErrorReply = z.object({ error: z.object({ code: z.string(), message: z.string(), fields: z.record(z.string(), z.string()).optional() }).passthrough() });
+export const ErrorReply = z.object({
+  error: z
+    .object({ code: z.string(), message: z.string(), fields: z.record(z.string(), z.string()).optional() })
+    .passthrough(),
+});
 export const Ok = z.object({ ok: z.literal(true) });
 export const IdParams = z.strictObject({ id: z.string().min(1).max(64) });
 
@@ -9,7 +13,8 @@ export const PageQuery = z.object({
   page: z.coerce.number().int().min(1).max(100_000).default(1),
   pageSize: z.coerce.number().int().min(1).max(100).default(20),
 });
-export const paged = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), total: z.number(), page: z.number(), pageSize: z.number() });
+export const paged = <T extends z.ZodType>(item: T) =>
+  z.object({ items: z.array(item), total: z.number(), page: z.number(), pageSize: z.number() });
 
 export const mobile = z.string().regex(/^1\d{10}$/, '手机号须为 11 位数字，以 1 开头');
 export const email = z.string().max(120).email('邮箱格式不正确');

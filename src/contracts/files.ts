@@ -2,7 +2,12 @@ import { z } from 'zod';
 
 /** A stored file as replies show it: the URLs are the only way to read it, and they check who may. */
 export const StoredFile = z.object({
-  id: z.string(), name: z.string(), mime: z.string(), size: z.number(), url: z.string(), thumbUrl: z.string().nullable(),
+  id: z.string(),
+  name: z.string(),
+  mime: z.string(),
+  size: z.number(),
+  url: z.string(),
+  thumbUrl: z.string().nullable(),
 });
 export type StoredFileT = z.infer<typeof StoredFile>;
 

@@ -4,7 +4,11 @@ import { PageQuery, paged } from './common';
 import { StoredFile } from './files';
 
 const text = (max: number) => z.string().trim().max(max, `最多 ${max} 个字符`).nullable().optional();
-const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, '日期格式应为 YYYY-MM-DD').nullable().optional();
+const date = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, '日期格式应为 YYYY-MM-DD')
+  .nullable()
+  .optional();
 const phone = z.string().regex(/^1\d{10}$|^[0-9-]{7,20}$/, '电话格式不正确');
 
 export const StaffMember = z.strictObject({
@@ -36,7 +40,11 @@ export const InstrumentFields = z.strictObject({
   feeStandard: text(2000),
   sharingMode: z.enum(['internal', 'external'], { message: '请选择共享模式' }).default('external'),
   runStatus: z.enum(RUN_STATUSES, { message: '请选择运行状态' }).default('正常'),
-  cityCode: z.string().regex(/^\d{6}$/, '请选择所在地市').nullable().optional(),
+  cityCode: z
+    .string()
+    .regex(/^\d{6}$/, '请选择所在地市')
+    .nullable()
+    .optional(),
   district: text(40),
   street: text(200),
   room: text(60),
@@ -53,12 +61,26 @@ export type InstrumentFieldsT = z.infer<typeof InstrumentFields>;
 export const FileRef = StoredFile;
 
 export const InstrumentView = InstrumentFields.extend({
-  id: z.string(), orgId: z.string(), orgName: z.string(), cityName: z.string().nullable(), categoryName: z.string(), categoryPath: z.array(z.string()),
-  serviceFieldNames: z.array(z.string()), staff: z.array(StaffMember.extend({})),
-  state: z.enum(['draft', 'pending', 'listed', 'rejected']), stateLabel: z.string(), isDisabled: z.boolean(), rejectReason: z.string().nullable(),
-  serviceCount: z.number(), ratingAverage: z.number().nullable(), ratingCount: z.number(),
-  pictures: z.array(FileRef), attachments: z.array(FileRef),
-  createdAt: z.string(), updatedAt: z.string(), listedAt: z.string().nullable(),
+  id: z.string(),
+  orgId: z.string(),
+  orgName: z.string(),
+  cityName: z.string().nullable(),
+  categoryName: z.string(),
+  categoryPath: z.array(z.string()),
+  serviceFieldNames: z.array(z.string()),
+  staff: z.array(StaffMember.extend({})),
+  state: z.enum(['draft', 'pending', 'listed', 'rejected']),
+  stateLabel: z.string(),
+  isDisabled: z.boolean(),
+  rejectReason: z.string().nullable(),
+  serviceCount: z.number(),
+  ratingAverage: z.number().nullable(),
+  ratingCount: z.number(),
+  pictures: z.array(FileRef),
+  attachments: z.array(FileRef),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  listedAt: z.string().nullable(),
   /** Listed and not disabled: 立即预约 and 加入预选 are offered. */
   isBookable: z.boolean(),
   orgCityName: z.string(),
@@ -68,8 +90,16 @@ export const InstrumentView = InstrumentFields.extend({
 export type InstrumentViewT = z.infer<typeof InstrumentView>;
 
 /** The reply of 保存, 提交, 停用 and 启用. */
-export const InstrumentSaveReply = z.object({ id: z.string(), state: z.enum(['draft', 'pending', 'listed', 'rejected']), stateLabel: z.string(), isDisabled: z.boolean() });
-export const InstrumentFileParams = z.strictObject({ id: z.string().min(1).max(64), fileId: z.string().min(1).max(64) });
+export const InstrumentSaveReply = z.object({
+  id: z.string(),
+  state: z.enum(['draft', 'pending', 'listed', 'rejected']),
+  stateLabel: z.string(),
+  isDisabled: z.boolean(),
+});
+export const InstrumentFileParams = z.strictObject({
+  id: z.string().min(1).max(64),
+  fileId: z.string().min(1).max(64),
+});
 
 export const MyInstrumentsQuery = PageQuery.extend({
   /** `listed` = listed and enabled; `disabled` = listed and disabled (停用). */
@@ -77,8 +107,21 @@ export const MyInstrumentsQuery = PageQuery.extend({
   q: z.string().trim().max(60).optional(),
 }).strict();
 export const InstrumentRow = z.object({
-  id: z.string(), internalNo: z.string(), name: z.string(), model: z.string().nullable(), categoryName: z.string(), valueFen: z.number().nullable(),
-  state: z.string(), stateLabel: z.string(), isDisabled: z.boolean(), rejectReason: z.string().nullable(), serviceCount: z.number(),
-  pictureUrl: z.string().nullable(), pictureCount: z.number(), attachmentCount: z.number(), updatedAt: z.string(), listedAt: z.string().nullable(),
+  id: z.string(),
+  internalNo: z.string(),
+  name: z.string(),
+  model: z.string().nullable(),
+  categoryName: z.string(),
+  valueFen: z.number().nullable(),
+  state: z.string(),
+  stateLabel: z.string(),
+  isDisabled: z.boolean(),
+  rejectReason: z.string().nullable(),
+  serviceCount: z.number(),
+  pictureUrl: z.string().nullable(),
+  pictureCount: z.number(),
+  attachmentCount: z.number(),
+  updatedAt: z.string(),
+  listedAt: z.string().nullable(),
 });
 export const InstrumentPage = paged(InstrumentRow);

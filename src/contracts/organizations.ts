@@ -15,20 +15,46 @@ export const OrgFields = z.strictObject({
   affiliation: z.enum(['city', 'province'], { message: '请选择隶属关系' }).default('city'),
   district: text(40),
   address: text(200),
-  postalCode: z.string().regex(/^\d{6}$/, '邮编为 6 位数字').nullable().optional(),
+  postalCode: z
+    .string()
+    .regex(/^\d{6}$/, '邮编为 6 位数字')
+    .nullable()
+    .optional(),
   legalPerson: text(40),
-  phone: z.string().regex(/^[0-9\-+ ]{7,20}$/, '电话格式不正确').nullable().optional(),
-  foundedOn: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, '日期格式应为 YYYY-MM-DD').nullable().optional(),
+  phone: z
+    .string()
+    .regex(/^[0-9\-+ ]{7,20}$/, '电话格式不正确')
+    .nullable()
+    .optional(),
+  foundedOn: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/, '日期格式应为 YYYY-MM-DD')
+    .nullable()
+    .optional(),
   // 单位详细信息
-  website: z.string().trim().max(200).regex(/^https?:\/\/\S+$/, '网址须以 http:// 或 https:// 开头').nullable().optional(),
+  website: z
+    .string()
+    .trim()
+    .max(200)
+    .regex(/^https?:\/\/\S+$/, '网址须以 http:// 或 https:// 开头')
+    .nullable()
+    .optional(),
   intro: text(2000),
   // 账户信息
   bankName: text(100),
-  bankAccount: z.string().regex(/^[0-9 ]{8,32}$/, '银行账号为 8–32 位数字').nullable().optional(),
+  bankAccount: z
+    .string()
+    .regex(/^[0-9 ]{8,32}$/, '银行账号为 8–32 位数字')
+    .nullable()
+    .optional(),
   bankAccountName: text(100),
   // 协作共用联络员信息
   liaisonName: text(40),
-  liaisonPhone: z.string().regex(/^1\d{10}$|^[0-9-]{7,20}$/, '联系电话格式不正确').nullable().optional(),
+  liaisonPhone: z
+    .string()
+    .regex(/^1\d{10}$|^[0-9-]{7,20}$/, '联系电话格式不正确')
+    .nullable()
+    .optional(),
   liaisonEmail: z.string().trim().max(120).email('邮箱格式不正确').nullable().optional(),
   // 中小微企业信息
   staffCount: z.number().int('须为整数').min(0, '不能为负数').max(10_000_000).nullable().optional(),
@@ -40,25 +66,80 @@ export const OrgFields = z.strictObject({
 });
 export type OrgFieldsT = z.infer<typeof OrgFields>;
 
-export const ReviewStatus = z.object({ reviewId: z.string(), state: z.string(), level: z.number(), reason: z.string().nullable(), submittedAt: z.string(), decidedAt: z.string().nullable(), open: z.boolean() }).nullable();
+export const ReviewStatus = z
+  .object({
+    reviewId: z.string(),
+    state: z.string(),
+    level: z.number(),
+    reason: z.string().nullable(),
+    submittedAt: z.string(),
+    decidedAt: z.string().nullable(),
+    open: z.boolean(),
+  })
+  .nullable();
 
 export const OrgView = z.object({
-  id: z.string(), name: z.string(), uscc: z.string(), type: z.string(), typeLabel: z.string(), cityCode: z.string(), cityName: z.string(),
-  affiliation: z.string(), district: z.string().nullable(), address: z.string().nullable(), postalCode: z.string().nullable(),
-  legalPerson: z.string().nullable(), phone: z.string().nullable(), foundedOn: z.string().nullable(), website: z.string().nullable(), intro: z.string().nullable(),
-  bankName: z.string().nullable(), bankAccount: z.string().nullable(), bankAccountName: z.string().nullable(),
-  liaisonName: z.string().nullable(), liaisonPhone: z.string().nullable(), liaisonEmail: z.string().nullable(),
-  staffCount: z.number().nullable(), revenueFen: z.number().nullable(), isSmallMicro: z.boolean().nullable(), isVoucherApplicant: z.boolean().nullable(),
-  commitmentAcceptedAt: z.string().nullable(), state: z.string(), stateLabel: z.string(), rejectReason: z.string().nullable(),
-  departmentName: z.string(), infoUpdatedAt: z.string().nullable(), mustRefresh: z.boolean(), voucherQuestionApplies: z.boolean(),
+  id: z.string(),
+  name: z.string(),
+  uscc: z.string(),
+  type: z.string(),
+  typeLabel: z.string(),
+  cityCode: z.string(),
+  cityName: z.string(),
+  affiliation: z.string(),
+  district: z.string().nullable(),
+  address: z.string().nullable(),
+  postalCode: z.string().nullable(),
+  legalPerson: z.string().nullable(),
+  phone: z.string().nullable(),
+  foundedOn: z.string().nullable(),
+  website: z.string().nullable(),
+  intro: z.string().nullable(),
+  bankName: z.string().nullable(),
+  bankAccount: z.string().nullable(),
+  bankAccountName: z.string().nullable(),
+  liaisonName: z.string().nullable(),
+  liaisonPhone: z.string().nullable(),
+  liaisonEmail: z.string().nullable(),
+  staffCount: z.number().nullable(),
+  revenueFen: z.number().nullable(),
+  isSmallMicro: z.boolean().nullable(),
+  isVoucherApplicant: z.boolean().nullable(),
+  commitmentAcceptedAt: z.string().nullable(),
+  state: z.string(),
+  stateLabel: z.string(),
+  rejectReason: z.string().nullable(),
+  departmentName: z.string(),
+  infoUpdatedAt: z.string().nullable(),
+  mustRefresh: z.boolean(),
+  voucherQuestionApplies: z.boolean(),
   pendingChange: z.record(z.string(), z.unknown()).nullable(),
-  joinReview: ReviewStatus, changeReview: ReviewStatus,
+  joinReview: ReviewStatus,
+  changeReview: ReviewStatus,
   myRole: z.enum(['member', 'admin', 'legal']),
 });
 
-export const OrgSaveReply = z.object({ id: z.string(), state: z.string(), appliedAt: z.string().nullable(), changeSubmitted: z.boolean() });
+export const OrgSaveReply = z.object({
+  id: z.string(),
+  state: z.string(),
+  appliedAt: z.string().nullable(),
+  changeSubmitted: z.boolean(),
+});
 
 export const OrgSearchQuery = PageQuery.extend({ q: z.string().trim().max(60).default('') }).strict();
-export const OrgPublic = z.object({ id: z.string(), name: z.string(), uscc: z.string(), typeLabel: z.string(), cityName: z.string() });
+export const OrgPublic = z.object({
+  id: z.string(),
+  name: z.string(),
+  uscc: z.string(),
+  typeLabel: z.string(),
+  cityName: z.string(),
+});
 export const OrgSearchPage = paged(OrgPublic);
-export const OrgProfile = OrgPublic.extend({ address: z.string().nullable(), website: z.string().nullable(), intro: z.string().nullable(), liaisonName: z.string().nullable(), liaisonPhone: z.string().nullable(), liaisonEmail: z.string().nullable() });
+export const OrgProfile = OrgPublic.extend({
+  address: z.string().nullable(),
+  website: z.string().nullable(),
+  intro: z.string().nullable(),
+  liaisonName: z.string().nullable(),
+  liaisonPhone: z.string().nullable(),
+  liaisonEmail: z.string().nullable(),
+});

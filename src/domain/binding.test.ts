@@ -28,7 +28,11 @@ describe('bindProblem', () => {
   });
 
   it('allows one pending request at a time, whatever its kind or organisation', () => {
-    for (const pending of [{ kind: 'bind' as const, orgId: 'o1' }, { kind: 'bind' as const, orgId: 'o9' }, { kind: 'unbind' as const, orgId: 'o2' }]) {
+    for (const pending of [
+      { kind: 'bind' as const, orgId: 'o1' },
+      { kind: 'bind' as const, orgId: 'o9' },
+      { kind: 'unbind' as const, orgId: 'o2' },
+    ]) {
       const p = bindProblem({ ...free, pendingRequest: pending }, 'o1', true);
       expect(p?.code).toBe('BINDING_PENDING');
       expect(p?.kind).toBe('conflict');
@@ -36,7 +40,9 @@ describe('bindProblem', () => {
   });
 
   it('names the pending request before the organisation state', () => {
-    expect(bindProblem({ ...free, pendingRequest: { kind: 'bind', orgId: 'o3' } }, 'o1', false)?.code).toBe('BINDING_PENDING');
+    expect(bindProblem({ ...free, pendingRequest: { kind: 'bind', orgId: 'o3' } }, 'o1', false)?.code).toBe(
+      'BINDING_PENDING',
+    );
   });
 });
 

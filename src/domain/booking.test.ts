@@ -1,7 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import {
-  availableActions, BOOKING_STATES, bookingDay, bookingStep, formatBookingNo, lineFen, missingForSubmit, nextBookingStep, quantityHundredths, totalFen,
-  type BookingAction, type BookingActor, type BookingState,
+  availableActions,
+  BOOKING_STATES,
+  bookingDay,
+  bookingStep,
+  formatBookingNo,
+  lineFen,
+  missingForSubmit,
+  nextBookingStep,
+  quantityHundredths,
+  totalFen,
+  type BookingAction,
+  type BookingActor,
+  type BookingState,
 } from './booking';
 
 const consumer: BookingActor = { party: 'consumer', isAdmin: false, isApplicant: true };
@@ -13,12 +24,29 @@ const stranger: BookingActor = { party: null, isAdmin: true, isApplicant: false 
 
 /** The whole table of legal moves, written out: every other (state, action) pair must be refused. */
 const LEGAL: Record<string, BookingState | 'gone'> = {
-  'draft/save': 'draft', 'draft/delete': 'gone', 'draft/submit': 'submitted',
-  'submitted/withdraw': 'withdrawn', 'submitted/accept': 'accepted', 'submitted/decline': 'rejected',
-  'accepted/save_results': 'accepted', 'accepted/submit_results': 'awaiting_settlement',
-  'awaiting_settlement/settle': 'completed', 'completed/rate': 'completed',
+  'draft/save': 'draft',
+  'draft/delete': 'gone',
+  'draft/submit': 'submitted',
+  'submitted/withdraw': 'withdrawn',
+  'submitted/accept': 'accepted',
+  'submitted/decline': 'rejected',
+  'accepted/save_results': 'accepted',
+  'accepted/submit_results': 'awaiting_settlement',
+  'awaiting_settlement/settle': 'completed',
+  'completed/rate': 'completed',
 };
-const ACTIONS: BookingAction[] = ['save', 'delete', 'submit', 'withdraw', 'accept', 'decline', 'save_results', 'submit_results', 'settle', 'rate'];
+const ACTIONS: BookingAction[] = [
+  'save',
+  'delete',
+  'submit',
+  'withdraw',
+  'accept',
+  'decline',
+  'save_results',
+  'submit_results',
+  'settle',
+  'rate',
+];
 const PROVIDER_ACTIONS = new Set<BookingAction>(['accept', 'decline', 'save_results', 'submit_results']);
 
 describe('the booking machine', () => {
@@ -29,7 +57,8 @@ describe('the booking machine', () => {
         const step = nextBookingStep(s, a, who);
         const legal = LEGAL[`${s}/${a}`];
         if (legal) expect(step, `${s}/${a}`).toEqual({ to: legal, needsReason: a === 'decline' });
-        else if (s === 'draft' && who.party === 'provider') expect('refusal' in step && step.refusal.status, `${s}/${a}`).toBe(404);
+        else if (s === 'draft' && who.party === 'provider')
+          expect('refusal' in step && step.refusal.status, `${s}/${a}`).toBe(404);
         else expect('refusal' in step && step.refusal.status, `${s}/${a}`).toBe(409);
       }
     }
@@ -60,7 +89,13 @@ describe('the booking machine', () => {
 
   it('maps states to steps of the step bar', () => {
     expect(BOOKING_STATES.map((s) => [s, bookingStep(s)])).toEqual([
-      ['draft', 0], ['submitted', 1], ['accepted', 2], ['awaiting_settlement', 3], ['completed', 4], ['rejected', 1], ['withdrawn', 1],
+      ['draft', 0],
+      ['submitted', 1],
+      ['accepted', 2],
+      ['awaiting_settlement', 3],
+      ['completed', 4],
+      ['rejected', 1],
+      ['withdrawn', 1],
     ]);
   });
 });
@@ -102,20 +137,48 @@ describe('fees in fen', () => {
   });
 
   it('sums every item and the other fees', () => {
-    expect(totalFen([{ quantity: 2.5, unitPriceFen: 30_000 }, { quantity: 3, unitPriceFen: 5_050 }], 10_000)).toBe(100_150);
+    expect(
+      totalFen(
+        [
+          { quantity: 2.5, unitPriceFen: 30_000 },
+          { quantity: 3, unitPriceFen: 5_050 },
+        ],
+        10_000,
+      ),
+    ).toBe(100_150);
     expect(totalFen([], 0)).toBe(0);
   });
 });
 
 describe('what 提交 requires', () => {
   const complete = {
-    instruments: [{ testItems: '形貌' }], samples: [{ name: '试样', quantity: 1, unit: '块', form: '固体', hazards: null, disposal: 'return' as const }],
-    purpose: '研发', expectedFrom: '2026-12-01', expectedTo: '2026-12-10', projectName: '项目', projectSource: '省重点研发', contactName: '王', contactPhone: '13900000000',
+    instruments: [{ testItems: '形貌' }],
+    samples: [{ name: '试样', quantity: 1, unit: '块', form: '固体', hazards: null, disposal: 'return' as const }],
+    purpose: '研发',
+    expectedFrom: '2026-12-01',
+    expectedTo: '2026-12-10',
+    projectName: '项目',
+    projectSource: '省重点研发',
+    contactName: '王',
+    contactPhone: '13900000000',
   };
   it('nothing when complete; each missing field by its key', () => {
     expect(missingForSubmit(complete, '2026-11-29')).toEqual({});
-    const m = missingForSubmit({ ...complete, instruments: [{ testItems: ' ' }], samples: [{ ...complete.samples[0], quantity: null, disposal: null }], purpose: null }, '2026-11-29');
-    expect(Object.keys(m).sort()).toEqual(['instruments.0.testItems', 'purpose', 'samples.0.disposal', 'samples.0.quantity']);
+    const m = missingForSubmit(
+      {
+        ...complete,
+        instruments: [{ testItems: ' ' }],
+        samples: [{ ...complete.samples[0], quantity: null, disposal: null }],
+        purpose: null,
+      },
+      '2026-11-29',
+    );
+    expect(Object.keys(m).sort()).toEqual([
+      'instruments.0.testItems',
+      'purpose',
+      'samples.0.disposal',
+      'samples.0.quantity',
+    ]);
     expect(missingForSubmit({ ...complete, expectedFrom: '2026-11-28' }, '2026-11-29')).toHaveProperty('expectedFrom');
     expect(missingForSubmit({ ...complete, expectedTo: '2026-11-30' }, '2026-11-29')).toHaveProperty('expectedTo');
   });

@@ -2,42 +2,86 @@
  * The booking life cycle (预约, manual §4.3.2–4.3.3): states, the machine `from × action → to` with guards for the
  * actor's party and role, the human number, and fee arithmetic in fen. Pure: no I/O.
  */
-export type BookingState = 'draft' | 'submitted' | 'accepted' | 'rejected' | 'withdrawn' | 'awaiting_settlement' | 'completed';
-export const BOOKING_STATES: BookingState[] = ['draft', 'submitted', 'accepted', 'awaiting_settlement', 'completed', 'rejected', 'withdrawn'];
+export type BookingState =
+  'draft' | 'submitted' | 'accepted' | 'rejected' | 'withdrawn' | 'awaiting_settlement' | 'completed';
+export const BOOKING_STATES: BookingState[] = [
+  'draft',
+  'submitted',
+  'accepted',
+  'awaiting_settlement',
+  'completed',
+  'rejected',
+  'withdrawn',
+];
 
 export const BOOKING_STATE_LABEL: Record<BookingState, string> = {
-  draft: '待提交', submitted: '待受理', accepted: '待测试', awaiting_settlement: '待结算', completed: '已完成', rejected: '已拒绝', withdrawn: '已撤回',
+  draft: '待提交',
+  submitted: '待受理',
+  accepted: '待测试',
+  awaiting_settlement: '待结算',
+  completed: '已完成',
+  rejected: '已拒绝',
+  withdrawn: '已撤回',
 };
 
 /** The steps of the step bar (el-steps), in order; the final states of a refused booking show where it ended. */
 export const BOOKING_STEPS = ['填写预约单', '待受理', '待测试', '待结算', '已完成'] as const;
 export function bookingStep(s: BookingState): number {
   switch (s) {
-    case 'draft': return 0;
-    case 'submitted': case 'rejected': case 'withdrawn': return 1;
-    case 'accepted': return 2;
-    case 'awaiting_settlement': return 3;
-    case 'completed': return 4;
+    case 'draft':
+      return 0;
+    case 'submitted':
+    case 'rejected':
+    case 'withdrawn':
+      return 1;
+    case 'accepted':
+      return 2;
+    case 'awaiting_settlement':
+      return 3;
+    case 'completed':
+      return 4;
   }
 }
 
 export type BookingAction =
-  | 'save' | 'delete' | 'submit' | 'withdraw'          // consumer, before acceptance
-  | 'accept' | 'decline'                               // provider, 受理 / 不予受理
-  | 'save_results' | 'submit_results'                  // provider, 检测结果登记
-  | 'settle'                                           // consumer, 结算
-  | 'rate';                                            // consumer, 评价
+  | 'save'
+  | 'delete'
+  | 'submit'
+  | 'withdraw' // consumer, before acceptance
+  | 'accept'
+  | 'decline' // provider, 受理 / 不予受理
+  | 'save_results'
+  | 'submit_results' // provider, 检测结果登记
+  | 'settle' // consumer, 结算
+  | 'rate'; // consumer, 评价
 
 export const BOOKING_ACTION_LABEL: Record<BookingAction, string> = {
-  save: '保存', delete: '删除', submit: '提交预约', withdraw: '撤回', accept: '受理', decline: '不予受理',
-  save_results: '保存检测结果', submit_results: '提交检测结果', settle: '结算', rate: '评价',
+  save: '保存',
+  delete: '删除',
+  submit: '提交预约',
+  withdraw: '撤回',
+  accept: '受理',
+  decline: '不予受理',
+  save_results: '保存检测结果',
+  submit_results: '提交检测结果',
+  settle: '结算',
+  rate: '评价',
 };
 
 /** Who acts: the consumer (委托方) or the provider (受托方) organisation; `admin` covers the legal representative. */
 export type Party = 'consumer' | 'provider';
-export interface BookingActor { party: Party | null; isAdmin: boolean; isApplicant: boolean }
+export interface BookingActor {
+  party: Party | null;
+  isAdmin: boolean;
+  isApplicant: boolean;
+}
 
-interface Rule { from: BookingState; to: BookingState | 'gone'; party: Party; needsReason?: boolean }
+interface Rule {
+  from: BookingState;
+  to: BookingState | 'gone';
+  party: Party;
+  needsReason?: boolean;
+}
 
 /**
  * from × action → to. Consumer actions may be taken by the applicant or an admin of the consumer organisation;
@@ -56,7 +100,11 @@ const MACHINE: Record<BookingAction, Rule> = {
   rate: { from: 'completed', to: 'completed', party: 'consumer' },
 };
 
-export interface Refusal { status: 403 | 404 | 409; code: string; message: string }
+export interface Refusal {
+  status: 403 | 404 | 409;
+  code: string;
+  message: string;
+}
 export type Step = { to: BookingState | 'gone'; needsReason: boolean } | { refusal: Refusal };
 
 /** May this actor see the booking at all? The provider never sees the consumer's drafts. */
@@ -72,11 +120,38 @@ const PARTY_NOUN: Record<Party, string> = { consumer: '委托方', provider: '�
 export function nextBookingStep(state: BookingState, action: BookingAction, a: BookingActor): Step {
   const rule = MACHINE[action];
   if (!maySeeBooking(state, a)) return { refusal: { status: 404, code: 'NOT_FOUND', message: '预约单不存在' } };
-  if (a.party !== rule.party) return { refusal: { status: 403, code: 'BOOKING_WRONG_PARTY', message: `只有${PARTY_NOUN[rule.party]}可以${BOOKING_ACTION_LABEL[action]}` } };
-  if (rule.party === 'provider' && !a.isAdmin) return { refusal: { status: 403, code: 'BOOKING_ADMIN_ONLY', message: `只有受托方单位管理员可以${BOOKING_ACTION_LABEL[action]}` } };
-  if (rule.party === 'consumer' && !a.isAdmin && !a.isApplicant) return { refusal: { status: 403, code: 'BOOKING_APPLICANT_ONLY', message: `只有预约申请人或本单位管理员可以${BOOKING_ACTION_LABEL[action]}` } };
+  if (a.party !== rule.party)
+    return {
+      refusal: {
+        status: 403,
+        code: 'BOOKING_WRONG_PARTY',
+        message: `只有${PARTY_NOUN[rule.party]}可以${BOOKING_ACTION_LABEL[action]}`,
+      },
+    };
+  if (rule.party === 'provider' && !a.isAdmin)
+    return {
+      refusal: {
+        status: 403,
+        code: 'BOOKING_ADMIN_ONLY',
+        message: `只有受托方单位管理员可以${BOOKING_ACTION_LABEL[action]}`,
+      },
+    };
+  if (rule.party === 'consumer' && !a.isAdmin && !a.isApplicant)
+    return {
+      refusal: {
+        status: 403,
+        code: 'BOOKING_APPLICANT_ONLY',
+        message: `只有预约申请人或本单位管理员可以${BOOKING_ACTION_LABEL[action]}`,
+      },
+    };
   if (state !== rule.from) {
-    return { refusal: { status: 409, code: 'BOOKING_WRONG_STATE', message: `预约单当前为「${BOOKING_STATE_LABEL[state]}」，不能${BOOKING_ACTION_LABEL[action]}` } };
+    return {
+      refusal: {
+        status: 409,
+        code: 'BOOKING_WRONG_STATE',
+        message: `预约单当前为「${BOOKING_STATE_LABEL[state]}」，不能${BOOKING_ACTION_LABEL[action]}`,
+      },
+    };
   }
   return { to: rule.to, needsReason: !!rule.needsReason };
 }
@@ -88,9 +163,14 @@ export const availableActions = (state: BookingState, a: BookingActor): BookingA
 /** Who acts next, for the lists. */
 export function nextParty(s: BookingState): Party | null {
   switch (s) {
-    case 'draft': case 'awaiting_settlement': return 'consumer';
-    case 'submitted': case 'accepted': return 'provider';
-    default: return null;
+    case 'draft':
+    case 'awaiting_settlement':
+      return 'consumer';
+    case 'submitted':
+    case 'accepted':
+      return 'provider';
+    default:
+      return null;
   }
 }
 
@@ -114,7 +194,12 @@ export const BOOKING_NO = /^YY\d{12,}$/;
 // ------------------------------------------------------------------ fees, in fen
 
 /** A fee item: quantity (up to two decimals) × unit price in fen. */
-export interface FeeItem { name: string; quantity: number; unit: string; unitPriceFen: number }
+export interface FeeItem {
+  name: string;
+  quantity: number;
+  unit: string;
+  unitPriceFen: number;
+}
 
 export const MAX_UNIT_PRICE_FEN = 1_000_000_000; // ¥10,000,000
 export const MAX_QUANTITY = 100_000;
@@ -130,7 +215,8 @@ export function quantityHundredths(q: number): number | null {
 export function lineFen(item: Pick<FeeItem, 'quantity' | 'unitPriceFen'>): number {
   const h = quantityHundredths(item.quantity);
   if (h === null) throw new RangeError('quantity');
-  if (!Number.isInteger(item.unitPriceFen) || item.unitPriceFen < 0 || item.unitPriceFen > MAX_UNIT_PRICE_FEN) throw new RangeError('unitPriceFen');
+  if (!Number.isInteger(item.unitPriceFen) || item.unitPriceFen < 0 || item.unitPriceFen > MAX_UNIT_PRICE_FEN)
+    throw new RangeError('unitPriceFen');
   const p = BigInt(h) * BigInt(item.unitPriceFen);
   return Number((p + 50n) / 100n);
 }
@@ -147,23 +233,47 @@ export const SAMPLE_DISPOSAL = { return: '检测后退回', dispose: '由受托�
 export type SampleDisposal = keyof typeof SAMPLE_DISPOSAL;
 
 export const BOOKING_FIELD_LABELS = {
-  instruments: '预约仪器', samples: '检测样品', purpose: '检测用途', expectedFrom: '期望开始日期', expectedTo: '期望完成日期',
-  projectName: '项目名称', projectNo: '项目编号', projectSource: '项目来源', projectFundingFen: '项目经费', liabilityAccepted: '责任说明',
-  testItems: '检测项目', contactName: '联系人', contactPhone: '联系电话',
+  instruments: '预约仪器',
+  samples: '检测样品',
+  purpose: '检测用途',
+  expectedFrom: '期望开始日期',
+  expectedTo: '期望完成日期',
+  projectName: '项目名称',
+  projectNo: '项目编号',
+  projectSource: '项目来源',
+  projectFundingFen: '项目经费',
+  liabilityAccepted: '责任说明',
+  testItems: '检测项目',
+  contactName: '联系人',
+  contactPhone: '联系电话',
 } as const;
 
 export interface BookingDraft {
   instruments: { testItems: string | null }[];
-  samples: { name: string; quantity: number | null; unit: string | null; form: string | null; hazards: string | null; disposal: SampleDisposal | null }[];
-  purpose: string | null; expectedFrom: string | null; expectedTo: string | null;
-  projectName: string | null; projectSource: string | null; contactName: string | null; contactPhone: string | null;
+  samples: {
+    name: string;
+    quantity: number | null;
+    unit: string | null;
+    form: string | null;
+    hazards: string | null;
+    disposal: SampleDisposal | null;
+  }[];
+  purpose: string | null;
+  expectedFrom: string | null;
+  expectedTo: string | null;
+  projectName: string | null;
+  projectSource: string | null;
+  contactName: string | null;
+  contactPhone: string | null;
 }
 
 /** What 提交 requires beyond what 保存 accepts; field keys are those of the form (samples.0.quantity, …). */
 export function missingForSubmit(b: BookingDraft, today: string): Record<string, string> {
   const m: Record<string, string> = {};
   if (!b.instruments.length) m.instruments = '请至少添加一台仪器';
-  b.instruments.forEach((i, k) => { if (!i.testItems?.trim()) m[`instruments.${k}.testItems`] = '请填写检测项目'; });
+  b.instruments.forEach((i, k) => {
+    if (!i.testItems?.trim()) m[`instruments.${k}.testItems`] = '请填写检测项目';
+  });
   if (!b.samples.length) m.samples = '请至少填写一个检测样品';
   b.samples.forEach((s, k) => {
     if (!s.name?.trim()) m[`samples.${k}.name`] = '请填写样品名称';

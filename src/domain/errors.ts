@@ -13,9 +13,12 @@ export class DomainError extends Error {
   }
 }
 
-export const badInput = (code: string, message: string, fields?: FieldErrors) => new DomainError(400, code, message, fields);
+export const badInput = (code: string, message: string, fields?: FieldErrors) =>
+  new DomainError(400, code, message, fields);
 export const unauthenticated = (message = '请先登录') => new DomainError(401, 'UNAUTHENTICATED', message);
 export const forbidden = (message = '无权执行此操作') => new DomainError(403, 'FORBIDDEN', message);
 export const notFound = (what: string) => new DomainError(404, 'NOT_FOUND', `${what}不存在`);
-export const conflict = (code: string, message: string, fields?: FieldErrors) => new DomainError(409, code, message, fields);
-export const ruleBroken = (code: string, message: string, fields?: FieldErrors) => new DomainError(422, code, message, fields);
+export const conflict = (code: string, message: string, fields?: FieldErrors) =>
+  new DomainError(409, code, message, fields);
+export const ruleBroken = (code: string, message: string, fields?: FieldErrors) =>
+  new DomainError(422, code, message, fields);

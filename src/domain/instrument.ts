@@ -2,11 +2,17 @@ import type { FieldErrors } from './errors';
 
 /** Instrument listing (仪器入网): states and the reference lists of the record. */
 export type InstrumentState = 'draft' | 'pending' | 'listed' | 'rejected';
-export const INSTRUMENT_STATE_LABEL: Record<InstrumentState, string> = { draft: '草稿', pending: '待审核', listed: '已入网', rejected: '未通过' };
+export const INSTRUMENT_STATE_LABEL: Record<InstrumentState, string> = {
+  draft: '草稿',
+  pending: '待审核',
+  listed: '已入网',
+  rejected: '未通过',
+};
 export const DISABLED_LABEL = '已停用';
 
 /** The label a list shows: a listed instrument that is disabled shows as 已停用 everywhere. */
-export const instrumentStateLabel = (s: InstrumentState, disabled: boolean) => (s === 'listed' && disabled ? DISABLED_LABEL : INSTRUMENT_STATE_LABEL[s]);
+export const instrumentStateLabel = (s: InstrumentState, disabled: boolean) =>
+  s === 'listed' && disabled ? DISABLED_LABEL : INSTRUMENT_STATE_LABEL[s];
 
 export const SHARING_MODES = { internal: '内部共享', external: '外部共享' } as const;
 export type SharingMode = keyof typeof SHARING_MODES;
@@ -16,7 +22,7 @@ export type RunStatus = (typeof RUN_STATUSES)[number];
 
 export const SOURCES = ['购置', '研制', '赠送', '其他'] as const;
 
-export const canEditInstrument = (s: InstrumentState) => (s === 'draft' || s === 'rejected' || s === 'listed');
+export const canEditInstrument = (s: InstrumentState) => s === 'draft' || s === 'rejected' || s === 'listed';
 export const canSubmitInstrument = (s: InstrumentState) => s === 'draft' || s === 'rejected';
 /** Only the first listing is reviewed; later edits of a listed instrument apply at once. */
 export const editNeedsReview = (s: InstrumentState) => s !== 'listed';
@@ -26,7 +32,10 @@ export const isBookable = (s: InstrumentState, disabled: boolean) => s === 'list
 // ------------------------------------------------------------------ the listing machine
 
 export type InstrumentAction = 'save' | 'submit' | 'approve' | 'reject' | 'disable' | 'enable' | 'delete' | 'attach';
-export interface InstrumentPosition { state: InstrumentState; isDisabled: boolean }
+export interface InstrumentPosition {
+  state: InstrumentState;
+  isDisabled: boolean;
+}
 
 /**
  * from × action → to. `save` and `attach` (pictures, attachments) keep the state: a draft stays a draft, a rejected
@@ -41,7 +50,10 @@ const MACHINE: Record<InstrumentState, Partial<Record<InstrumentAction, Instrume
 };
 
 /** The next position, or null when the action is not allowed in this position. */
-export function nextInstrumentPosition(p: InstrumentPosition, action: InstrumentAction): InstrumentPosition | 'gone' | null {
+export function nextInstrumentPosition(
+  p: InstrumentPosition,
+  action: InstrumentAction,
+): InstrumentPosition | 'gone' | null {
   const to = MACHINE[p.state][action];
   if (!to) return null;
   if (to === 'gone') return 'gone';
@@ -54,11 +66,16 @@ export function nextInstrumentPosition(p: InstrumentPosition, action: Instrument
 export function refusalMessage(p: InstrumentPosition, action: InstrumentAction): string {
   if (p.state === 'pending') return '仪器正在审核中，暂不能操作，请等待主管部门审核';
   switch (action) {
-    case 'submit': return p.state === 'listed' ? '仪器已入网，修改后直接生效，无需再次提交' : '当前状态不能提交';
-    case 'disable': return p.state === 'listed' ? '仪器已停用' : '仅已入网的仪器可以停用';
-    case 'enable': return p.state === 'listed' ? '仪器未停用' : '仅已入网的仪器可以启用';
-    case 'delete': return '仅草稿状态的仪器可以删除';
-    default: return '当前状态不能执行该操作';
+    case 'submit':
+      return p.state === 'listed' ? '仪器已入网，修改后直接生效，无需再次提交' : '当前状态不能提交';
+    case 'disable':
+      return p.state === 'listed' ? '仪器已停用' : '仅已入网的仪器可以停用';
+    case 'enable':
+      return p.state === 'listed' ? '仪器未停用' : '仅已入网的仪器可以启用';
+    case 'delete':
+      return '仅草稿状态的仪器可以删除';
+    default:
+      return '当前状态不能执行该操作';
   }
 }
 
@@ -66,11 +83,32 @@ export function refusalMessage(p: InstrumentPosition, action: InstrumentAction):
 
 /** Chinese labels of the record's fields (the form, error messages and the Excel template use the same words). */
 export const INSTRUMENT_FIELD_LABELS = {
-  internalNo: '单位内部编号', name: '仪器名称', nameEn: '英文名称', categoryCode: '仪器分类', serviceFields: '服务领域',
-  model: '规格型号', manufacturer: '生产厂商', country: '产地国别', valueFen: '原值', purchaseDate: '购置日期', startUseDate: '启用日期',
-  source: '仪器来源', specs: '主要技术指标', functions: '主要功能及特色', serviceContent: '服务内容', feeStandard: '收费标准',
-  sharingMode: '共享模式', runStatus: '运行状态', cityCode: '所在地市', district: '所在区县', street: '详细地址', room: '房间号',
-  contactName: '联系人', contactPhone: '联系电话', contactEmail: '联系邮箱', staff: '主要操作及维修人员',
+  internalNo: '单位内部编号',
+  name: '仪器名称',
+  nameEn: '英文名称',
+  categoryCode: '仪器分类',
+  serviceFields: '服务领域',
+  model: '规格型号',
+  manufacturer: '生产厂商',
+  country: '产地国别',
+  valueFen: '原值',
+  purchaseDate: '购置日期',
+  startUseDate: '启用日期',
+  source: '仪器来源',
+  specs: '主要技术指标',
+  functions: '主要功能及特色',
+  serviceContent: '服务内容',
+  feeStandard: '收费标准',
+  sharingMode: '共享模式',
+  runStatus: '运行状态',
+  cityCode: '所在地市',
+  district: '所在区县',
+  street: '详细地址',
+  room: '房间号',
+  contactName: '联系人',
+  contactPhone: '联系电话',
+  contactEmail: '联系邮箱',
+  staff: '主要操作及维修人员',
 } as const;
 export type InstrumentFieldKey = keyof typeof INSTRUMENT_FIELD_LABELS;
 
@@ -79,8 +117,19 @@ export type InstrumentFieldKey = keyof typeof INSTRUMENT_FIELD_LABELS;
  * listed from an Excel import first and get their pictures later, and the catalogue shows a placeholder.
  */
 export const REQUIRED_FOR_SUBMIT = [
-  'name', 'categoryCode', 'model', 'manufacturer', 'valueFen', 'purchaseDate', 'specs', 'functions', 'serviceContent', 'feeStandard',
-  'cityCode', 'contactName', 'contactPhone',
+  'name',
+  'categoryCode',
+  'model',
+  'manufacturer',
+  'valueFen',
+  'purchaseDate',
+  'specs',
+  'functions',
+  'serviceContent',
+  'feeStandard',
+  'cityCode',
+  'contactName',
+  'contactPhone',
 ] as const satisfies readonly InstrumentFieldKey[];
 
 const blank = (v: unknown) => v === null || v === undefined || (typeof v === 'string' && v.trim() === '');
@@ -103,7 +152,10 @@ export function isCalendarDate(s: string): boolean {
 }
 
 /** Rules between fields that need no database: real dates, not in the future, use not before purchase. `today` is YYYY-MM-DD (Asia/Shanghai). */
-export function recordRuleErrors(f: { purchaseDate?: string | null; startUseDate?: string | null }, today: string): FieldErrors {
+export function recordRuleErrors(
+  f: { purchaseDate?: string | null; startUseDate?: string | null },
+  today: string,
+): FieldErrors {
   const errors: FieldErrors = {};
   for (const k of ['purchaseDate', 'startUseDate'] as const) {
     const v = f[k];
@@ -111,7 +163,13 @@ export function recordRuleErrors(f: { purchaseDate?: string | null; startUseDate
     if (!isCalendarDate(v)) errors[k] = '日期无效';
     else if (v > today) errors[k] = `${INSTRUMENT_FIELD_LABELS[k]}不能晚于今天`;
   }
-  if (!errors.purchaseDate && !errors.startUseDate && f.purchaseDate && f.startUseDate && f.startUseDate < f.purchaseDate) {
+  if (
+    !errors.purchaseDate &&
+    !errors.startUseDate &&
+    f.purchaseDate &&
+    f.startUseDate &&
+    f.startUseDate < f.purchaseDate
+  ) {
     errors.startUseDate = '启用日期不能早于购置日期';
   }
   return errors;

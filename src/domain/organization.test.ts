@@ -1,12 +1,22 @@
 import { describe, expect, it } from 'vitest';
-import { canEdit, canSubmit, FRESHNESS_DAYS, mustRefreshInfo, ORG_STATE_LABEL, REVENUE_LIMIT_FEN, STAFF_LIMIT, voucherQuestionApplies, type OrgState } from './organization';
+import {
+  canEdit,
+  canSubmit,
+  FRESHNESS_DAYS,
+  mustRefreshInfo,
+  ORG_STATE_LABEL,
+  REVENUE_LIMIT_FEN,
+  STAFF_LIMIT,
+  voucherQuestionApplies,
+  type OrgState,
+} from './organization';
 
 const DAY = 86_400_000;
 
 describe('the voucher question (是否申请创新券)', () => {
   const sme = { cityCode: '370100', staffCount: 499, revenueFen: REVENUE_LIMIT_FEN - 1, type: 'enterprise' };
 
-  it('uses the manual\'s limits: 500 staff and ¥200 million in fen', () => {
+  it("uses the manual's limits: 500 staff and ¥200 million in fen", () => {
     expect(STAFF_LIMIT).toBe(500);
     expect(REVENUE_LIMIT_FEN).toBe(20_000_000_000);
   });
@@ -77,7 +87,7 @@ describe('joining states', () => {
     expect(states.filter(canEdit)).toEqual(['draft', 'approved', 'rejected']);
   });
 
-  it('names the states in the manual\'s words', () => {
+  it("names the states in the manual's words", () => {
     expect(ORG_STATE_LABEL).toEqual({ draft: '草稿', pending: '待审核', approved: '已入网', rejected: '未通过' });
   });
 });

@@ -3,7 +3,12 @@ import { OUT_OF_PROVINCE } from './reference';
 
 /** 入网状态 of an organisation. */
 export type OrgState = 'draft' | 'pending' | 'approved' | 'rejected';
-export const ORG_STATE_LABEL: Record<OrgState, string> = { draft: '草稿', pending: '待审核', approved: '已入网', rejected: '未通过' };
+export const ORG_STATE_LABEL: Record<OrgState, string> = {
+  draft: '草稿',
+  pending: '待审核',
+  approved: '已入网',
+  rejected: '未通过',
+};
 
 export const REVENUE_LIMIT_FEN = 200_000_000 * 100; // ¥200 million
 export const STAFF_LIMIT = 500;
@@ -19,9 +24,12 @@ export interface VoucherQuestionFacts {
 export function voucherQuestionApplies(f: VoucherQuestionFacts): boolean {
   return (
     f.type === 'enterprise' &&
-    !!f.cityCode && f.cityCode !== OUT_OF_PROVINCE.code &&
-    typeof f.staffCount === 'number' && f.staffCount < STAFF_LIMIT &&
-    typeof f.revenueFen === 'number' && f.revenueFen < REVENUE_LIMIT_FEN
+    !!f.cityCode &&
+    f.cityCode !== OUT_OF_PROVINCE.code &&
+    typeof f.staffCount === 'number' &&
+    f.staffCount < STAFF_LIMIT &&
+    typeof f.revenueFen === 'number' &&
+    f.revenueFen < REVENUE_LIMIT_FEN
   );
 }
 

@@ -3,7 +3,15 @@ import { MOBILE_RE, passwordProblem, USERNAME_RE } from './password';
 
 describe('password rule: at least 8 characters and 3 of 4 classes', () => {
   it('accepts strong passwords', () => {
-    for (const pw of ['Test@2026x', 'abcDEF12', 'abc123!@', 'ABC123!@', 'abcDEF!@', 'A1!bcdef', 'x'.repeat(125) + 'A1!']) {
+    for (const pw of [
+      'Test@2026x',
+      'abcDEF12',
+      'abc123!@',
+      'ABC123!@',
+      'abcDEF!@',
+      'A1!bcdef',
+      'x'.repeat(125) + 'A1!',
+    ]) {
       expect(passwordProblem(pw), pw).toBeNull();
     }
   });
@@ -20,7 +28,17 @@ describe('password rule: at least 8 characters and 3 of 4 classes', () => {
   });
 
   it('refuses passwords of one or two classes', () => {
-    for (const pw of ['abcdefgh', 'ABCDEFGH', '12345678', '!@#$%^&*', 'abcdefg1', 'ABCDEFG!', 'abcdEFGH', '1234!@#$', 'password123']) {
+    for (const pw of [
+      'abcdefgh',
+      'ABCDEFGH',
+      '12345678',
+      '!@#$%^&*',
+      'abcdefg1',
+      'ABCDEFG!',
+      'abcdEFGH',
+      '1234!@#$',
+      'password123',
+    ]) {
       expect(passwordProblem(pw), pw).toMatch(/至少 3 类/);
     }
   });

@@ -7,17 +7,46 @@ describe('the post machine', () => {
   it('draft → pending → published; an edit of a published post is reviewed while the old version stays visible', () => {
     expect(nextPostStep(at('draft'), 'submit')).toEqual({ state: 'pending', isVisible: false, review: true });
     expect(nextPostStep(at('pending'), 'approve')).toEqual({ state: 'published', isVisible: true, review: false });
-    expect(nextPostStep(at('published', true, true), 'save')).toEqual({ state: 'pending', isVisible: true, review: true });
-    expect(nextPostStep(at('pending', true, true), 'reject')).toEqual({ state: 'rejected', isVisible: true, review: false });
+    expect(nextPostStep(at('published', true, true), 'save')).toEqual({
+      state: 'pending',
+      isVisible: true,
+      review: true,
+    });
+    expect(nextPostStep(at('pending', true, true), 'reject')).toEqual({
+      state: 'rejected',
+      isVisible: true,
+      review: false,
+    });
   });
 
   it('停用 hides; 启用 goes to review hidden', () => {
-    expect(nextPostStep(at('published', true, true), 'disable')).toEqual({ state: 'disabled', isVisible: false, review: false });
-    expect(nextPostStep(at('disabled', false, true), 'enable')).toEqual({ state: 'pending', isVisible: false, review: true });
+    expect(nextPostStep(at('published', true, true), 'disable')).toEqual({
+      state: 'disabled',
+      isVisible: false,
+      review: false,
+    });
+    expect(nextPostStep(at('disabled', false, true), 'enable')).toEqual({
+      state: 'pending',
+      isVisible: false,
+      review: true,
+    });
   });
 
   it('refuses every other pair', () => {
-    const legal = new Set(['draft/save', 'draft/submit', 'draft/delete', 'rejected/save', 'rejected/submit', 'rejected/delete', 'pending/approve', 'pending/reject', 'published/save', 'published/disable', 'disabled/save', 'disabled/enable']);
+    const legal = new Set([
+      'draft/save',
+      'draft/submit',
+      'draft/delete',
+      'rejected/save',
+      'rejected/submit',
+      'rejected/delete',
+      'pending/approve',
+      'pending/reject',
+      'published/save',
+      'published/disable',
+      'disabled/save',
+      'disabled/enable',
+    ]);
     const actions: PostAction[] = ['save', 'submit', 'approve', 'reject', 'disable', 'enable', 'delete'];
     for (const s of ['draft', 'pending', 'published', 'rejected', 'disabled'] as PostState[]) {
       for (const a of actions) {

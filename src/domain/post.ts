@@ -7,10 +7,20 @@ export type PostKind = 'demand' | 'supply';
 export const POST_KIND_LABEL: Record<PostKind, string> = { demand: '需求', supply: '供给' };
 
 export type PostState = 'draft' | 'pending' | 'published' | 'rejected' | 'disabled';
-export const POST_STATE_LABEL: Record<PostState, string> = { draft: '草稿', pending: '待审核', published: '已发布', rejected: '未通过', disabled: '已停用' };
+export const POST_STATE_LABEL: Record<PostState, string> = {
+  draft: '草稿',
+  pending: '待审核',
+  published: '已发布',
+  rejected: '未通过',
+  disabled: '已停用',
+};
 
 export type PostAction = 'save' | 'submit' | 'approve' | 'reject' | 'disable' | 'enable' | 'delete';
-export interface PostPosition { state: PostState; isVisible: boolean; everPublished: boolean }
+export interface PostPosition {
+  state: PostState;
+  isVisible: boolean;
+  everPublished: boolean;
+}
 export type PostStep = { state: PostState; isVisible: boolean; review: boolean } | 'gone';
 
 /** from × action → to; null when refused. `review` = the step opens a review. */
@@ -30,7 +40,9 @@ export function nextPostStep(p: PostPosition, action: PostAction): PostStep | nu
     case 'reject':
       return state === 'pending' ? { state: 'rejected', isVisible, review: false } : null;
     case 'disable':
-      return state !== 'disabled' && state !== 'draft' && isVisible ? { state: 'disabled', isVisible: false, review: false } : null;
+      return state !== 'disabled' && state !== 'draft' && isVisible
+        ? { state: 'disabled', isVisible: false, review: false }
+        : null;
     case 'enable':
       return state === 'disabled' ? { state: 'pending', isVisible: false, review: true } : null;
     case 'delete':
@@ -41,11 +53,16 @@ export function nextPostStep(p: PostPosition, action: PostAction): PostStep | nu
 export function postRefusal(p: PostPosition, action: PostAction): string {
   if (p.state === 'pending' && action !== 'disable') return '信息正在审核中，暂不能操作，请等待主管部门审核';
   switch (action) {
-    case 'submit': return p.state === 'published' ? '已发布的信息修改后会自动提交审核' : '当前状态不能提交';
-    case 'disable': return p.state === 'disabled' ? '信息已停用' : '只有已发布的信息可以停用';
-    case 'enable': return '只有已停用的信息可以启用';
-    case 'delete': return p.everPublished ? '发布过的信息不能删除，可以停用' : '只有草稿或未通过的信息可以删除';
-    default: return '当前状态不能执行该操作';
+    case 'submit':
+      return p.state === 'published' ? '已发布的信息修改后会自动提交审核' : '当前状态不能提交';
+    case 'disable':
+      return p.state === 'disabled' ? '信息已停用' : '只有已发布的信息可以停用';
+    case 'enable':
+      return '只有已停用的信息可以启用';
+    case 'delete':
+      return p.everPublished ? '发布过的信息不能删除，可以停用' : '只有草稿或未通过的信息可以删除';
+    default:
+      return '当前状态不能执行该操作';
   }
 }
 

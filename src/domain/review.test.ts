@@ -1,9 +1,21 @@
 import { describe, expect, it } from 'vitest';
-import { isOpenReview, nextReviewStep, REVIEW_STATE_LABEL, type ReviewAction, type ReviewPosition, type ReviewState } from './review';
+import {
+  isOpenReview,
+  nextReviewStep,
+  REVIEW_STATE_LABEL,
+  type ReviewAction,
+  type ReviewPosition,
+  type ReviewState,
+} from './review';
 
 const STATES: ReviewState[] = ['pending', 'returned', 'approved', 'rejected', 'withdrawn'];
 const ACTIONS: ReviewAction[] = ['approve', 'reject', 'return', 'resubmit', 'withdraw'];
-const at = (state: ReviewState, level = 1, levels = 1, canReturn = false): ReviewPosition => ({ state, level, levels, canReturn });
+const at = (state: ReviewState, level = 1, levels = 1, canReturn = false): ReviewPosition => ({
+  state,
+  level,
+  levels,
+  canReturn,
+});
 
 /** The machine as a table: from × action → to (for the last level, with returning allowed). */
 const TABLE: Record<ReviewState, Partial<Record<ReviewAction, ReviewState>>> = {
@@ -33,7 +45,11 @@ describe('the review machine', () => {
 
   it('rejecting and returning need a reason and stay at the level', () => {
     expect(nextReviewStep(at('pending', 2, 2), 'reject')).toEqual({ state: 'rejected', level: 2, needsReason: true });
-    expect(nextReviewStep(at('pending', 1, 2, true), 'return')).toEqual({ state: 'returned', level: 1, needsReason: true });
+    expect(nextReviewStep(at('pending', 1, 2, true), 'return')).toEqual({
+      state: 'returned',
+      level: 1,
+      needsReason: true,
+    });
   });
 
   it('returns only where the kind allows it', () => {
@@ -41,11 +57,19 @@ describe('the review machine', () => {
   });
 
   it('a resubmitted review goes back to the level that returned it', () => {
-    expect(nextReviewStep(at('returned', 2, 2, true), 'resubmit')).toEqual({ state: 'pending', level: 2, needsReason: false });
+    expect(nextReviewStep(at('returned', 2, 2, true), 'resubmit')).toEqual({
+      state: 'pending',
+      level: 2,
+      needsReason: false,
+    });
   });
 
   it('the owner withdraws only while pending', () => {
-    expect(nextReviewStep(at('pending', 1, 2), 'withdraw')).toEqual({ state: 'withdrawn', level: 1, needsReason: false });
+    expect(nextReviewStep(at('pending', 1, 2), 'withdraw')).toEqual({
+      state: 'withdrawn',
+      level: 1,
+      needsReason: false,
+    });
     expect(nextReviewStep(at('returned', 1, 2, true), 'withdraw')).toBeNull();
   });
 

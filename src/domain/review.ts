@@ -8,17 +8,32 @@ export type ReviewState = 'pending' | 'returned' | 'approved' | 'rejected' | 'wi
 export type ReviewAction = 'approve' | 'reject' | 'return' | 'resubmit' | 'withdraw';
 
 export const REVIEW_STATE_LABEL: Record<ReviewState, string> = {
-  pending: '待审核', returned: '已退回', approved: '审核通过', rejected: '未通过', withdrawn: '已撤回',
+  pending: '待审核',
+  returned: '已退回',
+  approved: '审核通过',
+  rejected: '未通过',
+  withdrawn: '已撤回',
 };
 
-export interface ReviewPosition { state: ReviewState; level: number; levels: number; canReturn: boolean }
-export interface ReviewStep { state: ReviewState; level: number; needsReason: boolean }
+export interface ReviewPosition {
+  state: ReviewState;
+  level: number;
+  levels: number;
+  canReturn: boolean;
+}
+export interface ReviewStep {
+  state: ReviewState;
+  level: number;
+  needsReason: boolean;
+}
 
 export function nextReviewStep(r: ReviewPosition, action: ReviewAction): ReviewStep | null {
   switch (action) {
     case 'approve':
       if (r.state !== 'pending') return null;
-      return r.level < r.levels ? { state: 'pending', level: r.level + 1, needsReason: false } : { state: 'approved', level: r.level, needsReason: false };
+      return r.level < r.levels
+        ? { state: 'pending', level: r.level + 1, needsReason: false }
+        : { state: 'approved', level: r.level, needsReason: false };
     case 'reject':
       return r.state === 'pending' ? { state: 'rejected', level: r.level, needsReason: true } : null;
     case 'return':

@@ -1,40 +1,150 @@
 import { describe, expect, it } from 'vitest';
 import {
-  capYear, claimStateOf, DEFAULT_POLICY, formatClaimNo, missingDocuments, policyErrors, policyInForce, provincialRateBp, quote, shareOf,
-  type QuoteInput, type VoucherConsumer, type VoucherPolicy,
+  capYear,
+  claimStateOf,
+  DEFAULT_POLICY,
+  formatClaimNo,
+  missingDocuments,
+  policyErrors,
+  policyInForce,
+  provincialRateBp,
+  quote,
+  shareOf,
+  type QuoteInput,
+  type VoucherConsumer,
+  type VoucherPolicy,
 } from './voucher';
 
 const WAN = 1_000_000;
 const smallIn = (cityCode: string, o: Partial<VoucherConsumer> = {}): VoucherConsumer => ({
-  cityCode, district: null, isInProvince: true, type: 'enterprise', isSmallMicro: true, isVoucherApplicant: true, ...o,
+  cityCode,
+  district: null,
+  isInProvince: true,
+  type: 'enterprise',
+  isSmallMicro: true,
+  isVoucherApplicant: true,
+  ...o,
 });
-const JINAN = '370100', ZAOZHUANG = '370400', LIAOCHENG = '371500', QINGDAO = '370200';
+const JINAN = '370100',
+  ZAOZHUANG = '370400',
+  LIAOCHENG = '371500',
+  QINGDAO = '370200';
 const base = (o: Partial<QuoteInput>): QuoteInput => ({
-  feeFen: 100_000, policy: DEFAULT_POLICY, consumer: smallIn(JINAN), providerCity: JINAN, usage: { provincialFen: 0, municipalFen: 0 },
-  otherSubsidy: false, choose: { provincial: true, municipal: true }, ...o,
+  feeFen: 100_000,
+  policy: DEFAULT_POLICY,
+  consumer: smallIn(JINAN),
+  providerCity: JINAN,
+  usage: { provincialFen: 0, municipalFen: 0 },
+  otherSubsidy: false,
+  choose: { provincial: true, municipal: true },
+  ...o,
 });
 
 /** [case, input, provincial fen, municipal fen (null = no municipal part), self-pay fen, section shown] */
 const CASES: [string, Partial<QuoteInput>, number, number | null, number, boolean][] = [
   ['济南 40%', {}, 40_000, null, 60_000, true],
   ['枣庄 60%', { consumer: smallIn(ZAOZHUANG) }, 60_000, null, 40_000, true],
-  ['province-direct county in 济南 district list gets 60%', { consumer: smallIn(JINAN, { district: '平原县' }) }, 60_000, null, 40_000, true],
+  [
+    'province-direct county in 济南 district list gets 60%',
+    { consumer: smallIn(JINAN, { district: '平原县' }) },
+    60_000,
+    null,
+    40_000,
+    true,
+  ],
   ['a fee of 1 fen floors to 0', { feeFen: 1 }, 0, null, 1, true],
   ['a fee of 3 fen at 60% floors to 1', { feeFen: 3, consumer: smallIn(ZAOZHUANG) }, 1, null, 2, true],
   ['99 fen at 40% = 39.6 → 39', { feeFen: 99 }, 39, null, 60, true],
-  ['cap exactly reached by this claim', { feeFen: 125 * WAN, usage: { provincialFen: 0, municipalFen: 0 } }, 50 * WAN, null, 75 * WAN, true],
-  ['remaining cap limits the share', { feeFen: 10 * WAN, usage: { provincialFen: 49 * WAN, municipalFen: 0 } }, 1 * WAN, null, 9 * WAN, true],
+  [
+    'cap exactly reached by this claim',
+    { feeFen: 125 * WAN, usage: { provincialFen: 0, municipalFen: 0 } },
+    50 * WAN,
+    null,
+    75 * WAN,
+    true,
+  ],
+  [
+    'remaining cap limits the share',
+    { feeFen: 10 * WAN, usage: { provincialFen: 49 * WAN, municipalFen: 0 } },
+    1 * WAN,
+    null,
+    9 * WAN,
+    true,
+  ],
   ['cap already reached', { usage: { provincialFen: 50 * WAN, municipalFen: 0 } }, 0, null, 100_000, true],
-  ['cap already exceeded by earlier claims (policy lowered)', { usage: { provincialFen: 60 * WAN, municipalFen: 0 } }, 0, null, 100_000, true],
+  [
+    'cap already exceeded by earlier claims (policy lowered)',
+    { usage: { provincialFen: 60 * WAN, municipalFen: 0 } },
+    0,
+    null,
+    100_000,
+    true,
+  ],
   ['聊城 60% + 30%', { consumer: smallIn(LIAOCHENG) }, 60_000, 30_000, 10_000, true],
-  ['聊城 both caps leave exactly 1 fen', { consumer: smallIn(LIAOCHENG), feeFen: 10 * WAN, usage: { provincialFen: 49 * WAN, municipalFen: 15 * WAN - 1 } }, 1 * WAN, 1, 9 * WAN - 1, true],
-  ['聊城 combined cap already reached', { consumer: smallIn(LIAOCHENG), feeFen: 10 * WAN, usage: { provincialFen: 50 * WAN, municipalFen: 15 * WAN } }, 0, 0, 10 * WAN, true],
-  ['聊城 combined cap leaves part of the municipal share', { consumer: smallIn(LIAOCHENG), feeFen: 10 * WAN, usage: { provincialFen: 45 * WAN, municipalFen: 14 * WAN } }, 5 * WAN, 1 * WAN, 4 * WAN, true],
-  ['聊城 municipal cap alone', { consumer: smallIn(LIAOCHENG), feeFen: 10 * WAN, usage: { provincialFen: 0, municipalFen: 14 * WAN + 50 } }, 6 * WAN, 1 * WAN - 50, 3 * WAN + 50, true],
-  ['聊城 only provincial chosen', { consumer: smallIn(LIAOCHENG), choose: { provincial: true, municipal: false } }, 60_000, 0, 40_000, true],
-  ['not small or micro: nothing, no section', { consumer: smallIn(JINAN, { isSmallMicro: false }) }, 0, null, 100_000, false],
-  ['said no when joining: no section', { consumer: smallIn(LIAOCHENG, { isVoucherApplicant: false }) }, 0, 0, 100_000, false],
-  ['outside the province: no section', { consumer: smallIn('000000', { isInProvince: false }) }, 0, null, 100_000, false],
+  [
+    '聊城 both caps leave exactly 1 fen',
+    { consumer: smallIn(LIAOCHENG), feeFen: 10 * WAN, usage: { provincialFen: 49 * WAN, municipalFen: 15 * WAN - 1 } },
+    1 * WAN,
+    1,
+    9 * WAN - 1,
+    true,
+  ],
+  [
+    '聊城 combined cap already reached',
+    { consumer: smallIn(LIAOCHENG), feeFen: 10 * WAN, usage: { provincialFen: 50 * WAN, municipalFen: 15 * WAN } },
+    0,
+    0,
+    10 * WAN,
+    true,
+  ],
+  [
+    '聊城 combined cap leaves part of the municipal share',
+    { consumer: smallIn(LIAOCHENG), feeFen: 10 * WAN, usage: { provincialFen: 45 * WAN, municipalFen: 14 * WAN } },
+    5 * WAN,
+    1 * WAN,
+    4 * WAN,
+    true,
+  ],
+  [
+    '聊城 municipal cap alone',
+    { consumer: smallIn(LIAOCHENG), feeFen: 10 * WAN, usage: { provincialFen: 0, municipalFen: 14 * WAN + 50 } },
+    6 * WAN,
+    1 * WAN - 50,
+    3 * WAN + 50,
+    true,
+  ],
+  [
+    '聊城 only provincial chosen',
+    { consumer: smallIn(LIAOCHENG), choose: { provincial: true, municipal: false } },
+    60_000,
+    0,
+    40_000,
+    true,
+  ],
+  [
+    'not small or micro: nothing, no section',
+    { consumer: smallIn(JINAN, { isSmallMicro: false }) },
+    0,
+    null,
+    100_000,
+    false,
+  ],
+  [
+    'said no when joining: no section',
+    { consumer: smallIn(LIAOCHENG, { isVoucherApplicant: false }) },
+    0,
+    0,
+    100_000,
+    false,
+  ],
+  [
+    'outside the province: no section',
+    { consumer: smallIn('000000', { isInProvince: false }) },
+    0,
+    null,
+    100_000,
+    false,
+  ],
   ['a university: no section', { consumer: smallIn(JINAN, { type: 'university' }) }, 0, null, 100_000, false],
   ['other public subsidy: section shown, nothing granted', { otherSubsidy: true }, 0, null, 100_000, true],
   ['zero fee', { feeFen: 0 }, 0, null, 0, true],
@@ -42,7 +152,16 @@ const CASES: [string, Partial<QuoteInput>, number, number | null, number, boolea
 
 const sameCityPolicy: VoucherPolicy = {
   ...DEFAULT_POLICY,
-  municipal: { [QINGDAO]: { enabled: true, rateBp: 2000, yearlyCapFen: 10 * WAN, combinedCapFen: 60 * WAN, sameCityProvider: true, sameConditions: false } },
+  municipal: {
+    [QINGDAO]: {
+      enabled: true,
+      rateBp: 2000,
+      yearlyCapFen: 10 * WAN,
+      combinedCapFen: 60 * WAN,
+      sameCityProvider: true,
+      sameConditions: false,
+    },
+  },
 };
 
 describe('voucher amounts (table of cases, in fen)', () => {
@@ -79,14 +198,20 @@ describe('voucher amounts (table of cases, in fen)', () => {
 
   it('rates by city and county', () => {
     const p = DEFAULT_POLICY.provincial;
-    for (const c of ['370400', '371300', '371400', '371500', '371600', '371700']) expect(provincialRateBp(p, { cityCode: c, district: null })).toBe(6000);
-    for (const c of ['370100', '370200', '370700']) expect(provincialRateBp(p, { cityCode: c, district: '历下区' })).toBe(4000);
+    for (const c of ['370400', '371300', '371400', '371500', '371600', '371700'])
+      expect(provincialRateBp(p, { cityCode: c, district: null })).toBe(6000);
+    for (const c of ['370100', '370200', '370700'])
+      expect(provincialRateBp(p, { cityCode: c, district: '历下区' })).toBe(4000);
     expect(provincialRateBp(p, { cityCode: '370100', district: '高唐县' })).toBe(6000);
   });
 });
 
 describe('policy versions', () => {
-  const versions = [{ id: 'a', effectiveFrom: '2026-01-01' }, { id: 'b', effectiveFrom: '2026-07-01' }, { id: 'c', effectiveFrom: '2027-01-01' }];
+  const versions = [
+    { id: 'a', effectiveFrom: '2026-01-01' },
+    { id: 'b', effectiveFrom: '2026-07-01' },
+    { id: 'c', effectiveFrom: '2027-01-01' },
+  ];
   it('uses the version in force on the day', () => {
     expect(policyInForce(versions, '2025-12-31')).toBeNull();
     expect(policyInForce(versions, '2026-01-01')!.id).toBe('a');
@@ -95,8 +220,13 @@ describe('policy versions', () => {
     expect(policyInForce(versions, '2030-01-01')!.id).toBe('c');
   });
   it('refuses impossible settings, naming the field', () => {
-    const bad: VoucherPolicy = { provincial: { ...DEFAULT_POLICY.provincial, highRateBp: 12_000 }, municipal: { '371500': { ...DEFAULT_POLICY.municipal['371500'], combinedCapFen: 1 } } };
-    expect(Object.keys(policyErrors(bad, ['370400', '371300', '371400', '371500', '371600', '371700'])).sort()).toEqual(['municipal.371500.combinedCapFen', 'provincial.highRateBp']);
+    const bad: VoucherPolicy = {
+      provincial: { ...DEFAULT_POLICY.provincial, highRateBp: 12_000 },
+      municipal: { '371500': { ...DEFAULT_POLICY.municipal['371500'], combinedCapFen: 1 } },
+    };
+    expect(Object.keys(policyErrors(bad, ['370400', '371300', '371400', '371500', '371600', '371700'])).sort()).toEqual(
+      ['municipal.371500.combinedCapFen', 'provincial.highRateBp'],
+    );
     expect(policyErrors(DEFAULT_POLICY, ['370400', '371300', '371400', '371500', '371600', '371700'])).toEqual({});
   });
   it('the cap period is the calendar year in China', () => {

@@ -27,17 +27,30 @@ export interface MunicipalPolicy {
   sameConditions: boolean;
 }
 
-export interface VoucherPolicy { provincial: ProvincialPolicy; municipal: Record<string, MunicipalPolicy> }
+export interface VoucherPolicy {
+  provincial: ProvincialPolicy;
+  municipal: Record<string, MunicipalPolicy>;
+}
 
 const WAN = 1_000_000; // 1 万元 in fen
 /** The reported Shandong defaults: 60% for 枣庄, 临沂, 德州, 聊城, 滨州, 菏泽, 40% elsewhere, ¥500,000 a year; 聊城 +30%, ¥650,000 combined. */
 export const DEFAULT_POLICY: VoucherPolicy = {
   provincial: {
-    highRateCities: ['370400', '371300', '371400', '371500', '371600', '371700'], highRateBp: 6000, defaultRateBp: 4000,
-    directCounties: ['高唐县', '沂水县', '郯城县', '平原县', '曹县', '郓城县', '邹平市', '莒县', '利津县', '宁阳县'], yearlyCapFen: 50 * WAN,
+    highRateCities: ['370400', '371300', '371400', '371500', '371600', '371700'],
+    highRateBp: 6000,
+    defaultRateBp: 4000,
+    directCounties: ['高唐县', '沂水县', '郯城县', '平原县', '曹县', '郓城县', '邹平市', '莒县', '利津县', '宁阳县'],
+    yearlyCapFen: 50 * WAN,
   },
   municipal: {
-    '371500': { enabled: true, rateBp: 3000, yearlyCapFen: 15 * WAN, combinedCapFen: 65 * WAN, sameCityProvider: false, sameConditions: true },
+    '371500': {
+      enabled: true,
+      rateBp: 3000,
+      yearlyCapFen: 15 * WAN,
+      combinedCapFen: 65 * WAN,
+      sameCityProvider: false,
+      sameConditions: true,
+    },
   },
 };
 
@@ -63,7 +76,14 @@ export function policyErrors(p: VoucherPolicy, cityCodes: string[]): Record<stri
 
 // ------------------------------------------------------------------ eligibility
 
-export interface VoucherConsumer { cityCode: string; district: string | null; isInProvince: boolean; type: string; isSmallMicro: boolean | null; isVoucherApplicant: boolean | null }
+export interface VoucherConsumer {
+  cityCode: string;
+  district: string | null;
+  isInProvince: boolean;
+  type: string;
+  isSmallMicro: boolean | null;
+  isVoucherApplicant: boolean | null;
+}
 
 /** The manual's note on settlement: in the province, small or micro enterprise, said yes when joining, no other subsidy. */
 export function provincialProblems(c: VoucherConsumer, otherSubsidy: boolean): string[] {
@@ -76,13 +96,20 @@ export function provincialProblems(c: VoucherConsumer, otherSubsidy: boolean): s
   return out;
 }
 
-export function municipalProblems(c: VoucherConsumer, providerCity: string, m: MunicipalPolicy | undefined, otherSubsidy: boolean): string[] {
+export function municipalProblems(
+  c: VoucherConsumer,
+  providerCity: string,
+  m: MunicipalPolicy | undefined,
+  otherSubsidy: boolean,
+): string[] {
   if (!m?.enabled) return ['所在地市未开通市级创新券'];
-  const out = m.sameConditions ? provincialProblems(c, otherSubsidy) : [
-    ...(!c.isInProvince ? ['单位所在地市不在省内'] : []),
-    ...(c.type !== 'enterprise' ? ['仅企业可以申请创新券'] : []),
-    ...(otherSubsidy ? ['该项服务已享受其他财政资金补助'] : []),
-  ];
+  const out = m.sameConditions
+    ? provincialProblems(c, otherSubsidy)
+    : [
+        ...(!c.isInProvince ? ['单位所在地市不在省内'] : []),
+        ...(c.type !== 'enterprise' ? ['仅企业可以申请创新券'] : []),
+        ...(otherSubsidy ? ['该项服务已享受其他财政资金补助'] : []),
+      ];
   if (m.sameCityProvider && providerCity !== c.cityCode) out.push('市级创新券仅限本市服务机构提供的服务');
   return out;
 }
@@ -98,7 +125,10 @@ export function provincialRateBp(p: ProvincialPolicy, c: Pick<VoucherConsumer, '
 export const shareOf = (feeFen: number, rateBp: number) => Number((BigInt(feeFen) * BigInt(rateBp)) / 10_000n);
 
 /** What an enterprise has already reserved this year (claims not rejected), per kind. */
-export interface YearUsage { provincialFen: number; municipalFen: number }
+export interface YearUsage {
+  provincialFen: number;
+  municipalFen: number;
+}
 
 export interface VoucherPart {
   kind: VoucherKind;
@@ -145,21 +175,52 @@ export function quote(i: QuoteInput): VoucherQuote {
   const pShare = shareOf(i.feeFen, pRate);
   const pRemaining = Math.max(0, pp.yearlyCapFen - i.usage.provincialFen);
   const pAmount = !pProblems.length && i.choose.provincial ? Math.min(pShare, pRemaining, i.feeFen) : 0;
-  const provincial: VoucherPart = { kind: 'provincial', eligible: !pProblems.length, problems: pProblems, rateBp: pRate, shareFen: pShare, remainingCapFen: pRemaining, amountFen: pAmount };
+  const provincial: VoucherPart = {
+    kind: 'provincial',
+    eligible: !pProblems.length,
+    problems: pProblems,
+    rateBp: pRate,
+    shareFen: pShare,
+    remainingCapFen: pRemaining,
+    amountFen: pAmount,
+  };
 
   const mp = i.policy.municipal[i.consumer.cityCode];
   let municipal: VoucherPart | null = null;
   if (mp?.enabled) {
     const mProblems = municipalProblems(i.consumer, i.providerCity, mp, i.otherSubsidy);
     const mShare = shareOf(i.feeFen, mp.rateBp);
-    const mRemaining = Math.max(0, Math.min(mp.yearlyCapFen - i.usage.municipalFen, mp.combinedCapFen - i.usage.provincialFen - i.usage.municipalFen - pAmount));
-    const mAmount = !mProblems.length && i.choose.municipal ? Math.max(0, Math.min(mShare, mRemaining, i.feeFen - pAmount)) : 0;
-    municipal = { kind: 'municipal', eligible: !mProblems.length, problems: mProblems, rateBp: mp.rateBp, shareFen: mShare, remainingCapFen: mRemaining, amountFen: mAmount };
+    const mRemaining = Math.max(
+      0,
+      Math.min(
+        mp.yearlyCapFen - i.usage.municipalFen,
+        mp.combinedCapFen - i.usage.provincialFen - i.usage.municipalFen - pAmount,
+      ),
+    );
+    const mAmount =
+      !mProblems.length && i.choose.municipal ? Math.max(0, Math.min(mShare, mRemaining, i.feeFen - pAmount)) : 0;
+    municipal = {
+      kind: 'municipal',
+      eligible: !mProblems.length,
+      problems: mProblems,
+      rateBp: mp.rateBp,
+      shareFen: mShare,
+      remainingCapFen: mRemaining,
+      amountFen: mAmount,
+    };
   }
   // the manual: where the municipal conditions equal the provincial ones and the consumer is not eligible, no section.
   // Judged without the "other subsidy" answer, which is asked inside the section.
-  const show = !provincialProblems(i.consumer, false).length || (!!mp?.enabled && !municipalProblems(i.consumer, i.providerCity, mp, false).length);
-  return { show, provincial, municipal, feeFen: i.feeFen, selfPayFen: i.feeFen - pAmount - (municipal?.amountFen ?? 0) };
+  const show =
+    !provincialProblems(i.consumer, false).length ||
+    (!!mp?.enabled && !municipalProblems(i.consumer, i.providerCity, mp, false).length);
+  return {
+    show,
+    provincial,
+    municipal,
+    feeFen: i.feeFen,
+    selfPayFen: i.feeFen - pAmount - (municipal?.amountFen ?? 0),
+  };
 }
 
 /** The version in force on a day: the latest whose effective date is not after it; null before the first. */
@@ -176,23 +237,39 @@ export const capYear = (at: Date) => new Date(at.getTime() + 8 * 3600_000).getUT
 
 export type ClaimState = 'city_review' | 'province_review' | 'returned' | 'approved' | 'rejected' | 'paid';
 export const CLAIM_STATE_LABEL: Record<ClaimState, string> = {
-  city_review: '待审核（市级）', province_review: '待审核（省级）', returned: '已退回', approved: '审核通过', rejected: '不予兑付', paid: '已兑付',
+  city_review: '待审核（市级）',
+  province_review: '待审核（省级）',
+  returned: '已退回',
+  approved: '审核通过',
+  rejected: '不予兑付',
+  paid: '已兑付',
 };
 
 /** The claim's state from its review: level 1 is the city bureau, level 2 (provincial vouchers only) the province. */
-export function claimStateOf(review: { state: 'pending' | 'returned' | 'approved' | 'rejected' | 'withdrawn'; level: number }, paid: boolean): ClaimState {
+export function claimStateOf(
+  review: { state: 'pending' | 'returned' | 'approved' | 'rejected' | 'withdrawn'; level: number },
+  paid: boolean,
+): ClaimState {
   if (paid) return 'paid';
   switch (review.state) {
-    case 'pending': return review.level >= 2 ? 'province_review' : 'city_review';
-    case 'returned': return 'returned';
-    case 'approved': return 'approved';
-    default: return 'rejected';
+    case 'pending':
+      return review.level >= 2 ? 'province_review' : 'city_review';
+    case 'returned':
+      return 'returned';
+    case 'approved':
+      return 'approved';
+    default:
+      return 'rejected';
   }
 }
 
 /** Documents of a claim (the invoice and the test report come from the settlement). */
 export const CLAIM_DOCUMENTS = {
-  contract: '服务合同', invoice: '发票', report: '检测报告', result_proof: '服务结果证明', relevance_proof: '科技创新相关性证明',
+  contract: '服务合同',
+  invoice: '发票',
+  report: '检测报告',
+  result_proof: '服务结果证明',
+  relevance_proof: '科技创新相关性证明',
 } as const;
 export type ClaimDocument = keyof typeof CLAIM_DOCUMENTS;
 /** Instrument bookings are testing and analysis services, so the relevance proof is always required. */
@@ -203,4 +280,5 @@ export const missingDocuments = (have: Iterable<string>): ClaimDocument[] => {
 };
 
 /** `QJ` + year + kind letter + sequence: QJ2026P000123. */
-export const formatClaimNo = (year: number, kind: VoucherKind, seq: number) => `QJ${year}${kind === 'provincial' ? 'P' : 'M'}${String(seq).padStart(6, '0')}`;
+export const formatClaimNo = (year: number, kind: VoucherKind, seq: number) =>
+  `QJ${year}${kind === 'provincial' ? 'P' : 'M'}${String(seq).padStart(6, '0')}`;

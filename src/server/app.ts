@@ -7,7 +7,12 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { constants as zlibConstants } from 'node:zlib';
 import { z } from 'zod';
-import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import {
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
 import type { Deps } from './deps';
 import { frameworkErrors, registerErrorHandler } from './http/errors';
 import { registerHostileTextRule } from './http/hostile-text';
@@ -58,7 +63,11 @@ export async function buildApp(deps: Deps, opts: { web?: string | null } = {}): 
   await app.register(cookie);
   // replies of 1 KB and more are compressed (brotli or gzip, as the browser accepts); the web app's files come
   // compressed from the build and are sent as they are
-  await app.register(compress, { threshold: 1024, encodings: ['br', 'gzip'], brotliOptions: { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 5 } } });
+  await app.register(compress, {
+    threshold: 1024,
+    encodings: ['br', 'gzip'],
+    brotliOptions: { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 5 } },
+  });
   await app.register(helmet, {
     contentSecurityPolicy: {
       directives: {
@@ -78,11 +87,18 @@ export async function buildApp(deps: Deps, opts: { web?: string | null } = {}): 
     crossOriginEmbedderPolicy: false,
   });
   // uploads: one file per request, 20 MB at most; each route checks the content and its own limit
-  await app.register(multipart, { limits: { fileSize: 20 * 1024 * 1024, files: 1, fields: 10, fieldSize: 10_000, parts: 12 } });
+  await app.register(multipart, {
+    limits: { fileSize: 20 * 1024 * 1024, files: 1, fields: 10, fieldSize: 10_000, parts: 12 },
+  });
   await app.register(swagger, {
     openapi: {
       openapi: '3.0.3',
-      info: { title: '大型科学仪器设备协作共用网 API', version: VERSION, description: 'Instrument sharing platform. State-changing requests need the `x-csrf-token` header equal to the `csrf` cookie.' },
+      info: {
+        title: '大型科学仪器设备协作共用网 API',
+        version: VERSION,
+        description:
+          'Instrument sharing platform. State-changing requests need the `x-csrf-token` header equal to the `csrf` cookie.',
+      },
       components: { securitySchemes: { session: { type: 'apiKey', in: 'cookie', name: 'sid' } } },
     },
     transform: jsonSchemaTransform,
@@ -95,26 +111,29 @@ export async function buildApp(deps: Deps, opts: { web?: string | null } = {}): 
   registerReviewSubjects(deps);
   registerMetrics(app, deps); // GET /metrics, and the request hook: before the routes, so that it times them all
 
-  await app.register(async (api) => {
-    apiReplyHeaders(api);
-    await systemRoutes(api, deps);
-    await accountRoutes(api, deps);
-    await organizationRoutes(api, deps);
-    await bindingRoutes(api, deps);
-    await reviewRoutes(api, deps);
-    await auditRoutes(api, deps);
-    await adminRoutes(api, deps);
-    await fileRoutes(api, deps);
-    await instrumentRoutes(api, deps);
-    await importRoutes(api, deps);
-    await catalogueRoutes(api, deps);
-    await cartRoutes(api, deps);
-    await bookingRoutes(api, deps);
-    await messageRoutes(api, deps);
-    await voucherRoutes(api, deps);
-    await postRoutes(api, deps);
-    await noticeRoutes(api, deps);
-  }, { prefix: '/api' });
+  await app.register(
+    async (api) => {
+      apiReplyHeaders(api);
+      await systemRoutes(api, deps);
+      await accountRoutes(api, deps);
+      await organizationRoutes(api, deps);
+      await bindingRoutes(api, deps);
+      await reviewRoutes(api, deps);
+      await auditRoutes(api, deps);
+      await adminRoutes(api, deps);
+      await fileRoutes(api, deps);
+      await instrumentRoutes(api, deps);
+      await importRoutes(api, deps);
+      await catalogueRoutes(api, deps);
+      await cartRoutes(api, deps);
+      await bookingRoutes(api, deps);
+      await messageRoutes(api, deps);
+      await voucherRoutes(api, deps);
+      await postRoutes(api, deps);
+      await noticeRoutes(api, deps);
+    },
+    { prefix: '/api' },
+  );
 
   await registerWeb(app, opts.web === undefined ? webRoot() : opts.web);
   return app;

@@ -12,56 +12,83 @@ function isProxyEntry(raw: string): boolean {
   return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128));
 }
 
-const schema = z.object({
-  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
-  HOST: z.string().default('0.0.0.0'),
-  DATA_DIR: z.string().default('./data'),
-  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must start with postgres://').optional(),
-  SESSION_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
-  SESSION_IDLE_MINUTES: z.coerce.number().int().positive().default(30),
-  SESSION_MAX_HOURS: z.coerce.number().int().positive().default(12),
-  SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://').optional(),
-  MAIL_FROM: z.string().default('大型科学仪器设备协作共用网 <noreply@localhost>'),
-  SITE_NAME: z.string().default('山东省大型科学仪器设备协作共用网'),
-  PUBLIC_URL: z.string().url().default('http://localhost:3000'),
-  ADMIN_USERNAME: z.string().regex(/^[A-Za-z][A-Za-z0-9_]{3,31}$/).default('sysadmin'),
-  ADMIN_PASSWORD: z.string().min(8).default('Admin@12345'),
-  SEED_DEMO: z.enum(['true', 'false']).default('true'),
-  COOKIE_SECURE: z.enum(['true', 'false']).default('false'),
-  /** a CJK font for printed vouchers (TTF, OTF or TTC); the Debian package fonts-noto-cjk provides the default */
-  PDF_FONT: z.string().default('/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc'),
-  /** the font's PostScript name inside a collection (.ttc) */
-  PDF_FONT_NAME: z.string().default('NotoSansCJKsc-Regular'),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'silent']).default('info'),
-  /** the catalogue's result cache (kept results of searches); `off` computes every search afresh (the benchmark's cold case) */
-  CATALOGUE_CACHE: z.enum(['on', 'off']).default('on'),
-  /** `true`: the benchmark's routes /api/bench/catalogue-stats (loopback only); never in production */
-  BENCH_ROUTES: z.enum(['true', 'false']).default('false'),
-  /**
-   * The proxies whose X-Forwarded-For is believed: off by default (the socket's address is the client's); a
-   * comma-separated list of addresses or CIDRs (`127.0.0.1,10.0.0.0/8`), or `loopback`. The client's address is
-   * then the nearest one in X-Forwarded-For that is not a trusted proxy: list every proxy hop, and nothing else.
-   */
-  TRUST_PROXY: z.string().refine((v) => v.split(',').every(isProxyEntry), 'must be a comma-separated list of addresses or CIDRs (127.0.0.1,10.0.0.0/8) or loopback, linklocal, uniquelocal').optional(),
-  /** a bearer token that lets /metrics be read from other addresses than loopback */
-  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
-  /** uploaded files in an S3-compatible store instead of DATA_DIR/uploads (several instances on several machines) */
-  S3_ENDPOINT: z.string().url().optional(),
-  S3_BUCKET: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name').optional(),
-  S3_REGION: z.string().default('us-east-1'),
-  S3_ACCESS_KEY_ID: z.string().optional(),
-  S3_SECRET_ACCESS_KEY: z.string().optional(),
-  /** `true` (the default) addresses the bucket as a path (http://host/bucket/key), as MinIO and most local stores need */
-  S3_FORCE_PATH_STYLE: z.enum(['true', 'false']).default('true'),
-}).superRefine((c, ctx) => {
-  // half an S3 setting would silently keep files on the local disk of one machine: refuse it instead
-  const pairs = [['S3_ENDPOINT', 'S3_BUCKET'], ['S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY']] as const;
-  for (const [a, b] of pairs) {
-    for (const [set, missing] of [[a, b], [b, a]] as const) {
-      if (c[set] !== undefined && c[missing] === undefined) ctx.addIssue({ code: 'custom', path: [missing], message: `must be set together with ${set}` });
+const schema = z
+  .object({
+    PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+    HOST: z.string().default('0.0.0.0'),
+    DATA_DIR: z.string().default('./data'),
+    DATABASE_URL: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'must start with postgres://')
+      .optional(),
+    SESSION_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+    SESSION_IDLE_MINUTES: z.coerce.number().int().positive().default(30),
+    SESSION_MAX_HOURS: z.coerce.number().int().positive().default(12),
+    SMTP_URL: z
+      .string()
+      .regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://')
+      .optional(),
+    MAIL_FROM: z.string().default('大型科学仪器设备协作共用网 <noreply@localhost>'),
+    SITE_NAME: z.string().default('山东省大型科学仪器设备协作共用网'),
+    PUBLIC_URL: z.string().url().default('http://localhost:3000'),
+    ADMIN_USERNAME: z
+      .string()
+      .regex(/^[A-Za-z][A-Za-z0-9_]{3,31}$/)
+      .default('sysadmin'),
+    ADMIN_PASSWORD: z.string().min(8).default('Admin@12345'),
+    SEED_DEMO: z.enum(['true', 'false']).default('true'),
+    COOKIE_SECURE: z.enum(['true', 'false']).default('false'),
+    /** a CJK font for printed vouchers (TTF, OTF or TTC); the Debian package fonts-noto-cjk provides the default */
+    PDF_FONT: z.string().default('/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc'),
+    /** the font's PostScript name inside a collection (.ttc) */
+    PDF_FONT_NAME: z.string().default('NotoSansCJKsc-Regular'),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'silent']).default('info'),
+    /** the catalogue's result cache (kept results of searches); `off` computes every search afresh (the benchmark's cold case) */
+    CATALOGUE_CACHE: z.enum(['on', 'off']).default('on'),
+    /** `true`: the benchmark's routes /api/bench/catalogue-stats (loopback only); never in production */
+    BENCH_ROUTES: z.enum(['true', 'false']).default('false'),
+    /**
+     * The proxies whose X-Forwarded-For is believed: off by default (the socket's address is the client's); a
+     * comma-separated list of addresses or CIDRs (`127.0.0.1,10.0.0.0/8`), or `loopback`. The client's address is
+     * then the nearest one in X-Forwarded-For that is not a trusted proxy: list every proxy hop, and nothing else.
+     */
+    TRUST_PROXY: z
+      .string()
+      .refine(
+        (v) => v.split(',').every(isProxyEntry),
+        'must be a comma-separated list of addresses or CIDRs (127.0.0.1,10.0.0.0/8) or loopback, linklocal, uniquelocal',
+      )
+      .optional(),
+    /** a bearer token that lets /metrics be read from other addresses than loopback */
+    METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+    /** uploaded files in an S3-compatible store instead of DATA_DIR/uploads (several instances on several machines) */
+    S3_ENDPOINT: z.string().url().optional(),
+    S3_BUCKET: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name')
+      .optional(),
+    S3_REGION: z.string().default('us-east-1'),
+    S3_ACCESS_KEY_ID: z.string().optional(),
+    S3_SECRET_ACCESS_KEY: z.string().optional(),
+    /** `true` (the default) addresses the bucket as a path (http://host/bucket/key), as MinIO and most local stores need */
+    S3_FORCE_PATH_STYLE: z.enum(['true', 'false']).default('true'),
+  })
+  .superRefine((c, ctx) => {
+    // half an S3 setting would silently keep files on the local disk of one machine: refuse it instead
+    const pairs = [
+      ['S3_ENDPOINT', 'S3_BUCKET'],
+      ['S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY'],
+    ] as const;
+    for (const [a, b] of pairs) {
+      for (const [set, missing] of [
+        [a, b],
+        [b, a],
+      ] as const) {
+        if (c[set] !== undefined && c[missing] === undefined)
+          ctx.addIssue({ code: 'custom', path: [missing], message: `must be set together with ${set}` });
+      }
     }
-  }
-});
+  });
 
 export type Config = z.infer<typeof schema> & { sqliteFile: string; uploadDir: string };
 
@@ -70,8 +97,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = schema.safeParse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== '')));
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
-    throw new Error(`Invalid configuration:\n${lines.join('\n')}\nFix the environment variable(s) above (see README.md, 配置 / Configuration).`);
+    throw new Error(
+      `Invalid configuration:\n${lines.join('\n')}\nFix the environment variable(s) above (see README.md, 配置 / Configuration).`,
+    );
   }
   const c = parsed.data;
-  return { ...c, sqliteFile: path.resolve(c.DATA_DIR, 'platform.sqlite'), uploadDir: path.resolve(c.DATA_DIR, 'uploads') };
+  return {
+    ...c,
+    sqliteFile: path.resolve(c.DATA_DIR, 'platform.sqlite'),
+    uploadDir: path.resolve(c.DATA_DIR, 'uploads'),
+  };
 }

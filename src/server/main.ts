@@ -18,14 +18,33 @@ const SHUTDOWN_TIMEOUT_MS = 20_000;
 
 async function main() {
   let config;
-  try { config = loadConfig(); } catch (e) { console.error(String((e as Error).message)); process.exit(2); }
+  try {
+    config = loadConfig();
+  } catch (e) {
+    console.error(String((e as Error).message));
+    process.exit(2);
+  }
   const database = connect({ databaseUrl: config.DATABASE_URL, sqliteFile: config.sqliteFile });
   const applied = await migrateToLatest(database.db);
   await seedReference(database.db, config, systemClock);
   const seeded = config.SEED_DEMO === 'true' ? await seedDemo(database.db, systemClock) : false;
   const log = console;
-  const mailer = createMailer({ db: database.db, clock: systemClock, smtpUrl: config.SMTP_URL, from: config.MAIL_FROM, log: { info: (o, m) => log.info(m, JSON.stringify(o)), warn: (o, m) => log.warn(m, JSON.stringify(o)) } });
-  const app = await buildApp({ config, database, clock: systemClock, mailer, sms: logSmsSender({ info: (o, m) => log.info(m, JSON.stringify(o)) }), storage: storageFromConfig(config), log });
+  const mailer = createMailer({
+    db: database.db,
+    clock: systemClock,
+    smtpUrl: config.SMTP_URL,
+    from: config.MAIL_FROM,
+    log: { info: (o, m) => log.info(m, JSON.stringify(o)), warn: (o, m) => log.warn(m, JSON.stringify(o)) },
+  });
+  const app = await buildApp({
+    config,
+    database,
+    clock: systemClock,
+    mailer,
+    sms: logSmsSender({ info: (o, m) => log.info(m, JSON.stringify(o)) }),
+    storage: storageFromConfig(config),
+    log,
+  });
   if (seeded) {
     await seedDemoBookings(app, database.db);
     await seedDemoPosts(app, config);
@@ -37,8 +56,12 @@ async function main() {
   await app.listen({ port: config.PORT, host: config.HOST });
 
   console.log(`\n  ${config.SITE_NAME}`);
-  console.log(`  http://localhost:${config.PORT}   database: ${database.dialect}${applied.length ? `   migrations applied: ${applied.length}` : ''}${seeded ? '   demo data seeded' : ''}`);
-  console.log(`  system administrator: ${config.ADMIN_USERNAME} / ${config.ADMIN_PASSWORD === 'Admin@12345' ? 'Admin@12345 (default; set ADMIN_PASSWORD)' : '(ADMIN_PASSWORD)'}`);
+  console.log(
+    `  http://localhost:${config.PORT}   database: ${database.dialect}${applied.length ? `   migrations applied: ${applied.length}` : ''}${seeded ? '   demo data seeded' : ''}`,
+  );
+  console.log(
+    `  system administrator: ${config.ADMIN_USERNAME} / ${config.ADMIN_PASSWORD === 'Admin@12345' ? 'Admin@12345 (default; set ADMIN_PASSWORD)' : '(ADMIN_PASSWORD)'}`,
+  );
   if (config.SEED_DEMO === 'true') {
     console.log('  demo accounts (password for all: Demo@2026):');
     for (const a of DEMO_ACCOUNTS) console.log(`    ${a.role.padEnd(16)} ${a.login.padEnd(22)} ${a.name}`);
@@ -51,9 +74,15 @@ async function main() {
   // A second signal, or SHUTDOWN_TIMEOUT_MS, exits at once with code 1 (what was acknowledged is committed already).
   let stopping = false;
   const stop = async (signal: NodeJS.Signals) => {
-    if (stopping) { console.error(`${signal} again: exiting at once`); process.exit(1); }
+    if (stopping) {
+      console.error(`${signal} again: exiting at once`);
+      process.exit(1);
+    }
     stopping = true;
-    setTimeout(() => { console.error(`shutdown still waiting after ${SHUTDOWN_TIMEOUT_MS / 1000} s: exiting at once`); process.exit(1); }, SHUTDOWN_TIMEOUT_MS).unref();
+    setTimeout(() => {
+      console.error(`shutdown still waiting after ${SHUTDOWN_TIMEOUT_MS / 1000} s: exiting at once`);
+      process.exit(1);
+    }, SHUTDOWN_TIMEOUT_MS).unref();
     try {
       stopCatalogue(database.db);
       await app.close();
@@ -70,4 +99,7 @@ async function main() {
   process.on('SIGTERM', stop);
 }
 
-void main().catch((e) => { console.error(e); process.exit(1); });
+void main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

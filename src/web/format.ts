@@ -1,12 +1,22 @@
 /** Display formats: ¥ with separators, 万元 with 2 decimals, times in China Standard Time. */
 export function yuan(fen: number | null | undefined): string {
   if (fen === null || fen === undefined) return '—';
-  const neg = fen < 0; const a = Math.abs(fen);
+  const neg = fen < 0;
+  const a = Math.abs(fen);
   return `${neg ? '-' : ''}¥${Math.floor(a / 100).toLocaleString('en-US')}.${String(a % 100).padStart(2, '0')}`;
 }
-export const wan = (fen: number | null | undefined) => (fen === null || fen === undefined ? '—' : `${(fen / 1_000_000).toFixed(2)} 万元`);
+export const wan = (fen: number | null | undefined) =>
+  fen === null || fen === undefined ? '—' : `${(fen / 1_000_000).toFixed(2)} 万元`;
 
-const fmt = new Intl.DateTimeFormat('zh-CN', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hour12: false });
+const fmt = new Intl.DateTimeFormat('zh-CN', {
+  timeZone: 'Asia/Shanghai',
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+  hour12: false,
+});
 export function formatTime(iso: string | null | undefined): string {
   if (!iso) return '—';
   const p = Object.fromEntries(fmt.formatToParts(new Date(iso)).map((x) => [x.type, x.value]));

@@ -12,7 +12,12 @@ for (const [file, mod] of Object.entries(modules)) {
 }
 
 const saved = typeof localStorage !== 'undefined' ? localStorage.getItem('lang') : null;
-export const i18n = createI18n({ legacy: false, locale: saved === 'en' ? 'en' : 'zh-CN', fallbackLocale: 'zh-CN', messages: { 'zh-CN': zh, en } as never });
+export const i18n = createI18n({
+  legacy: false,
+  locale: saved === 'en' ? 'en' : 'zh-CN',
+  fallbackLocale: 'zh-CN',
+  messages: { 'zh-CN': zh, en } as never,
+});
 
 export function setLang(lang: 'zh-CN' | 'en') {
   (i18n.global.locale as unknown as { value: string }).value = lang;

@@ -20,7 +20,10 @@ function loadAgainFromServer(url: string): boolean {
   window.location.assign(url);
   return true;
 }
-const isChunkError = (e: unknown) => /dynamically imported module|Importing a module script failed|error loading dynamically|Unable to preload/i.test(String(e));
+const isChunkError = (e: unknown) =>
+  /dynamically imported module|Importing a module script failed|error loading dynamically|Unable to preload/i.test(
+    String(e),
+  );
 // a page's chunk: the router knows where the user was going
 router.onError((error: unknown, to) => {
   if (isChunkError(error)) loadAgainFromServer(to.fullPath);

@@ -19,7 +19,11 @@ declare module 'vue-router' {
 /** Each module lists its pages in views/<module>/routes.ts; they are merged here. */
 const modules = import.meta.glob<{ default: RouteRecordRaw[] }>('./views/*/routes.ts', { eager: true });
 const routes: RouteRecordRaw[] = Object.values(modules).flatMap((m) => m.default);
-routes.push({ path: '/:pathMatch(.*)*', component: () => import('./views/home/NotFound.vue'), meta: { title: '页面不存在' } });
+routes.push({
+  path: '/:pathMatch(.*)*',
+  component: () => import('./views/home/NotFound.vue'),
+  meta: { title: '页面不存在' },
+});
 
 export const router = createRouter({
   history: createWebHistory(),
@@ -39,5 +43,7 @@ router.beforeEach(async (to) => {
 });
 
 router.afterEach((to) => {
-  document.title = to.meta.title ? `${to.meta.title} - 山东省大型科学仪器设备协作共用网` : '山东省大型科学仪器设备协作共用网';
+  document.title = to.meta.title
+    ? `${to.meta.title} - 山东省大型科学仪器设备协作共用网`
+    : '山东省大型科学仪器设备协作共用网';
 });

@@ -1,4 +1,18 @@
-import { CamelCasePlugin, CompiledQuery, Kysely, PostgresDialect, SqliteDialect, SqliteDriver, type DatabaseConnection, type KyselyPlugin, type PluginTransformQueryArgs, type PluginTransformResultArgs, type QueryResult, type RootOperationNode, type UnknownRow } from 'kysely';
+import {
+  CamelCasePlugin,
+  CompiledQuery,
+  Kysely,
+  PostgresDialect,
+  SqliteDialect,
+  SqliteDriver,
+  type DatabaseConnection,
+  type KyselyPlugin,
+  type PluginTransformQueryArgs,
+  type PluginTransformResultArgs,
+  type QueryResult,
+  type RootOperationNode,
+  type UnknownRow,
+} from 'kysely';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
 import fs from 'node:fs';
@@ -7,9 +21,18 @@ import type { DB } from './types';
 
 export type Dialect = 'sqlite' | 'postgres';
 export type Db = Kysely<DB>;
-export interface PoolStats { total: number; idle: number; waiting: number }
+export interface PoolStats {
+  total: number;
+  idle: number;
+  waiting: number;
+}
 /** `poolStats` (PostgreSQL only): the pool's connections and the queries waiting for one, for /metrics. */
-export interface Database { db: Db; dialect: Dialect; close(): Promise<void>; poolStats?: () => PoolStats }
+export interface Database {
+  db: Db;
+  dialect: Dialect;
+  close(): Promise<void>;
+  poolStats?: () => PoolStats;
+}
 
 // node-postgres: bigint and count(*) as numbers, timestamps as ISO strings — normalised here, not in callers.
 pg.types.setTypeParser(20, (v) => Number(v));
@@ -23,8 +46,12 @@ class ImmediateSqliteDriver extends SqliteDriver {
   }
 }
 class ImmediateSqliteDialect extends SqliteDialect {
-  constructor(private readonly cfg: ConstructorParameters<typeof SqliteDialect>[0]) { super(cfg); }
-  createDriver() { return new ImmediateSqliteDriver(this.cfg); }
+  constructor(private readonly cfg: ConstructorParameters<typeof SqliteDialect>[0]) {
+    super(cfg);
+  }
+  createDriver() {
+    return new ImmediateSqliteDriver(this.cfg);
+  }
 }
 
 const BOOL_KEY = /^(is|has|must)(_[a-z]|[A-Z])/;
@@ -33,7 +60,9 @@ const JSON_KEY = /(_json|Json)$/;
 /** Driver differences in what comes back: SQLite booleans are 0/1 and JSON is text. */
 class NormalizeRowsPlugin implements KyselyPlugin {
   constructor(private readonly dialect: Dialect) {}
-  transformQuery(args: PluginTransformQueryArgs): RootOperationNode { return args.node; }
+  transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
+    return args.node;
+  }
   async transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
     const rows = args.result.rows;
     if (!rows?.length) return args.result;
@@ -42,7 +71,11 @@ class NormalizeRowsPlugin implements KyselyPlugin {
         const v = row[key];
         if (this.dialect === 'sqlite' && BOOL_KEY.test(key) && (v === 0 || v === 1)) row[key] = v === 1;
         else if (JSON_KEY.test(key) && typeof v === 'string') {
-          try { row[key] = JSON.parse(v); } catch { /* keep text */ }
+          try {
+            row[key] = JSON.parse(v);
+          } catch {
+            /* keep text */
+          }
         }
       }
     }
@@ -65,7 +98,8 @@ function wrapSqlite(raw: SQLite.Database): SQLite.Database {
       get(target, prop, receiver) {
         const value = Reflect.get(target, prop, receiver);
         if (prop === 'all' || prop === 'run' || prop === 'get' || prop === 'iterate') {
-          return (params?: unknown[]) => (value as (p?: unknown[]) => unknown).call(target, Array.isArray(params) ? params.map(bindable) : params);
+          return (params?: unknown[]) =>
+            (value as (p?: unknown[]) => unknown).call(target, Array.isArray(params) ? params.map(bindable) : params);
         }
         return typeof value === 'function' ? value.bind(target) : value;
       },
@@ -74,7 +108,12 @@ function wrapSqlite(raw: SQLite.Database): SQLite.Database {
   return raw;
 }
 
-export interface ConnectOptions { databaseUrl?: string; sqliteFile?: string; pgSchema?: string; poolMax?: number }
+export interface ConnectOptions {
+  databaseUrl?: string;
+  sqliteFile?: string;
+  pgSchema?: string;
+  poolMax?: number;
+}
 
 export function connect(o: ConnectOptions): Database {
   if (o.databaseUrl) {
@@ -84,7 +123,10 @@ export function connect(o: ConnectOptions): Database {
       ...(o.pgSchema ? { options: `-c search_path=${o.pgSchema},public` } : {}),
     });
     const dialect: Dialect = 'postgres';
-    const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }), plugins: [new CamelCasePlugin(), new NormalizeRowsPlugin(dialect)] });
+    const db = new Kysely<DB>({
+      dialect: new PostgresDialect({ pool }),
+      plugins: [new CamelCasePlugin(), new NormalizeRowsPlugin(dialect)],
+    });
     const poolStats = () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount });
     return { db, dialect, close: () => db.destroy(), poolStats };
   }
@@ -96,12 +138,17 @@ export function connect(o: ConnectOptions): Database {
   raw.pragma('busy_timeout = 5000');
   raw.pragma('synchronous = NORMAL');
   const dialect: Dialect = 'sqlite';
-  const db = new Kysely<DB>({ dialect: new ImmediateSqliteDialect({ database: wrapSqlite(raw) }), plugins: [new CamelCasePlugin(), new NormalizeRowsPlugin(dialect)] });
+  const db = new Kysely<DB>({
+    dialect: new ImmediateSqliteDialect({ database: wrapSqlite(raw) }),
+    plugins: [new CamelCasePlugin(), new NormalizeRowsPlugin(dialect)],
+  });
   return { db, dialect, close: () => db.destroy() };
 }
 
 /** A unique violation on either database. */
 export function isUniqueViolation(e: unknown): boolean {
   const err = e as { code?: string };
-  return err?.code === '23505' || err?.code === 'SQLITE_CONSTRAINT_UNIQUE' || err?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+  return (
+    err?.code === '23505' || err?.code === 'SQLITE_CONSTRAINT_UNIQUE' || err?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY'
+  );
 }

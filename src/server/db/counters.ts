@@ -6,7 +6,16 @@ import type { Db } from './connect';
  * is never handed out twice, also when what it named is deleted later.
  */
 export async function nextInSeries(trx: Db, key: string): Promise<number> {
-  await trx.insertInto('counters').values({ key, last: 0 }).onConflict((oc) => oc.column('key').doNothing()).execute();
-  const r = await trx.updateTable('counters').set((eb) => ({ last: eb('last', '+', 1) })).where('key', '=', key).returning('last').executeTakeFirstOrThrow();
+  await trx
+    .insertInto('counters')
+    .values({ key, last: 0 })
+    .onConflict((oc) => oc.column('key').doNothing())
+    .execute();
+  const r = await trx
+    .updateTable('counters')
+    .set((eb) => ({ last: eb('last', '+', 1) }))
+    .where('key', '=', key)
+    .returning('last')
+    .executeTakeFirstOrThrow();
   return Number(r.last);
 }

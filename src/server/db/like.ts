@@ -4,4 +4,5 @@ import { sql, type Expression, type SqlBool } from 'kysely';
 export const containsPattern = (term: string) => `%${term.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 /** `column LIKE '%term%' ESCAPE '\'` on both databases; case as given (pass lower(column) and a lower-cased term to fold it). */
-export const contains = (column: Expression<unknown>, term: string) => sql<SqlBool>`${column} like ${containsPattern(term)} escape '\\'`;
+export const contains = (column: Expression<unknown>, term: string) =>
+  sql<SqlBool>`${column} like ${containsPattern(term)} escape '\\'`;

@@ -14,30 +14,51 @@ export interface Actor {
 
 /** Named access rules; every route names one in `config.policy`. */
 export type Policy =
-  | 'public'        // anyone, also visitors
-  | 'user'          // any logged-in account
-  | 'person'        // a natural person's account (not a department or the system administrator)
-  | 'member'        // bound to an organisation
-  | 'orgAdmin'      // org admin or legal representative account
-  | 'legal'         // legal representative account
-  | 'reviewer'      // city or province department
-  | 'province'      // province department
-  | 'auditor'       // system administrator or province department
+  | 'public' // anyone, also visitors
+  | 'user' // any logged-in account
+  | 'person' // a natural person's account (not a department or the system administrator)
+  | 'member' // bound to an organisation
+  | 'orgAdmin' // org admin or legal representative account
+  | 'legal' // legal representative account
+  | 'reviewer' // city or province department
+  | 'province' // province department
+  | 'auditor' // system administrator or province department
   | 'sysadmin';
 
 export function allows(policy: Policy, a: Actor | null): boolean {
   switch (policy) {
-    case 'public': return true;
-    case 'user': return !!a;
-    case 'person': return a?.kind === 'person';
-    case 'member': return a?.kind === 'person' && !!a.org;
-    case 'orgAdmin': return a?.kind === 'person' && (a.org?.role === 'admin' || a.org?.role === 'legal');
-    case 'legal': return a?.kind === 'person' && a.org?.role === 'legal';
-    case 'reviewer': return a?.kind === 'department';
-    case 'province': return a?.kind === 'department' && a.department?.level === 'province';
-    case 'auditor': return a?.kind === 'sysadmin' || (a?.kind === 'department' && a.department?.level === 'province');
-    case 'sysadmin': return a?.kind === 'sysadmin';
+    case 'public':
+      return true;
+    case 'user':
+      return !!a;
+    case 'person':
+      return a?.kind === 'person';
+    case 'member':
+      return a?.kind === 'person' && !!a.org;
+    case 'orgAdmin':
+      return a?.kind === 'person' && (a.org?.role === 'admin' || a.org?.role === 'legal');
+    case 'legal':
+      return a?.kind === 'person' && a.org?.role === 'legal';
+    case 'reviewer':
+      return a?.kind === 'department';
+    case 'province':
+      return a?.kind === 'department' && a.department?.level === 'province';
+    case 'auditor':
+      return a?.kind === 'sysadmin' || (a?.kind === 'department' && a.department?.level === 'province');
+    case 'sysadmin':
+      return a?.kind === 'sysadmin';
   }
 }
 
-export const POLICIES: Policy[] = ['public', 'user', 'person', 'member', 'orgAdmin', 'legal', 'reviewer', 'province', 'auditor', 'sysadmin'];
+export const POLICIES: Policy[] = [
+  'public',
+  'user',
+  'person',
+  'member',
+  'orgAdmin',
+  'legal',
+  'reviewer',
+  'province',
+  'auditor',
+  'sysadmin',
+];

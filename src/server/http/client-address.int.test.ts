@@ -11,8 +11,12 @@ import { makeUser, PASSWORD } from '../test/factories';
 const FORGED = '203.0.113.9';
 
 let t: TestApp;
-beforeAll(async () => { t = await createTestApp(); });
-afterAll(async () => { await t?.close(); });
+beforeAll(async () => {
+  t = await createTestApp();
+});
+afterAll(async () => {
+  await t?.close();
+});
 
 /** An instance on the same database whose only difference is TRUST_PROXY. */
 async function withTrustProxy(value: string) {
@@ -22,17 +26,32 @@ async function withTrustProxy(value: string) {
 /** Logs a new user in through `app` with the given X-Forwarded-For; returns the addresses stored for that login. */
 async function storedAddresses(app: TestApp['app'], forwardedFor: string) {
   const user = await makeUser(t);
-  const res = await new Client(app).request('POST', '/api/auth/login', { identifier: user.username, password: PASSWORD, mode: 'person' }, { 'x-forwarded-for': forwardedFor });
+  const res = await new Client(app).request(
+    'POST',
+    '/api/auth/login',
+    { identifier: user.username, password: PASSWORD, mode: 'person' },
+    { 'x-forwarded-for': forwardedFor },
+  );
   expect(res.statusCode, res.body).toBe(200);
   return rowsOf(user.id);
 }
 
 async function rowsOf(userId: string) {
   const { db } = t.database;
-  const audit = await db.selectFrom('auditLog').select('ip').where('action', '=', 'login.success').where('actorId', '=', userId).execute();
+  const audit = await db
+    .selectFrom('auditLog')
+    .select('ip')
+    .where('action', '=', 'login.success')
+    .where('actorId', '=', userId)
+    .execute();
   const session = await db.selectFrom('sessions').select('ip').where('userId', '=', userId).execute();
   // a login attempt of a known account is keyed by its id (accounts/service.ts#attemptKey)
-  const attempt = await db.selectFrom('loginAttempts').select('ip').where('identifier', '=', `USER:${userId}`).where('isSuccess', '=', true).execute();
+  const attempt = await db
+    .selectFrom('loginAttempts')
+    .select('ip')
+    .where('identifier', '=', `USER:${userId}`)
+    .where('isSuccess', '=', true)
+    .execute();
   expect(audit).toHaveLength(1);
   expect(session).toHaveLength(1);
   expect(attempt).toHaveLength(1);
@@ -50,7 +69,12 @@ describe('client addresses: X-Forwarded-For is believed only from TRUST_PROXY', 
     expect(csrf).toBeTruthy();
     const res = await fetch(`${url}/api/auth/login`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', cookie: `csrf=${csrf}`, 'x-csrf-token': csrf!, 'x-forwarded-for': FORGED },
+      headers: {
+        'content-type': 'application/json',
+        cookie: `csrf=${csrf}`,
+        'x-csrf-token': csrf!,
+        'x-forwarded-for': FORGED,
+      },
       body: JSON.stringify({ identifier: user.username, password: PASSWORD, mode: 'person' }),
     });
     expect(res.status).toBe(200);

@@ -2,13 +2,16 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
 import { DomainError, type FieldErrors } from '../../domain/errors';
 
-export interface ErrorBody { error: { code: string; message: string; fields?: FieldErrors; [k: string]: unknown } }
+export interface ErrorBody {
+  error: { code: string; message: string; fields?: FieldErrors; [k: string]: unknown };
+}
 
 /** What a field holding U+0000 or a lone surrogate is told (http/hostile-text.ts), and a path that is not valid UTF-8. */
 export const INVALID_TEXT = '不能包含空字符或无效字符';
 
 /** The one answer to bad input, whichever check found it: 400 VALIDATION_FAILED, the fields named in the message. */
-export const validationFailed = (fields: FieldErrors) => new DomainError(400, 'VALIDATION_FAILED', `输入有误：${Object.keys(fields).join('、')}`, fields);
+export const validationFailed = (fields: FieldErrors) =>
+  new DomainError(400, 'VALIDATION_FAILED', `输入有误：${Object.keys(fields).join('、')}`, fields);
 
 /**
  * Fastify's `frameworkErrors` option: errors raised before routing never reach the error handler. A path that is
@@ -27,7 +30,9 @@ export function frameworkErrors(err: FastifyError, req: FastifyRequest, reply: F
 export function registerErrorHandler(app: FastifyInstance) {
   app.setErrorHandler((err: FastifyError, req, reply) => {
     if (err instanceof DomainError) {
-      return reply.status(err.status).send({ error: { code: err.code, message: err.message, ...(err.fields ? { fields: err.fields } : {}), ...err.extra } });
+      return reply.status(err.status).send({
+        error: { code: err.code, message: err.message, ...(err.fields ? { fields: err.fields } : {}), ...err.extra },
+      });
     }
     if (hasZodFastifySchemaValidationErrors(err)) {
       const fields: FieldErrors = {};
@@ -49,13 +54,27 @@ export function registerErrorHandler(app: FastifyInstance) {
     }
     const status = err.statusCode ?? 500;
     if (status === 413 || err.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || err.code === 'FST_REQ_FILE_TOO_LARGE') {
-      return reply.status(413).send({ error: { code: 'PAYLOAD_TOO_LARGE', message: '提交的内容过大', fields: { body: '内容过大' } } });
+      return reply
+        .status(413)
+        .send({ error: { code: 'PAYLOAD_TOO_LARGE', message: '提交的内容过大', fields: { body: '内容过大' } } });
     }
     if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || status === 415) {
-      return reply.status(415).send({ error: { code: 'UNSUPPORTED_MEDIA_TYPE', message: '不支持的内容类型，请以 JSON 提交', fields: { body: '内容类型不支持' } } });
+      return reply.status(415).send({
+        error: {
+          code: 'UNSUPPORTED_MEDIA_TYPE',
+          message: '不支持的内容类型，请以 JSON 提交',
+          fields: { body: '内容类型不支持' },
+        },
+      });
     }
-    if (err.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || err.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || err instanceof SyntaxError) {
-      return reply.status(400).send({ error: { code: 'MALFORMED_JSON', message: '请求内容不是有效的 JSON', fields: { body: 'JSON 格式错误' } } });
+    if (
+      err.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' ||
+      err.code === 'FST_ERR_CTP_INVALID_JSON_BODY' ||
+      err instanceof SyntaxError
+    ) {
+      return reply.status(400).send({
+        error: { code: 'MALFORMED_JSON', message: '请求内容不是有效的 JSON', fields: { body: 'JSON 格式错误' } },
+      });
     }
     if (status === 429) {
       return reply.status(429).send({ error: { code: 'TOO_MANY_REQUESTS', message: '请求过于频繁，请稍后再试' } });
@@ -66,5 +85,4 @@ export function registerErrorHandler(app: FastifyInstance) {
     req.log.error({ err }, 'unhandled error');
     return reply.status(500).send({ error: { code: 'INTERNAL', message: '服务器内部错误，请稍后再试' } });
   });
-
 }

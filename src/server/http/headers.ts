@@ -6,8 +6,15 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
  * `nosniff` and the cross-origin resource policy stay on everything.
  */
 const DOCUMENT_ONLY_HEADERS = [
-  'content-security-policy', 'cross-origin-opener-policy', 'origin-agent-cluster', 'referrer-policy', 'x-dns-prefetch-control',
-  'x-download-options', 'x-frame-options', 'x-permitted-cross-domain-policies', 'x-xss-protection',
+  'content-security-policy',
+  'cross-origin-opener-policy',
+  'origin-agent-cluster',
+  'referrer-policy',
+  'x-dns-prefetch-control',
+  'x-download-options',
+  'x-frame-options',
+  'x-permitted-cross-domain-policies',
+  'x-xss-protection',
 ];
 
 /** A file of the web app that is not a page: the page policies go. */

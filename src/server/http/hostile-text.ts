@@ -18,7 +18,8 @@ const MAX_REPORTED = 100;
 export const isHostileText = (s: string) => HOSTILE.test(s);
 
 /** A key that is itself hostile is named with its bad characters written as `\uXXXX`, so the reply stays valid text. */
-const printableKey = (key: string) => key.replace(HOSTILE_ALL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+const printableKey = (key: string) =>
+  key.replace(HOSTILE_ALL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 const join = (base: string, key: string) => (base ? `${base}.${printableKey(key)}` : printableKey(key));
 
 /**

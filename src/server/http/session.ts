@@ -7,7 +7,9 @@ import { allows, type Actor, type Policy } from './actor';
 import { record } from '../modules/audit/service';
 
 declare module 'fastify' {
-  interface FastifyRequest { actor: Actor | null }
+  interface FastifyRequest {
+    actor: Actor | null;
+  }
   interface FastifyContextConfig {
     policy?: Policy;
     /** Writes that stay allowed while the organisation's info is older than 365 days (the update itself, logout …). */
@@ -34,11 +36,19 @@ export async function startSession(deps: Deps, req: FastifyRequest, reply: Fasti
   const token = randomToken();
   const csrf = randomToken(24);
   const now = deps.clock.now();
-  await deps.database.db.insertInto('sessions').values({
-    id: hashToken(deps, token), userId, csrfToken: csrf, createdAt: now.toISOString(), lastSeenAt: now.toISOString(),
-    expiresAt: new Date(now.getTime() + deps.config.SESSION_MAX_HOURS * 3_600_000).toISOString(),
-    ip: req.ip, userAgent: String(req.headers['user-agent'] ?? '').slice(0, 300),
-  }).execute();
+  await deps.database.db
+    .insertInto('sessions')
+    .values({
+      id: hashToken(deps, token),
+      userId,
+      csrfToken: csrf,
+      createdAt: now.toISOString(),
+      lastSeenAt: now.toISOString(),
+      expiresAt: new Date(now.getTime() + deps.config.SESSION_MAX_HOURS * 3_600_000).toISOString(),
+      ip: req.ip,
+      userAgent: String(req.headers['user-agent'] ?? '').slice(0, 300),
+    })
+    .execute();
   reply.setCookie(SID, token, cookieOpts(deps, true));
   reply.setCookie(CSRF, csrf, cookieOpts(deps, false));
   return csrf;
@@ -55,9 +65,22 @@ export async function endSession(deps: Deps, req: FastifyRequest, reply: Fastify
 async function loadActor(deps: Deps, token: string): Promise<Actor | null> {
   const { db } = deps.database;
   const id = hashToken(deps, token);
-  const row = await db.selectFrom('sessions').innerJoin('users', 'users.id', 'sessions.userId')
-    .select(['sessions.id as sid', 'sessions.csrfToken', 'sessions.lastSeenAt', 'sessions.expiresAt', 'users.id as userId', 'users.realName', 'users.kind', 'users.departmentId', 'users.isDisabled'])
-    .where('sessions.id', '=', id).executeTakeFirst();
+  const row = await db
+    .selectFrom('sessions')
+    .innerJoin('users', 'users.id', 'sessions.userId')
+    .select([
+      'sessions.id as sid',
+      'sessions.csrfToken',
+      'sessions.lastSeenAt',
+      'sessions.expiresAt',
+      'users.id as userId',
+      'users.realName',
+      'users.kind',
+      'users.departmentId',
+      'users.isDisabled',
+    ])
+    .where('sessions.id', '=', id)
+    .executeTakeFirst();
   if (!row) return null;
   const now = deps.clock.now();
   const idleLimit = new Date(row.lastSeenAt).getTime() + deps.config.SESSION_IDLE_MINUTES * 60_000;
@@ -70,17 +93,38 @@ async function loadActor(deps: Deps, token: string): Promise<Actor | null> {
   }
   let department: Actor['department'] = null;
   if (row.departmentId) {
-    const d = await db.selectFrom('departments').select(['id', 'name', 'level', 'cityCode']).where('id', '=', row.departmentId).executeTakeFirst();
+    const d = await db
+      .selectFrom('departments')
+      .select(['id', 'name', 'level', 'cityCode'])
+      .where('id', '=', row.departmentId)
+      .executeTakeFirst();
     department = d ?? null;
   }
   let org: Actor['org'] = null;
   if (row.kind === 'person') {
-    const m = await db.selectFrom('memberships').innerJoin('organizations', 'organizations.id', 'memberships.orgId')
-      .select(['organizations.id', 'organizations.name', 'memberships.role', 'organizations.state', 'organizations.infoUpdatedAt'])
-      .where('memberships.userId', '=', row.userId).executeTakeFirst();
+    const m = await db
+      .selectFrom('memberships')
+      .innerJoin('organizations', 'organizations.id', 'memberships.orgId')
+      .select([
+        'organizations.id',
+        'organizations.name',
+        'memberships.role',
+        'organizations.state',
+        'organizations.infoUpdatedAt',
+      ])
+      .where('memberships.userId', '=', row.userId)
+      .executeTakeFirst();
     org = m ?? null;
   }
-  return { userId: row.userId, realName: row.realName, kind: row.kind, sessionId: row.sid, csrfToken: row.csrfToken, department, org };
+  return {
+    userId: row.userId,
+    realName: row.realName,
+    kind: row.kind,
+    sessionId: row.sid,
+    csrfToken: row.csrfToken,
+    department,
+    org,
+  };
 }
 
 export function registerSession(app: FastifyInstance, deps: Deps) {
@@ -119,14 +163,31 @@ export function registerSession(app: FastifyInstance, deps: Deps) {
     }
     if (!allows(policy, req.actor)) {
       if (!req.actor) throw unauthenticated();
-      await record(deps.database.db, { actor: req.actor, ip: req.ip, now: deps.clock.now() }, {
-        action: 'permission.denied', detail: { method: req.method, route: req.routeOptions.url, policy },
-      });
+      await record(
+        deps.database.db,
+        { actor: req.actor, ip: req.ip, now: deps.clock.now() },
+        {
+          action: 'permission.denied',
+          detail: { method: req.method, route: req.routeOptions.url, policy },
+        },
+      );
       throw forbidden();
     }
     const org = req.actor?.org;
-    if (UNSAFE.has(req.method) && org && !cfg.allowStaleOrg && org.state === 'approved' && mustRefreshInfo(org.infoUpdatedAt, deps.clock.now())) {
-      throw new DomainError(403, 'ORG_INFO_EXPIRED', '单位信息已超过 365 天未更新，请先更新单位信息后再进行其他操作', undefined, { link: '/member/org/edit' });
+    if (
+      UNSAFE.has(req.method) &&
+      org &&
+      !cfg.allowStaleOrg &&
+      org.state === 'approved' &&
+      mustRefreshInfo(org.infoUpdatedAt, deps.clock.now())
+    ) {
+      throw new DomainError(
+        403,
+        'ORG_INFO_EXPIRED',
+        '单位信息已超过 365 天未更新，请先更新单位信息后再进行其他操作',
+        undefined,
+        { link: '/member/org/edit' },
+      );
     }
   });
 }
@@ -135,7 +196,18 @@ export function registerSession(app: FastifyInstance, deps: Deps) {
 export const auditCtx = (deps: Deps, req: FastifyRequest) => ({ actor: req.actor, ip: req.ip, now: deps.clock.now() });
 
 /** Row-level refusal that is also recorded. */
-export async function refuse(deps: Deps, req: FastifyRequest, subjectKind: string, subjectId: string, message?: string): Promise<never> {
-  await record(deps.database.db, auditCtx(deps, req), { action: 'permission.denied', subjectKind, subjectId, detail: { method: req.method, route: req.routeOptions.url } });
+export async function refuse(
+  deps: Deps,
+  req: FastifyRequest,
+  subjectKind: string,
+  subjectId: string,
+  message?: string,
+): Promise<never> {
+  await record(deps.database.db, auditCtx(deps, req), {
+    action: 'permission.denied',
+    subjectKind,
+    subjectId,
+    detail: { method: req.method, route: req.routeOptions.url },
+  });
   throw forbidden(message);
 }

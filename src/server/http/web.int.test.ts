@@ -10,7 +10,10 @@ import { webRoot } from './web';
 function fakeBuild() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'isp-web-'));
   fs.mkdirSync(path.join(dir, 'assets'));
-  fs.writeFileSync(path.join(dir, 'index.html'), '<!doctype html><html><head><script type="module" src="/assets/index-Ab12Cd34.js"></script></head><body><div id="app"></div></body></html>');
+  fs.writeFileSync(
+    path.join(dir, 'index.html'),
+    '<!doctype html><html><head><script type="module" src="/assets/index-Ab12Cd34.js"></script></head><body><div id="app"></div></body></html>',
+  );
   const script = `console.log(${JSON.stringify('仪器'.repeat(2000))});`;
   fs.writeFileSync(path.join(dir, 'assets/index-Ab12Cd34.js'), script);
   fs.writeFileSync(path.join(dir, 'assets/index-Ab12Cd34.js.br'), zlib.brotliCompressSync(script));
@@ -41,7 +44,9 @@ describe('the web app as a production server sends it', () => {
     expect(br.headers['x-content-type-options']).toBe('nosniff');
     expect(br.headers['content-security-policy']).toBeUndefined();
     expect(br.headers.etag).toBeUndefined();
-    expect(zlib.brotliDecompressSync(br.rawPayload).toString()).toBe(fs.readFileSync(path.join(dir, 'assets/index-Ab12Cd34.js'), 'utf8'));
+    expect(zlib.brotliDecompressSync(br.rawPayload).toString()).toBe(
+      fs.readFileSync(path.join(dir, 'assets/index-Ab12Cd34.js'), 'utf8'),
+    );
     expect(br.rawPayload.length).toBeLessThan(fs.statSync(path.join(dir, 'assets/index-Ab12Cd34.js')).size / 5);
 
     const gz = await t.app.inject({ url: '/assets/index-Ab12Cd34.js', headers: { 'accept-encoding': 'gzip' } });
@@ -57,7 +62,7 @@ describe('the web app as a production server sends it', () => {
     }
   });
 
-  it('answers the app\'s own routes with index.html that the browser revalidates', async () => {
+  it("answers the app's own routes with index.html that the browser revalidates", async () => {
     for (const url of ['/', '/instruments', '/member/bookings?page=2']) {
       const res = await t.app.inject({ url });
       expect(res.statusCode, url).toBe(200);

@@ -61,8 +61,15 @@ export async function registerWeb(app: FastifyInstance, root: string | null) {
   }
   // one not-found handler: JSON for the API and for files, the web app's index for its client-side routes
   app.setNotFoundHandler((req, reply) => {
-    if (!root || req.url.startsWith('/api/') || (req.method !== 'GET' && req.method !== 'HEAD') || isFilePath(req.url)) {
-      return reply.status(404).send({ error: { code: 'NOT_FOUND', message: req.url.startsWith('/api/') ? '接口不存在' : '文件不存在' } });
+    if (
+      !root ||
+      req.url.startsWith('/api/') ||
+      (req.method !== 'GET' && req.method !== 'HEAD') ||
+      isFilePath(req.url)
+    ) {
+      return reply
+        .status(404)
+        .send({ error: { code: 'NOT_FOUND', message: req.url.startsWith('/api/') ? '接口不存在' : '文件不存在' } });
     }
     return reply.type('text/html').header('cache-control', 'no-cache').sendFile('index.html', root);
   });

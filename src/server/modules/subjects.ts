@@ -15,10 +15,23 @@ export function registerReviewSubjects(deps: Deps) {
   registerSubject(postSubject);
   // a department's reviewers are told in the message centre (and by mail) when something arrives in their queue
   onReviewQueued(async (trx, r) => {
-    const reviewers = await trx.selectFrom('users').select('id').where('departmentId', '=', r.departmentId).where('isDisabled', '=', false).execute();
-    await notify(deps, trx, reviewers.map((u) => u.id), {
-      title: `待审核：${subjectOf(r.subjectKind).label}`, body: `${r.title} 已进入本部门审核环节${r.level > 1 ? `（第 ${r.level} 级）` : ''}，请及时处理。`,
-      link: `/review/${r.id}`, subjectKind: 'review', subjectId: r.id,
-    });
+    const reviewers = await trx
+      .selectFrom('users')
+      .select('id')
+      .where('departmentId', '=', r.departmentId)
+      .where('isDisabled', '=', false)
+      .execute();
+    await notify(
+      deps,
+      trx,
+      reviewers.map((u) => u.id),
+      {
+        title: `待审核：${subjectOf(r.subjectKind).label}`,
+        body: `${r.title} 已进入本部门审核环节${r.level > 1 ? `（第 ${r.level} 级）` : ''}，请及时处理。`,
+        link: `/review/${r.id}`,
+        subjectKind: 'review',
+        subjectId: r.id,
+      },
+    );
   });
 }

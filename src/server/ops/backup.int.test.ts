@@ -20,13 +20,21 @@ const pgUrl = process.env.TEST_DATABASE_URL;
 const tmp = (name: string) => fs.mkdtempSync(path.join(os.tmpdir(), `isp-${name}-`));
 
 let s3: TestS3;
-beforeAll(async () => { s3 = await startS3(); });
-afterAll(async () => { await s3?.stop(); });
+beforeAll(async () => {
+  s3 = await startS3();
+});
+afterAll(async () => {
+  await s3?.stop();
+});
 
 async function adminQuery(sql: string) {
   const c = new pg.Client({ connectionString: pgUrl });
   await c.connect();
-  try { await c.query(sql); } finally { await c.end(); }
+  try {
+    await c.query(sql);
+  } finally {
+    await c.end();
+  }
 }
 
 /**
@@ -36,7 +44,11 @@ async function adminQuery(sql: string) {
 async function appOnOwnDatabase(env: Record<string, string>) {
   if (!pgUrl) {
     const t = await createTestApp(env);
-    return { t, config: { ...t.deps.config, sqliteFile: t.connection.sqliteFile } as Config, dropDatabase: async () => undefined };
+    return {
+      t,
+      config: { ...t.deps.config, sqliteFile: t.connection.sqliteFile } as Config,
+      dropDatabase: async () => undefined,
+    };
   }
   const name = `isp_backup_${crypto.randomBytes(4).toString('hex')}`;
   await adminQuery(`create database ${name}`);
@@ -45,18 +57,40 @@ async function appOnOwnDatabase(env: Record<string, string>) {
   process.env.TEST_DATABASE_URL = url.toString();
   try {
     const t = await createTestApp(env);
-    return { t, config: { ...t.deps.config, DATABASE_URL: url.toString() } as Config, name, dropDatabase: () => adminQuery(`drop database if exists ${name} with (force)`) };
+    return {
+      t,
+      config: { ...t.deps.config, DATABASE_URL: url.toString() } as Config,
+      name,
+      dropDatabase: () => adminQuery(`drop database if exists ${name} with (force)`),
+    };
   } finally {
     process.env.TEST_DATABASE_URL = pgUrl;
   }
 }
 
-const TABLES = ['users', 'organizations', 'memberships', 'instruments', 'bookings', 'bookingItems', 'files', 'sessions'] as const;
+const TABLES = [
+  'users',
+  'organizations',
+  'memberships',
+  'instruments',
+  'bookings',
+  'bookingItems',
+  'files',
+  'sessions',
+] as const;
 
 async function countRows(t: TestApp) {
   const db = t.database.db;
   const counts: Record<string, number> = {};
-  for (const table of TABLES) counts[table] = Number((await db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+  for (const table of TABLES)
+    counts[table] = Number(
+      (
+        await db
+          .selectFrom(table)
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
   return counts;
 }
 
@@ -84,15 +118,26 @@ async function roundTrip(storage: 'local' | 's3') {
     const db = t.database.db;
     const rowsBefore = {
       booking: await db.selectFrom('bookings').selectAll().where('id', '=', completed).executeTakeFirstOrThrow(),
-      items: await db.selectFrom('bookingItems').selectAll().where('bookingId', '=', completed).orderBy('instrumentId').execute(),
-      org: await db.selectFrom('organizations').selectAll().where('id', '=', w.provider.org.id).executeTakeFirstOrThrow(),
+      items: await db
+        .selectFrom('bookingItems')
+        .selectAll()
+        .where('bookingId', '=', completed)
+        .orderBy('instrumentId')
+        .execute(),
+      org: await db
+        .selectFrom('organizations')
+        .selectAll()
+        .where('id', '=', w.provider.org.id)
+        .executeTakeFirstOrThrow(),
       files: await db.selectFrom('files').selectAll().orderBy('id').execute(),
     };
     const urls = rowsBefore.files.map((f) => `/api/files/${f.id}`);
     const originals = await Promise.all(rowsBefore.files.map((f) => t.deps.storage.get(f.storageKey)));
 
     // the backup is taken while bookings are being written
-    const writes = Promise.all([1, 2, 3].map(() => w.consumer.member.post('/api/bookings', bookingBody(t, w.instruments))));
+    const writes = Promise.all(
+      [1, 2, 3].map(() => w.consumer.member.post('/api/bookings', bookingBody(t, w.instruments))),
+    );
     const manifest = await backup({ config, out });
     const created = (await writes).filter((r) => r.statusCode === 201).length;
     expect(created).toBe(3);
@@ -100,7 +145,10 @@ async function roundTrip(storage: 'local' | 's3') {
     expect(manifest.dialect).toBe(pgUrl ? 'postgres' : 'sqlite');
     expect(manifest.files).toMatchObject({ storage, count: 4 }); // 2 PDFs, the picture and its thumbnail
     expect(manifest.files.bytes).toBe(manifest.files.items.reduce((n, f) => n + f.bytes, 0));
-    const keys = rowsBefore.files.flatMap((f) => [f.storageKey, f.thumbKey]).filter(Boolean).sort();
+    const keys = rowsBefore.files
+      .flatMap((f) => [f.storageKey, f.thumbKey])
+      .filter(Boolean)
+      .sort();
     expect(manifest.files.items.map((f) => f.key)).toEqual(keys);
     for (const table of TABLES) {
       if (table === 'bookings' || table === 'bookingItems' || table === 'sessions') continue; // the writes go on meanwhile
@@ -120,7 +168,8 @@ async function roundTrip(storage: 'local' | 's3') {
     if (pgUrl) await adminQuery(`create database ${new URL(config.DATABASE_URL!).pathname.slice(1)}`);
     else expect(fs.existsSync(config.sqliteFile)).toBe(false);
     expect(fs.existsSync(uploadDir)).toBe(false);
-    if (storage === 's3') for (const key of keys) await s3.client.send(new DeleteObjectCommand({ Bucket: s3.options.bucket, Key: key! }));
+    if (storage === 's3')
+      for (const key of keys) await s3.client.send(new DeleteObjectCommand({ Bucket: s3.options.bucket, Key: key! }));
     if (storage === 's3') expect(await s3.list()).toEqual([]);
 
     const report = await restore({ config, dir: out });
@@ -130,9 +179,20 @@ async function roundTrip(storage: 'local' | 's3') {
     const after = await countRows(second);
     for (const table of TABLES) expect(after[table], table).toBe(manifestCount(manifest.database.tables, table));
     const db2 = second.database.db;
-    expect(await db2.selectFrom('bookings').selectAll().where('id', '=', completed).executeTakeFirstOrThrow()).toEqual(rowsBefore.booking);
-    expect(await db2.selectFrom('bookingItems').selectAll().where('bookingId', '=', completed).orderBy('instrumentId').execute()).toEqual(rowsBefore.items);
-    expect(await db2.selectFrom('organizations').selectAll().where('id', '=', w.provider.org.id).executeTakeFirstOrThrow()).toEqual(rowsBefore.org);
+    expect(await db2.selectFrom('bookings').selectAll().where('id', '=', completed).executeTakeFirstOrThrow()).toEqual(
+      rowsBefore.booking,
+    );
+    expect(
+      await db2
+        .selectFrom('bookingItems')
+        .selectAll()
+        .where('bookingId', '=', completed)
+        .orderBy('instrumentId')
+        .execute(),
+    ).toEqual(rowsBefore.items);
+    expect(
+      await db2.selectFrom('organizations').selectAll().where('id', '=', w.provider.org.id).executeTakeFirstOrThrow(),
+    ).toEqual(rowsBefore.org);
     expect(await db2.selectFrom('files').selectAll().orderBy('id').execute()).toEqual(rowsBefore.files);
     if (storage === 's3') expect(await s3.list()).toEqual(keys);
 
@@ -146,7 +206,10 @@ async function roundTrip(storage: 'local' | 's3') {
       expect(Buffer.compare(got.rawPayload, originals[k]), url).toBe(0);
     }
     expect(Buffer.compare((await provider.get(pic.data.url)).rawPayload, picture)).toBe(0);
-    expect((await consumer.get(`/api/bookings/${completed}`)).data).toMatchObject({ id: completed, state: 'completed' });
+    expect((await consumer.get(`/api/bookings/${completed}`)).data).toMatchObject({
+      id: completed,
+      state: 'completed',
+    });
     return { manifest, report, bookingsBefore: before.bookings };
   } finally {
     await second?.close();
@@ -160,7 +223,9 @@ describe(`backup and restore (${pgUrl ? 'PostgreSQL' : 'SQLite'})`, () => {
   it('local files: data made through the API, backed up while writes go on, destroyed, restored — every record and file is back', async () => {
     const { manifest, report, bookingsBefore } = await roundTrip('local');
     const inBackup = manifestCount(manifest.database.tables, 'bookings');
-    console.log(`backup round trip (${manifest.dialect}, local files): ${report.tables} tables, ${report.rows} rows, ${report.files} files, ${report.bytes} bytes, backup ${manifest.durationMs} ms; bookings ${bookingsBefore} before, ${inBackup} in the backup while 3 were being written`);
+    console.log(
+      `backup round trip (${manifest.dialect}, local files): ${report.tables} tables, ${report.rows} rows, ${report.files} files, ${report.bytes} bytes, backup ${manifest.durationMs} ms; bookings ${bookingsBefore} before, ${inBackup} in the backup while 3 were being written`,
+    );
   });
 
   it('files in S3: the backup downloads every object, the restore puts them back into the bucket', async () => {
@@ -171,8 +236,13 @@ describe(`backup and restore (${pgUrl ? 'PostgreSQL' : 'SQLite'})`, () => {
 
 describe('operator mistakes get a clear message and change nothing', () => {
   let own: Awaited<ReturnType<typeof appOnOwnDatabase>>;
-  beforeAll(async () => { own = await appOnOwnDatabase({}); });
-  afterAll(async () => { await own?.t.close(); await own?.dropDatabase(); });
+  beforeAll(async () => {
+    own = await appOnOwnDatabase({});
+  });
+  afterAll(async () => {
+    await own?.t.close();
+    await own?.dropDatabase();
+  });
   const config = () => own.config;
 
   it('a missing --out, a non-empty target, a directory without a manifest, a damaged backup, the wrong database', async () => {
@@ -180,15 +250,23 @@ describe('operator mistakes get a clear message and change nothing', () => {
     const busy = tmp('busy');
     fs.writeFileSync(path.join(busy, 'old.txt'), 'x');
     await expect(backup({ config: config(), out: busy })).rejects.toThrow(/is not empty/);
-    await expect(restore({ config: config(), dir: busy })).rejects.toThrow(/No manifest.json in .*not a finished backup/);
+    await expect(restore({ config: config(), dir: busy })).rejects.toThrow(
+      /No manifest.json in .*not a finished backup/,
+    );
     await expect(restore({ config: config(), dir: undefined })).rejects.toThrow(/Missing the backup directory/);
 
     const out = path.join(busy, 'b');
     const manifest = await backup({ config: config(), out });
-    const wrongDialect = pgUrl ? { ...config(), DATABASE_URL: undefined } : { ...config(), DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none' };
-    await expect(restore({ config: wrongDialect, dir: out })).rejects.toThrow(/The backup is of a .* database, but this configuration uses/);
+    const wrongDialect = pgUrl
+      ? { ...config(), DATABASE_URL: undefined }
+      : { ...config(), DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none' };
+    await expect(restore({ config: wrongDialect, dir: out })).rejects.toThrow(
+      /The backup is of a .* database, but this configuration uses/,
+    );
     fs.appendFileSync(path.join(out, manifest.database.file), 'damage');
-    await expect(restore({ config: config(), dir: out, force: true })).rejects.toThrow(/damaged; nothing was changed:\n {2}database\.\w+ does not match its SHA-256/);
+    await expect(restore({ config: config(), dir: out, force: true })).rejects.toThrow(
+      /damaged; nothing was changed:\n {2}database\.\w+ does not match its SHA-256/,
+    );
     const counts = await countRows(own.t);
     expect(manifestCount(manifest.database.tables, 'users')).toBe(counts.users); // the running app's database is as it was
     fs.rmSync(busy, { recursive: true, force: true });
@@ -196,9 +274,15 @@ describe('operator mistakes get a clear message and change nothing', () => {
 
   it('the scripts print the message and exit 2', async () => {
     const dataDir = tmp('cli');
-    const run = (script: string, args: string[]) => promisify(execFile)('npx', ['tsx', script, ...args], { env: { ...process.env, DATA_DIR: dataDir } })
-      .then(() => ({ code: 0, stderr: '' }), (e: { code: number; stderr: string }) => ({ code: e.code, stderr: e.stderr }));
-    const [noOut, noManifest] = await Promise.all([run('scripts/backup.ts', []), run('scripts/restore.ts', [path.join(dataDir, 'no-such-backup')])]);
+    const run = (script: string, args: string[]) =>
+      promisify(execFile)('npx', ['tsx', script, ...args], { env: { ...process.env, DATA_DIR: dataDir } }).then(
+        () => ({ code: 0, stderr: '' }),
+        (e: { code: number; stderr: string }) => ({ code: e.code, stderr: e.stderr }),
+      );
+    const [noOut, noManifest] = await Promise.all([
+      run('scripts/backup.ts', []),
+      run('scripts/restore.ts', [path.join(dataDir, 'no-such-backup')]),
+    ]);
     fs.rmSync(dataDir, { recursive: true, force: true });
     expect(noOut).toMatchObject({ code: 2, stderr: expect.stringMatching(/Missing --out DIR/) });
     expect(noManifest).toMatchObject({ code: 2, stderr: expect.stringMatching(/No manifest.json/) });

@@ -10,7 +10,19 @@ import SQLite from 'better-sqlite3';
 import pg from 'pg';
 import type { Config } from '../config';
 import { storageFromConfig, type Storage } from '../platform/storage';
-import { FILES_DIR, FORMAT, MANIFEST, OpsError, pgTableCounts, pgToolConnection, runPgTool, sha256, sqliteTableCounts, type FileEntry, type Manifest } from './manifest';
+import {
+  FILES_DIR,
+  FORMAT,
+  MANIFEST,
+  OpsError,
+  pgTableCounts,
+  pgToolConnection,
+  runPgTool,
+  sha256,
+  sqliteTableCounts,
+  type FileEntry,
+  type Manifest,
+} from './manifest';
 
 export interface BackupOptions {
   config: Config;
@@ -26,7 +38,10 @@ function prepareTarget(out: string | undefined): string {
   const dir = path.resolve(out);
   if (fs.existsSync(dir)) {
     if (!fs.statSync(dir).isDirectory()) throw new OpsError(`${dir} is a file, not a directory.`);
-    if (fs.readdirSync(dir).length) throw new OpsError(`${dir} is not empty: give a new or empty directory, so that no earlier backup is mixed into this one.`);
+    if (fs.readdirSync(dir).length)
+      throw new OpsError(
+        `${dir} is not empty: give a new or empty directory, so that no earlier backup is mixed into this one.`,
+      );
   }
   fs.mkdirSync(dir, { recursive: true });
   return dir;
@@ -34,7 +49,8 @@ function prepareTarget(out: string | undefined): string {
 
 /** SQLite's online backup API: pages are copied while others write; the copy is one consistent state. */
 async function backupSqlite(file: string, target: string): Promise<Record<string, number>> {
-  if (!fs.existsSync(file)) throw new OpsError(`No SQLite database at ${file}: check DATA_DIR (or set DATABASE_URL for PostgreSQL).`);
+  if (!fs.existsSync(file))
+    throw new OpsError(`No SQLite database at ${file}: check DATA_DIR (or set DATABASE_URL for PostgreSQL).`);
   const source = new SQLite(file, { fileMustExist: true });
   try {
     source.pragma('busy_timeout = 5000');
@@ -60,7 +76,11 @@ async function backupPostgres(databaseUrl: string, target: string): Promise<Reco
     await client.query('begin isolation level repeatable read read only');
     const snapshot = (await client.query<{ id: string }>('select pg_export_snapshot() as id')).rows[0].id;
     const { dbname, env } = pgToolConnection(databaseUrl);
-    await runPgTool('pg_dump', ['--format=custom', `--snapshot=${snapshot}`, `--file=${target}`, `--dbname=${dbname}`], env);
+    await runPgTool(
+      'pg_dump',
+      ['--format=custom', `--snapshot=${snapshot}`, `--file=${target}`, `--dbname=${dbname}`],
+      env,
+    );
     const counts = await pgTableCounts(client);
     await client.query('commit');
     return counts;
@@ -100,7 +120,10 @@ export async function backup(o: BackupOptions): Promise<Manifest> {
   const dialect = o.config.DATABASE_URL ? 'postgres' : 'sqlite';
   const dbFile = path.join(dir, dialect === 'postgres' ? 'database.pgdump' : 'database.sqlite');
   log(`backup of the ${dialect} database to ${dbFile}`);
-  const tables = dialect === 'postgres' ? await backupPostgres(o.config.DATABASE_URL!, dbFile) : await backupSqlite(o.config.sqliteFile, dbFile);
+  const tables =
+    dialect === 'postgres'
+      ? await backupPostgres(o.config.DATABASE_URL!, dbFile)
+      : await backupSqlite(o.config.sqliteFile, dbFile);
   const dbData = fs.readFileSync(dbFile);
 
   const storage = o.storage ?? storageFromConfig(o.config);
@@ -108,13 +131,18 @@ export async function backup(o: BackupOptions): Promise<Manifest> {
   const items = await copyFiles(storage, path.join(dir, FILES_DIR), log);
 
   const manifest: Manifest = {
-    format: FORMAT, createdAt, durationMs: Date.now() - started, dialect,
+    format: FORMAT,
+    createdAt,
+    durationMs: Date.now() - started,
+    dialect,
     database: { file: path.basename(dbFile), bytes: dbData.length, sha256: sha256(dbData), tables },
     files: { storage: storage.kind, count: items.length, bytes: items.reduce((n, f) => n + f.bytes, 0), items },
   };
   // written last: a directory with a manifest is a finished backup
   fs.writeFileSync(path.join(dir, MANIFEST), `${JSON.stringify(manifest, null, 2)}\n`);
   const rows = Object.values(tables).reduce((a, b) => a + b, 0);
-  log(`done in ${manifest.durationMs} ms: ${Object.keys(tables).length} tables, ${rows} rows, ${items.length} files (${manifest.files.bytes} bytes)`);
+  log(
+    `done in ${manifest.durationMs} ms: ${Object.keys(tables).length} tables, ${rows} rows, ${items.length} files (${manifest.files.bytes} bytes)`,
+  );
   return manifest;
 }

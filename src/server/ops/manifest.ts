@@ -11,7 +11,11 @@ export const FORMAT = 'isp-backup/1';
 /** A mistake of the operator's (wrong directory, missing option, server still running): printed without a stack. */
 export class OpsError extends Error {}
 
-export interface FileEntry { key: string; bytes: number; sha256: string }
+export interface FileEntry {
+  key: string;
+  bytes: number;
+  sha256: string;
+}
 
 export interface Manifest {
   format: typeof FORMAT;
@@ -35,8 +39,21 @@ export const sha256 = (data: Buffer) => crypto.createHash('sha256').update(data)
 export function sqliteTableCounts(file: string): Record<string, number> {
   const db = new SQLite(file, { readonly: true, fileMustExist: true });
   try {
-    const names = db.prepare("select name from sqlite_master where type = 'table' and name not like 'sqlite_%' order by name").pluck().all() as string[];
-    return Object.fromEntries(names.map((n) => [n, Number(db.prepare(`select count(*) from "${n.replace(/"/g, '""')}"`).pluck().get())]));
+    const names = db
+      .prepare("select name from sqlite_master where type = 'table' and name not like 'sqlite_%' order by name")
+      .pluck()
+      .all() as string[];
+    return Object.fromEntries(
+      names.map((n) => [
+        n,
+        Number(
+          db
+            .prepare(`select count(*) from "${n.replace(/"/g, '""')}"`)
+            .pluck()
+            .get(),
+        ),
+      ]),
+    );
   } finally {
     db.close();
   }
@@ -49,10 +66,13 @@ export async function pgTableCounts(client: pg.Client | pg.PoolClient): Promise<
   const { rows } = await client.query<{ table_schema: string; table_name: string }>(
     `select table_schema, table_name from information_schema.tables
      where table_type = 'BASE TABLE' and table_schema not in ('pg_catalog', 'information_schema') and table_schema not like 'pg_toast%'
-     order by 1, 2`);
+     order by 1, 2`,
+  );
   const counts: Record<string, number> = {};
   for (const r of rows) {
-    const res = await client.query<{ n: string | number }>(`select count(*) as n from ${ident(r.table_schema)}.${ident(r.table_name)}`);
+    const res = await client.query<{ n: string | number }>(
+      `select count(*) as n from ${ident(r.table_schema)}.${ident(r.table_name)}`,
+    );
     counts[`${r.table_schema}.${r.table_name}`] = Number(res.rows[0].n);
   }
   return counts;
@@ -73,9 +93,17 @@ export function runPgTool(tool: 'pg_dump' | 'pg_restore', args: string[], env: N
   return new Promise((resolve, reject) => {
     const child = spawn(tool, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
-    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
     child.on('error', (e: NodeJS.ErrnoException) => {
-      reject(e.code === 'ENOENT' ? new OpsError(`${tool} was not found: install the PostgreSQL client tools of the server's major version (Debian: postgresql-client)`) : e);
+      reject(
+        e.code === 'ENOENT'
+          ? new OpsError(
+              `${tool} was not found: install the PostgreSQL client tools of the server's major version (Debian: postgresql-client)`,
+            )
+          : e,
+      );
     });
     child.on('close', (code) => {
       if (code === 0) resolve();

@@ -16,14 +16,21 @@ export interface MigrateOptions {
   log?: (line: string) => void;
 }
 
-export interface MigrateReport { copied: number; skipped: number; bytes: number }
+export interface MigrateReport {
+  copied: number;
+  skipped: number;
+  bytes: number;
+}
 
 export async function migrateStorage(o: MigrateOptions): Promise<MigrateReport> {
   const log = o.log ?? (() => undefined);
   let to = o.to;
   if (!to) {
     const s3 = s3OptionsFromConfig(o.config);
-    if (!s3) throw new OpsError('S3_ENDPOINT and S3_BUCKET are not set: there is no bucket to copy the files to (see README, Configuration).');
+    if (!s3)
+      throw new OpsError(
+        'S3_ENDPOINT and S3_BUCKET are not set: there is no bucket to copy the files to (see README, Configuration).',
+      );
     to = s3Storage(s3);
   }
   const from = o.from ?? localStorage(o.config.uploadDir);
@@ -33,7 +40,10 @@ export async function migrateStorage(o: MigrateOptions): Promise<MigrateReport> 
 
   const report: MigrateReport = { copied: 0, skipped: 0, bytes: 0 };
   for await (const key of from.keys()) {
-    if (present.has(key)) { report.skipped++; continue; }
+    if (present.has(key)) {
+      report.skipped++;
+      continue;
+    }
     const data = await from.get(key);
     await to.write(key, data);
     report.copied++;

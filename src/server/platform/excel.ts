@@ -68,17 +68,27 @@ export interface XlsxInspection {
   sheets: SheetStats[];
 }
 
-interface Entry { name: string; method: number; packed: number; unpacked: number; localOffset: number }
+interface Entry {
+  name: string;
+  method: number;
+  packed: number;
+  unpacked: number;
+  localOffset: number;
+}
 
 const ZIP_MAGIC = [0x50, 0x4b, 0x03, 0x04];
 const OLE_MAGIC = [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1];
-const startsWith = (buf: Uint8Array, magic: number[]) => buf.length >= magic.length && magic.every((b, i) => buf[i] === b);
+const startsWith = (buf: Uint8Array, magic: number[]) =>
+  buf.length >= magic.length && magic.every((b, i) => buf[i] === b);
 
 /** The central directory as offsets, in the order fflate listed it; the minimum needed to find each part's data. */
 function readDirectory(buf: Buffer): Entry[] {
   let eocd = -1;
   for (let i = buf.length - 22; i >= Math.max(0, buf.length - 65_557); i--) {
-    if (buf.readUInt32LE(i) === 0x06054b50) { eocd = i; break; }
+    if (buf.readUInt32LE(i) === 0x06054b50) {
+      eocd = i;
+      break;
+    }
   }
   if (eocd < 0) throw new XlsxRejected({ kind: 'not_xlsx', reason: 'bad_zip' });
   const count = buf.readUInt16LE(eocd + 10);
@@ -87,7 +97,8 @@ function readDirectory(buf: Buffer): Entry[] {
   if (count === 0xffff || p === 0xffffffff) throw new XlsxRejected({ kind: 'unsupported', reason: 'zip64' });
   const out: Entry[] = [];
   for (let i = 0; i < count; i++) {
-    if (p + 46 > buf.length || buf.readUInt32LE(p) !== 0x02014b50) throw new XlsxRejected({ kind: 'not_xlsx', reason: 'bad_zip' });
+    if (p + 46 > buf.length || buf.readUInt32LE(p) !== 0x02014b50)
+      throw new XlsxRejected({ kind: 'not_xlsx', reason: 'bad_zip' });
     const method = buf.readUInt16LE(p + 10);
     const packed = buf.readUInt32LE(p + 20);
     const unpacked = buf.readUInt32LE(p + 24);
@@ -96,7 +107,8 @@ function readDirectory(buf: Buffer): Entry[] {
     const commentLen = buf.readUInt16LE(p + 32);
     const localOffset = buf.readUInt32LE(p + 42);
     const name = buf.subarray(p + 46, p + 46 + nameLen).toString('utf8');
-    if (packed === 0xffffffff || unpacked === 0xffffffff || localOffset === 0xffffffff) throw new XlsxRejected({ kind: 'unsupported', reason: 'zip64' });
+    if (packed === 0xffffffff || unpacked === 0xffffffff || localOffset === 0xffffffff)
+      throw new XlsxRejected({ kind: 'unsupported', reason: 'zip64' });
     out.push({ name, method, packed, unpacked, localOffset });
     p += 46 + nameLen + extraLen + commentLen;
   }
@@ -106,12 +118,14 @@ function readDirectory(buf: Buffer): Entry[] {
 /** Inflates one part in small steps; stops as soon as it outgrows its declared size or the budget left. */
 function boundedInflate(buf: Buffer, e: Entry, budget: number, keep: boolean): { bytes: number; data: Buffer | null } {
   const h = e.localOffset;
-  if (h + 30 > buf.length || buf.readUInt32LE(h) !== 0x04034b50) throw new XlsxRejected({ kind: 'not_xlsx', reason: 'bad_zip' });
+  if (h + 30 > buf.length || buf.readUInt32LE(h) !== 0x04034b50)
+    throw new XlsxRejected({ kind: 'not_xlsx', reason: 'bad_zip' });
   const start = h + 30 + buf.readUInt16LE(h + 26) + buf.readUInt16LE(h + 28);
   const end = start + e.packed;
   if (end > buf.length) throw new XlsxRejected({ kind: 'not_xlsx', reason: 'bad_zip' });
   const limit = Math.min(e.unpacked, budget);
-  const tooLarge = (bytes: number) => new XlsxRejected({ kind: 'too_large', unpackedBytes: bytes, ratio: bytes / Math.max(1, e.packed) });
+  const tooLarge = (bytes: number) =>
+    new XlsxRejected({ kind: 'too_large', unpackedBytes: bytes, ratio: bytes / Math.max(1, e.packed) });
   if (e.method === 0) {
     if (e.packed > limit) throw tooLarge(e.packed);
     return { bytes: e.packed, data: keep ? buf.subarray(start, end) : null };
@@ -137,17 +151,27 @@ function boundedInflate(buf: Buffer, e: Entry, budget: number, keep: boolean): {
 }
 
 const LT = 0x3c;
-const isTagEnd = (b: number | undefined) => b === 0x20 || b === 0x3e || b === 0x2f || b === 0x09 || b === 0x0a || b === 0x0d;
+const isTagEnd = (b: number | undefined) =>
+  b === 0x20 || b === 0x3e || b === 0x2f || b === 0x09 || b === 0x0a || b === 0x0d;
 
 /** Counts rows, rows with values and cells of a worksheet's XML in one linear pass over the bytes. */
 export function countSheet(xml: Uint8Array): { rowElements: number; valuedRows: number; cells: number } {
-  let rowElements = 0, valuedRows = 0, cells = 0, valued = true;
+  let rowElements = 0,
+    valuedRows = 0,
+    cells = 0,
+    valued = true;
   for (let i = 0, n = xml.length; i < n; i++) {
     if (xml[i] !== LT) continue;
     const a = xml[i + 1];
-    if (a === 0x72 /* r */ && xml[i + 2] === 0x6f && xml[i + 3] === 0x77 && isTagEnd(xml[i + 4])) { rowElements++; valued = false; }
-    else if (a === 0x63 /* c */ && isTagEnd(xml[i + 2])) cells++;
-    else if (!valued && (((a === 0x76 /* v */ || a === 0x66 /* f */) && isTagEnd(xml[i + 2])) || (a === 0x69 /* i */ && xml[i + 2] === 0x73 && isTagEnd(xml[i + 3])))) {
+    if (a === 0x72 /* r */ && xml[i + 2] === 0x6f && xml[i + 3] === 0x77 && isTagEnd(xml[i + 4])) {
+      rowElements++;
+      valued = false;
+    } else if (a === 0x63 /* c */ && isTagEnd(xml[i + 2])) cells++;
+    else if (
+      !valued &&
+      (((a === 0x76 /* v */ || a === 0x66) /* f */ && isTagEnd(xml[i + 2])) ||
+        (a === 0x69 /* i */ && xml[i + 2] === 0x73 && isTagEnd(xml[i + 3])))
+    ) {
       valuedRows++;
       valued = true;
     }
@@ -155,7 +179,8 @@ export function countSheet(xml: Uint8Array): { rowElements: number; valuedRows: 
   return { rowElements, valuedRows, cells };
 }
 
-const decodeXml = (s: string) => s.replace(/&(lt|gt|quot|apos|amp);/g, (_m, e: string) => ({ lt: '<', gt: '>', quot: '"', apos: "'", amp: '&' })[e]!);
+const decodeXml = (s: string) =>
+  s.replace(/&(lt|gt|quot|apos|amp);/g, (_m, e: string) => ({ lt: '<', gt: '>', quot: '"', apos: "'", amp: '&' })[e]!);
 const attr = (tag: string, name: string) => {
   const m = new RegExp(`\\s${name}="([^"]*)"`).exec(tag);
   return m ? decodeXml(m[1]) : null;
@@ -203,7 +228,8 @@ export function inspectXlsx(buf: Buffer, limits: XlsxLimits = DEFAULT_LIMITS): X
     unzipSync(buf, {
       filter: (f) => {
         listed.push({ name: f.name, packed: f.size, unpacked: f.originalSize, compression: f.compression });
-        if (listed.length > limits.maxEntries) throw new XlsxRejected({ kind: 'unsupported', reason: 'too many parts' });
+        if (listed.length > limits.maxEntries)
+          throw new XlsxRejected({ kind: 'unsupported', reason: 'too many parts' });
         return false;
       },
     });
@@ -212,26 +238,34 @@ export function inspectXlsx(buf: Buffer, limits: XlsxLimits = DEFAULT_LIMITS): X
     throw new XlsxRejected({ kind: 'not_xlsx', reason: 'bad_zip' });
   }
   const names = new Set(listed.map((e) => e.name));
-  if (!names.has('[Content_Types].xml') || !names.has('xl/workbook.xml')) throw new XlsxRejected({ kind: 'not_xlsx', reason: 'not_spreadsheet' });
+  if (!names.has('[Content_Types].xml') || !names.has('xl/workbook.xml'))
+    throw new XlsxRejected({ kind: 'not_xlsx', reason: 'not_spreadsheet' });
   const declared = listed.reduce((n, e) => n + e.unpacked, 0);
   const packed = listed.reduce((n, e) => n + e.packed, 0);
   const ratio = declared / Math.max(1, packed);
-  if (declared > limits.maxUnpackedBytes || ratio > limits.maxRatio) throw new XlsxRejected({ kind: 'too_large', unpackedBytes: declared, ratio });
+  if (declared > limits.maxUnpackedBytes || ratio > limits.maxRatio)
+    throw new XlsxRejected({ kind: 'too_large', unpackedBytes: declared, ratio });
 
   // 2. the real sizes: inflate every part within what was declared, keeping the XML needed to count rows
   const entries = readDirectory(buf);
-  if (entries.length !== listed.length || entries.some((e, i) => e.name !== listed[i].name)) throw new XlsxRejected({ kind: 'not_xlsx', reason: 'bad_zip' });
+  if (entries.length !== listed.length || entries.some((e, i) => e.name !== listed[i].name))
+    throw new XlsxRejected({ kind: 'not_xlsx', reason: 'bad_zip' });
   const kept = new Map<string, Buffer>();
   let total = 0;
   for (const e of entries) {
-    const keep = e.name === '[Content_Types].xml' || e.name === 'xl/workbook.xml' || e.name === 'xl/_rels/workbook.xml.rels' || /^xl\/worksheets\/[^/]+\.xml$/.test(e.name);
+    const keep =
+      e.name === '[Content_Types].xml' ||
+      e.name === 'xl/workbook.xml' ||
+      e.name === 'xl/_rels/workbook.xml.rels' ||
+      /^xl\/worksheets\/[^/]+\.xml$/.test(e.name);
     const { bytes, data } = boundedInflate(buf, e, limits.maxUnpackedBytes - total, keep);
     total += bytes;
     if (data) kept.set(e.name, data);
   }
 
   const contentTypes = kept.get('[Content_Types].xml')?.toString('utf8') ?? '';
-  if (!/spreadsheetml|ms-excel/i.test(contentTypes)) throw new XlsxRejected({ kind: 'not_xlsx', reason: 'not_spreadsheet' });
+  if (!/spreadsheetml|ms-excel/i.test(contentTypes))
+    throw new XlsxRejected({ kind: 'not_xlsx', reason: 'not_spreadsheet' });
   const workbook = kept.get('xl/workbook.xml')?.toString('utf8') ?? '';
   checkDefinedNames(workbook);
 
@@ -242,7 +276,8 @@ export function inspectXlsx(buf: Buffer, limits: XlsxLimits = DEFAULT_LIMITS): X
     if (!path.startsWith('xl/worksheets/')) continue;
     const name = paths.get(path) ?? path;
     const s = { name, path, ...countSheet(xml) };
-    if (s.valuedRows > limits.maxValuedRows || s.rowElements > limits.maxRowElements) throw new XlsxRejected({ kind: 'too_many_rows', sheet: name, valuedRows: s.valuedRows });
+    if (s.valuedRows > limits.maxValuedRows || s.rowElements > limits.maxRowElements)
+      throw new XlsxRejected({ kind: 'too_many_rows', sheet: name, valuedRows: s.valuedRows });
     if (s.cells > limits.maxCells) throw new XlsxRejected({ kind: 'too_many_cells', sheet: name });
     sheets.push(s);
   }
@@ -250,7 +285,19 @@ export function inspectXlsx(buf: Buffer, limits: XlsxLimits = DEFAULT_LIMITS): X
 }
 
 /** Parts of a worksheet exceljs would expand cell by cell, and that an import never needs. */
-const IGNORED_NODES = ['dataValidations', 'mergeCells', 'conditionalFormatting', 'hyperlinks', 'autoFilter', 'tableParts', 'drawing', 'picture', 'rowBreaks', 'extLst', 'headerFooter'];
+const IGNORED_NODES = [
+  'dataValidations',
+  'mergeCells',
+  'conditionalFormatting',
+  'hyperlinks',
+  'autoFilter',
+  'tableParts',
+  'drawing',
+  'picture',
+  'rowBreaks',
+  'extLst',
+  'headerFooter',
+];
 
 /** Reads a workbook that `inspectXlsx` accepted. */
 export async function readXlsx(buf: Buffer): Promise<ExcelJS.Workbook> {
@@ -269,7 +316,10 @@ export async function writeXlsx(wb: ExcelJS.Workbook): Promise<Buffer> {
 
 /** `Content-Disposition` for a download with a Chinese name (RFC 6266 / 5987), with an ASCII fallback. */
 export function attachment(fileName: string, asciiFallback: string): string {
-  const encoded = encodeURIComponent(fileName).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  const encoded = encodeURIComponent(fileName).replace(
+    /['()*]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
   return `attachment; filename="${asciiFallback}"; filename*=UTF-8''${encoded}`;
 }
 
@@ -287,7 +337,8 @@ function textOf(v: unknown): string | null {
   if (typeof v === 'string') return v;
   if (v && typeof v === 'object') {
     const o = v as Record<string, unknown>;
-    if (Array.isArray(o.richText)) return (o.richText as { text?: unknown }[]).map((r) => (typeof r.text === 'string' ? r.text : '')).join('');
+    if (Array.isArray(o.richText))
+      return (o.richText as { text?: unknown }[]).map((r) => (typeof r.text === 'string' ? r.text : '')).join('');
     if ('text' in o) return textOf(o.text);
   }
   return null;
@@ -296,11 +347,14 @@ function textOf(v: unknown): string | null {
 export function cellContent(cell: ExcelJS.Cell): CellContent {
   const v = cell.value as unknown;
   if (v === null || v === undefined) return { kind: 'empty' };
-  if (typeof v === 'number') return Number.isFinite(v) ? { kind: 'number', value: v } : { kind: 'error', text: String(v) };
+  if (typeof v === 'number')
+    return Number.isFinite(v) ? { kind: 'number', value: v } : { kind: 'error', text: String(v) };
   if (typeof v === 'boolean') return { kind: 'boolean', value: v };
-  if (v instanceof Date) return Number.isNaN(v.getTime()) ? { kind: 'error', text: '#VALUE!' } : { kind: 'date', value: v };
+  if (v instanceof Date)
+    return Number.isNaN(v.getTime()) ? { kind: 'error', text: '#VALUE!' } : { kind: 'date', value: v };
   if (typeof v === 'object' && ('formula' in v || 'sharedFormula' in v)) return { kind: 'formula' };
-  if (typeof v === 'object' && typeof (v as { error?: unknown }).error === 'string') return { kind: 'error', text: (v as { error: string }).error };
+  if (typeof v === 'object' && typeof (v as { error?: unknown }).error === 'string')
+    return { kind: 'error', text: (v as { error: string }).error };
   const text = textOf(v);
   if (text === null) return { kind: 'error', text: '#VALUE!' };
   return text.trim() === '' ? { kind: 'empty' } : { kind: 'text', text };

@@ -5,20 +5,36 @@ import { unzipSync } from 'fflate';
  * name or the content type the client sent.
  */
 export type FileKind = 'image' | 'document';
-export interface DetectedType { kind: FileKind; mime: string; ext: string; label: string }
+export interface DetectedType {
+  kind: FileKind;
+  mime: string;
+  ext: string;
+  label: string;
+}
 
 export const TYPES = {
   jpeg: { kind: 'image', mime: 'image/jpeg', ext: 'jpg', label: 'JPG' },
   png: { kind: 'image', mime: 'image/png', ext: 'png', label: 'PNG' },
   webp: { kind: 'image', mime: 'image/webp', ext: 'webp', label: 'WebP' },
   pdf: { kind: 'document', mime: 'application/pdf', ext: 'pdf', label: 'PDF' },
-  docx: { kind: 'document', mime: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document', ext: 'docx', label: 'Word' },
-  xlsx: { kind: 'document', mime: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', ext: 'xlsx', label: 'Excel' },
+  docx: {
+    kind: 'document',
+    mime: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+    ext: 'docx',
+    label: 'Word',
+  },
+  xlsx: {
+    kind: 'document',
+    mime: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+    ext: 'xlsx',
+    label: 'Excel',
+  },
   doc: { kind: 'document', mime: 'application/msword', ext: 'doc', label: 'Word' },
   xls: { kind: 'document', mime: 'application/vnd.ms-excel', ext: 'xls', label: 'Excel' },
 } as const satisfies Record<string, DetectedType>;
 
-const startsWith = (b: Uint8Array, sig: number[], at = 0) => b.length >= at + sig.length && sig.every((x, i) => b[at + i] === x);
+const startsWith = (b: Uint8Array, sig: number[], at = 0) =>
+  b.length >= at + sig.length && sig.every((x, i) => b[at + i] === x);
 const ascii = (b: Uint8Array, at: number, len: number) => String.fromCharCode(...b.subarray(at, at + len));
 
 export function detectFileType(buf: Uint8Array): DetectedType | null {
@@ -37,7 +53,12 @@ function officeOpenXml(buf: Uint8Array): DetectedType | null {
   const names: string[] = [];
   try {
     // the filter sees every entry of the central directory; returning false means nothing is inflated (no zip bomb)
-    unzipSync(buf, { filter: (f) => { if (names.length < 10_000) names.push(f.name); return false; } });
+    unzipSync(buf, {
+      filter: (f) => {
+        if (names.length < 10_000) names.push(f.name);
+        return false;
+      },
+    });
   } catch {
     return null;
   }

@@ -11,7 +11,13 @@ export const THUMB_WIDTH = 360;
 /** About 8000 × 5000: anything larger is refused before it is decoded (decompression bombs). */
 const MAX_PIXELS = 40_000_000;
 
-export interface Thumbnail { data: Buffer; width: number; height: number; mime: 'image/webp'; ext: 'webp' }
+export interface Thumbnail {
+  data: Buffer;
+  width: number;
+  height: number;
+  mime: 'image/webp';
+  ext: 'webp';
+}
 
 /**
  * A WebP thumbnail, 360 px wide (never enlarged), turned upright by its EXIF orientation and without metadata.

@@ -11,14 +11,22 @@ class Inbox {
   /** resolved when a client has started a message (MAIL FROM): a send is in progress */
   private onStart: (() => void) | null = null;
   readonly server = new SMTPServer({
-    authOptional: true, disabledCommands: ['STARTTLS'], logger: false,
-    onMailFrom: (_address, _session, done) => { this.onStart?.(); done(); },
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    onMailFrom: (_address, _session, done) => {
+      this.onStart?.();
+      done();
+    },
     onData: (stream, _session, done) => {
       const chunks: Buffer[] = [];
       stream.on('data', (b: Buffer) => chunks.push(b));
       stream.on('end', () => {
         const subject = /^Subject: (.*)$/m.exec(Buffer.concat(chunks).toString('utf8'))?.[1] ?? '?';
-        setTimeout(() => { this.subjects.push(subject); done(); }, this.delayMs);
+        setTimeout(() => {
+          this.subjects.push(subject);
+          done();
+        }, this.delayMs);
       });
     },
   });
@@ -26,8 +34,17 @@ class Inbox {
     await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
     return (this.server.server.address() as net.AddressInfo).port;
   }
-  nextStart() { return new Promise<void>((resolve) => { this.onStart = () => { this.onStart = null; resolve(); }; }); }
-  close() { return new Promise<void>((resolve) => this.server.close(() => resolve())); }
+  nextStart() {
+    return new Promise<void>((resolve) => {
+      this.onStart = () => {
+        this.onStart = null;
+        resolve();
+      };
+    });
+  }
+  close() {
+    return new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
 }
 
 const quiet = { info: () => undefined, warn: () => undefined };
@@ -47,7 +64,8 @@ function dispatcher(app: TestApp): Mailer {
 }
 const db = () => t.database.db;
 const enqueue = (subject: string) => t.deps.mailer.enqueue(db(), 'someone@example.com', subject, '正文');
-const waiting = async () => (await db().selectFrom('mailOutbox').select('id').where('state', 'in', ['queued', 'sending']).execute()).length;
+const waiting = async () =>
+  (await db().selectFrom('mailOutbox').select('id').where('state', 'in', ['queued', 'sending']).execute()).length;
 
 beforeAll(async () => {
   smtpUrl = `smtp://127.0.0.1:${await inbox.listen()}`;
@@ -75,29 +93,46 @@ describe('the outbox with several instances', () => {
     const dispatchers = [dispatcher(t), dispatcher(t), dispatcher(t2)];
     const sentBy = dispatchers.map(() => 0);
     const flushes = dispatchers.map(() => 0);
-    await Promise.all(dispatchers.map(async (m, i) => {
-      for (let round = 0; round < 400 && (await waiting()) > 0; round++) {
-        const n = await m.flush();
-        sentBy[i] += n;
-        flushes[i]++;
-        if (n === 0) await sleep(5); // the rest is claimed by others: look again shortly
-      }
-    }));
+    await Promise.all(
+      dispatchers.map(async (m, i) => {
+        for (let round = 0; round < 400 && (await waiting()) > 0; round++) {
+          const n = await m.flush();
+          sentBy[i] += n;
+          flushes[i]++;
+          if (n === 0) await sleep(5); // the rest is claimed by others: look again shortly
+        }
+      }),
+    );
 
     expect([...inbox.subjects].sort()).toEqual(expected);
     expect(sentBy.reduce((a, b) => a + b, 0)).toBe(N);
     // it was a race: more than one dispatcher sent
     expect(sentBy.filter((n) => n > 0).length).toBeGreaterThanOrEqual(2);
-    const rows = await db().selectFrom('mailOutbox').select(['state', 'attempts', 'claimToken', 'claimedAt', 'sentAt']).execute();
+    const rows = await db()
+      .selectFrom('mailOutbox')
+      .select(['state', 'attempts', 'claimToken', 'claimedAt', 'sentAt'])
+      .execute();
     expect(rows).toHaveLength(N);
-    for (const r of rows) expect(r).toMatchObject({ state: 'sent', attempts: 1, claimToken: null, claimedAt: null, sentAt: expect.any(String) });
-    console.info(`mail-once (${t.database.dialect}): ${N} mails, ${inbox.subjects.length} delivered, sent by dispatcher ${sentBy.join('/')} in ${flushes.join('/')} flushes`);
+    for (const r of rows)
+      expect(r).toMatchObject({
+        state: 'sent',
+        attempts: 1,
+        claimToken: null,
+        claimedAt: null,
+        sentAt: expect.any(String),
+      });
+    console.info(
+      `mail-once (${t.database.dialect}): ${N} mails, ${inbox.subjects.length} delivered, sent by dispatcher ${sentBy.join('/')} in ${flushes.join('/')} flushes`,
+    );
   });
 
   it('a mail claimed by an instance that died mid-send goes again once its lease has expired, and only then', async () => {
     await enqueue('orphan');
     // what a dispatcher leaves behind when its process is killed between the claim and the send
-    await db().updateTable('mailOutbox').set({ state: 'sending', claimToken: 'dead-instance', claimedAt: t.clock.now().toISOString() }).execute();
+    await db()
+      .updateTable('mailOutbox')
+      .set({ state: 'sending', claimToken: 'dead-instance', claimedAt: t.clock.now().toISOString() })
+      .execute();
     const survivor = dispatcher(t2);
     expect(await survivor.flush()).toBe(0);
     t.clock.advance(MAIL_LEASE_MS - 60_000);
@@ -118,9 +153,23 @@ describe('the outbox with several instances', () => {
     await enqueue('retry-me');
     const m = dispatcher(t);
     // the server refuses this message: the attempt counts, the row is queued again for 2 s later, unclaimed
-    const refusing = new SMTPServer({ authOptional: true, disabledCommands: ['STARTTLS'], logger: false, onData(stream, _s, done) { stream.resume(); stream.on('end', () => done(Object.assign(new Error('try later'), { responseCode: 451 }))); } });
+    const refusing = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ['STARTTLS'],
+      logger: false,
+      onData(stream, _s, done) {
+        stream.resume();
+        stream.on('end', () => done(Object.assign(new Error('try later'), { responseCode: 451 })));
+      },
+    });
     await new Promise<void>((resolve) => refusing.listen(0, '127.0.0.1', resolve));
-    const failing = createMailer({ db: db(), clock: t.clock, smtpUrl: `smtp://127.0.0.1:${(refusing.server.address() as net.AddressInfo).port}`, from: 'noreply@example.com', log: quiet });
+    const failing = createMailer({
+      db: db(),
+      clock: t.clock,
+      smtpUrl: `smtp://127.0.0.1:${(refusing.server.address() as net.AddressInfo).port}`,
+      from: 'noreply@example.com',
+      log: quiet,
+    });
     try {
       expect(await failing.flush()).toBe(0);
     } finally {
@@ -135,7 +184,9 @@ describe('the outbox with several instances', () => {
     t.clock.advance(2_500);
     expect(await m.flush()).toBe(1);
     expect(inbox.subjects).toEqual(['retry-me']);
-    expect(await db().selectFrom('mailOutbox').select(['state', 'attempts', 'lastError']).executeTakeFirstOrThrow()).toEqual({ state: 'sent', attempts: 2, lastError: null });
+    expect(
+      await db().selectFrom('mailOutbox').select(['state', 'attempts', 'lastError']).executeTakeFirstOrThrow(),
+    ).toEqual({ state: 'sent', attempts: 2, lastError: null });
   });
 
   it('stop() waits for the send in progress, and gives the claimed rows it has not tried back to the queue', async () => {
@@ -150,7 +201,11 @@ describe('the outbox with several instances', () => {
     expect(Date.now() - t0).toBeGreaterThanOrEqual(200); // it waited for the server's answer
     expect(await flushing).toBe(1);
     expect(inbox.subjects).toEqual(['stop-1']);
-    const rows = await db().selectFrom('mailOutbox').select(['subject', 'state', 'claimToken']).orderBy('subject').execute();
+    const rows = await db()
+      .selectFrom('mailOutbox')
+      .select(['subject', 'state', 'claimToken'])
+      .orderBy('subject')
+      .execute();
     expect(rows).toEqual([
       { subject: 'stop-1', state: 'sent', claimToken: null },
       { subject: 'stop-2', state: 'queued', claimToken: null },

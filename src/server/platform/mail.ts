@@ -35,7 +35,13 @@ const CLAIM_BATCH = 10;
 /** At most this many are claimed per flush, so that one flush does not hold the dispatcher for long. */
 const FLUSH_MAX = 50;
 
-export function createMailer(opts: { db: Db; clock: Clock; smtpUrl?: string; from: string; log: { info: (o: object, m: string) => void; warn: (o: object, m: string) => void } }): Mailer {
+export function createMailer(opts: {
+  db: Db;
+  clock: Clock;
+  smtpUrl?: string;
+  from: string;
+  log: { info: (o: object, m: string) => void; warn: (o: object, m: string) => void };
+}): Mailer {
   const { db, clock } = opts;
   const transport = opts.smtpUrl ? nodemailer.createTransport(opts.smtpUrl) : null;
   const isPostgres = db.getExecutor().adapter instanceof PostgresAdapter;
@@ -56,22 +62,35 @@ export function createMailer(opts: { db: Db; clock: Clock; smtpUrl?: string; fro
     const now = clock.now();
     const nowIso = now.toISOString();
     const leaseExpired = new Date(now.getTime() - MAIL_LEASE_MS).toISOString();
-    const due = db.selectFrom('mailOutbox').select('id')
-      .where((eb) => eb.or([
-        eb.and([eb('state', '=', 'queued'), eb('nextAttemptAt', '<=', nowIso)]),
-        eb.and([eb('state', '=', 'sending'), eb('claimedAt', '<', leaseExpired)]),
-      ]))
-      .orderBy('createdAt').limit(CLAIM_BATCH)
+    const due = db
+      .selectFrom('mailOutbox')
+      .select('id')
+      .where((eb) =>
+        eb.or([
+          eb.and([eb('state', '=', 'queued'), eb('nextAttemptAt', '<=', nowIso)]),
+          eb.and([eb('state', '=', 'sending'), eb('claimedAt', '<', leaseExpired)]),
+        ]),
+      )
+      .orderBy('createdAt')
+      .limit(CLAIM_BATCH)
       .$if(isPostgres, (q) => q.forUpdate().skipLocked());
-    const rows = await db.updateTable('mailOutbox').set({ state: 'sending', claimToken: token, claimedAt: nowIso })
-      .where('id', 'in', due).returningAll().execute();
+    const rows = await db
+      .updateTable('mailOutbox')
+      .set({ state: 'sending', claimToken: token, claimedAt: nowIso })
+      .where('id', 'in', due)
+      .returningAll()
+      .execute();
     return rows.sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0));
   }
 
   /** Gives rows we claimed but did not try back to the queue (shutting down, or the lease running short). */
   async function release(token: string) {
-    await db.updateTable('mailOutbox').set({ state: 'queued', claimToken: null, claimedAt: null })
-      .where('claimToken', '=', token).where('state', '=', 'sending').execute();
+    await db
+      .updateTable('mailOutbox')
+      .set({ state: 'queued', claimToken: null, claimedAt: null })
+      .where('claimToken', '=', token)
+      .where('state', '=', 'sending')
+      .execute();
   }
 
   async function sendClaimed(m: OutboxRow, token: string): Promise<boolean> {
@@ -80,20 +99,40 @@ export function createMailer(opts: { db: Db; clock: Clock; smtpUrl?: string; fro
       await deliver(m.toAddr, m.subject, m.bodyText);
     } catch (e) {
       const backoffMs = Math.min(2 ** attempts * 1000, 3_600_000);
-      await db.updateTable('mailOutbox').set({
-        attempts,
-        state: attempts >= MAX_ATTEMPTS ? 'failed' : 'queued',
-        lastError: String((e as Error).message ?? e).slice(0, 500),
-        nextAttemptAt: new Date(clock.now().getTime() + backoffMs).toISOString(),
-        claimToken: null, claimedAt: null,
-      }).where('id', '=', m.id).where('claimToken', '=', token).execute();
+      await db
+        .updateTable('mailOutbox')
+        .set({
+          attempts,
+          state: attempts >= MAX_ATTEMPTS ? 'failed' : 'queued',
+          lastError: String((e as Error).message ?? e).slice(0, 500),
+          nextAttemptAt: new Date(clock.now().getTime() + backoffMs).toISOString(),
+          claimToken: null,
+          claimedAt: null,
+        })
+        .where('id', '=', m.id)
+        .where('claimToken', '=', token)
+        .execute();
       opts.log.warn({ to: m.toAddr, err: String(e) }, 'mail delivery failed, will retry');
       return false;
     }
-    const marked = await db.updateTable('mailOutbox')
-      .set({ state: 'sent', sentAt: clock.now().toISOString(), attempts, lastError: null, claimToken: null, claimedAt: null })
-      .where('id', '=', m.id).where('claimToken', '=', token).executeTakeFirst();
-    if (Number(marked.numUpdatedRows) === 0) opts.log.warn({ to: m.toAddr, id: m.id }, 'mail sent after its claim had expired; another instance may send it too');
+    const marked = await db
+      .updateTable('mailOutbox')
+      .set({
+        state: 'sent',
+        sentAt: clock.now().toISOString(),
+        attempts,
+        lastError: null,
+        claimToken: null,
+        claimedAt: null,
+      })
+      .where('id', '=', m.id)
+      .where('claimToken', '=', token)
+      .executeTakeFirst();
+    if (Number(marked.numUpdatedRows) === 0)
+      opts.log.warn(
+        { to: m.toAddr, id: m.id },
+        'mail sent after its claim had expired; another instance may send it too',
+      );
     return true;
   }
 
@@ -121,18 +160,40 @@ export function createMailer(opts: { db: Db; clock: Clock; smtpUrl?: string; fro
   const mailer: Mailer = {
     async enqueue(target, to, subject, text) {
       const now = clock.now().toISOString();
-      await target.insertInto('mailOutbox').values({ id: newId(), toAddr: to, subject, bodyText: text, state: 'queued', attempts: 0, nextAttemptAt: now, lastError: null, createdAt: now, sentAt: null }).execute();
-      if (timer) setImmediate(() => { void mailer.flush().catch(() => undefined); });
+      await target
+        .insertInto('mailOutbox')
+        .values({
+          id: newId(),
+          toAddr: to,
+          subject,
+          bodyText: text,
+          state: 'queued',
+          attempts: 0,
+          nextAttemptAt: now,
+          lastError: null,
+          createdAt: now,
+          sentAt: null,
+        })
+        .execute();
+      if (timer)
+        setImmediate(() => {
+          void mailer.flush().catch(() => undefined);
+        });
     },
     flush() {
       if (stopped) return Promise.resolve(0);
       // one flush at a time per instance; other instances are kept apart by the claims
-      if (!running) running = flushOnce().finally(() => { running = null; });
+      if (!running)
+        running = flushOnce().finally(() => {
+          running = null;
+        });
       return running;
     },
     start(intervalMs = 15_000) {
       if (timer || stopped) return;
-      timer = setInterval(() => { void mailer.flush().catch(() => undefined); }, intervalMs);
+      timer = setInterval(() => {
+        void mailer.flush().catch(() => undefined);
+      }, intervalMs);
       timer.unref();
     },
     async stop() {

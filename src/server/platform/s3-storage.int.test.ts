@@ -18,8 +18,12 @@ import { startS3, type TestS3 } from './s3-testing';
 import { localStorage, newStorageKey, storageFromConfig, type Storage } from './storage';
 
 let s3: TestS3;
-beforeAll(async () => { s3 = await startS3(); });
-afterAll(async () => { await s3?.stop(); });
+beforeAll(async () => {
+  s3 = await startS3();
+});
+afterAll(async () => {
+  await s3?.stop();
+});
 
 /** An organisation admin with a draft instrument to attach files to. */
 async function draftInstrument(t: TestApp) {
@@ -30,16 +34,27 @@ async function draftInstrument(t: TestApp) {
   return { admin, id: res.data.id as string };
 }
 
-const filesOnDisk = (root: string) => (fs.existsSync(root) ? fs.readdirSync(root, { recursive: true, withFileTypes: true }).filter((d) => d.isFile()).length : 0);
+const filesOnDisk = (root: string) =>
+  fs.existsSync(root)
+    ? fs.readdirSync(root, { recursive: true, withFileTypes: true }).filter((d) => d.isFile()).length
+    : 0;
 const keysOf = async (t: TestApp, fileId: string) => {
-  const row = await t.database.db.selectFrom('files').select(['storageKey', 'thumbKey']).where('id', '=', fileId).executeTakeFirstOrThrow();
+  const row = await t.database.db
+    .selectFrom('files')
+    .select(['storageKey', 'thumbKey'])
+    .where('id', '=', fileId)
+    .executeTakeFirstOrThrow();
   return [row.storageKey, row.thumbKey].filter((k): k is string => !!k);
 };
 
 describe('uploaded files in an S3 bucket (S3_ENDPOINT and S3_BUCKET set)', () => {
   let t: TestApp;
-  beforeAll(async () => { t = await createTestApp(s3.env); });
-  afterAll(async () => { await t?.close(); });
+  beforeAll(async () => {
+    t = await createTestApp(s3.env);
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
 
   it('an upload goes into the bucket, downloads byte-equal through the API, and its removal removes the objects', async () => {
     expect(t.deps.storage.kind).toBe('s3');
@@ -72,8 +87,10 @@ describe('uploaded files in an S3 bucket (S3_ENDPOINT and S3_BUCKET set)', () =>
     const { admin, id } = await draftInstrument(t);
     const res = await upload(admin, `/api/instruments/${id}/pictures`, await png(64, 48), 'p.png', 'image/png');
     const [key, thumbKey] = await keysOf(t, res.data.id);
-    for (const k of [key, thumbKey]) await s3.client.send(new DeleteObjectCommand({ Bucket: s3.options.bucket, Key: k }));
-    for (const url of [res.data.url, res.data.thumbUrl]) { // streamed (original) and buffered (thumbnail)
+    for (const k of [key, thumbKey])
+      await s3.client.send(new DeleteObjectCommand({ Bucket: s3.options.bucket, Key: k }));
+    for (const url of [res.data.url, res.data.thumbUrl]) {
+      // streamed (original) and buffered (thumbnail)
       const missing = await admin.get(url);
       expect(missing.statusCode, url).toBe(404);
       expect(missing.data.error).toMatchObject({ code: 'NOT_FOUND', message: '文件不存在' });
@@ -88,30 +105,33 @@ describe('the two stores behave alike', () => {
     ['local', () => localStorage(localRoot)],
     ['s3', () => s3Storage({ ...s3.options, listPageSize: 2 })],
   ];
-  it.each(stores)('%s: put, get, stream, keys over several list pages, a missing key is a 404, remove', async (_name, make) => {
-    const store = make();
-    const blobs = [Buffer.from('一'), Buffer.alloc(70_000, 7), Buffer.from([0, 1, 2, 255])];
-    const keys = await Promise.all(blobs.map((b, i) => store.put(b, ['txt', 'bin', 'pdf'][i])));
-    const fixed = newStorageKey('png');
-    await store.write(fixed, Buffer.from('fixed'));
-    expect(Buffer.compare(await store.get(keys[1]), blobs[1])).toBe(0);
-    const chunks: Buffer[] = [];
-    for await (const c of await store.stream(keys[2])) chunks.push(c as Buffer);
-    expect(Buffer.compare(Buffer.concat(chunks), blobs[2])).toBe(0);
+  it.each(stores)(
+    '%s: put, get, stream, keys over several list pages, a missing key is a 404, remove',
+    async (_name, make) => {
+      const store = make();
+      const blobs = [Buffer.from('一'), Buffer.alloc(70_000, 7), Buffer.from([0, 1, 2, 255])];
+      const keys = await Promise.all(blobs.map((b, i) => store.put(b, ['txt', 'bin', 'pdf'][i])));
+      const fixed = newStorageKey('png');
+      await store.write(fixed, Buffer.from('fixed'));
+      expect(Buffer.compare(await store.get(keys[1]), blobs[1])).toBe(0);
+      const chunks: Buffer[] = [];
+      for await (const c of await store.stream(keys[2])) chunks.push(c as Buffer);
+      expect(Buffer.compare(Buffer.concat(chunks), blobs[2])).toBe(0);
 
-    const listed: string[] = [];
-    for await (const k of store.keys()) listed.push(k);
-    for (const k of [...keys, fixed]) expect(listed).toContain(k);
+      const listed: string[] = [];
+      for await (const k of store.keys()) listed.push(k);
+      for (const k of [...keys, fixed]) expect(listed).toContain(k);
 
-    const absent = newStorageKey('png');
-    await expect(store.get(absent)).rejects.toMatchObject({ status: 404, code: 'NOT_FOUND' });
-    await expect(store.stream(absent)).rejects.toMatchObject({ status: 404, code: 'NOT_FOUND' });
-    await expect(store.get('../etc/passwd')).rejects.toThrow(/bad storage key/);
-    for (const k of [...keys, fixed]) await store.remove(k);
-    const left: string[] = [];
-    for await (const k of store.keys()) left.push(k);
-    for (const k of [...keys, fixed]) expect(left).not.toContain(k);
-  });
+      const absent = newStorageKey('png');
+      await expect(store.get(absent)).rejects.toMatchObject({ status: 404, code: 'NOT_FOUND' });
+      await expect(store.stream(absent)).rejects.toMatchObject({ status: 404, code: 'NOT_FOUND' });
+      await expect(store.get('../etc/passwd')).rejects.toThrow(/bad storage key/);
+      for (const k of [...keys, fixed]) await store.remove(k);
+      const left: string[] = [];
+      for await (const k of store.keys()) left.push(k);
+      for (const k of [...keys, fixed]) expect(left).not.toContain(k);
+    },
+  );
 
   it('objects of a shared bucket that are not uploads are left out of the listing', async () => {
     await s3.client.send(new PutObjectCommand({ Bucket: s3.options.bucket, Key: 'notes/readme.txt', Body: 'x' }));
@@ -124,9 +144,13 @@ describe('the two stores behave alike', () => {
 
 describe('configuration', () => {
   it('refuses an S3 endpoint without a bucket (and the reverse, and one key without the other), naming the missing variable', () => {
-    expect(() => loadConfig({ S3_ENDPOINT: 'http://127.0.0.1:9000' })).toThrow(/S3_BUCKET: must be set together with S3_ENDPOINT/);
+    expect(() => loadConfig({ S3_ENDPOINT: 'http://127.0.0.1:9000' })).toThrow(
+      /S3_BUCKET: must be set together with S3_ENDPOINT/,
+    );
     expect(() => loadConfig({ S3_BUCKET: 'uploads' })).toThrow(/S3_ENDPOINT: must be set together with S3_BUCKET/);
-    expect(() => loadConfig({ S3_ENDPOINT: 'http://127.0.0.1:9000', S3_BUCKET: 'uploads', S3_ACCESS_KEY_ID: 'k' })).toThrow(/S3_SECRET_ACCESS_KEY/);
+    expect(() =>
+      loadConfig({ S3_ENDPOINT: 'http://127.0.0.1:9000', S3_BUCKET: 'uploads', S3_ACCESS_KEY_ID: 'k' }),
+    ).toThrow(/S3_SECRET_ACCESS_KEY/);
     expect(storageFromConfig(loadConfig({ DATA_DIR: os.tmpdir() })).kind).toBe('local');
     expect(storageFromConfig(loadConfig({ ...s3.env })).kind).toBe('s3');
   });
@@ -136,8 +160,13 @@ describe('npm run storage:migrate', () => {
   let t: TestApp;
   let s3App: FastifyInstance | undefined;
   let closeS3App = async () => undefined as void;
-  beforeAll(async () => { t = await createTestApp(); });
-  afterAll(async () => { await closeS3App(); await t?.close(); });
+  beforeAll(async () => {
+    t = await createTestApp();
+  });
+  afterAll(async () => {
+    await closeS3App();
+    await t?.close();
+  });
 
   it('copies the local files into the bucket, so an app switched to S3 serves them; a second run copies nothing', async () => {
     expect(t.deps.storage.kind).toBe('local');
@@ -162,11 +191,17 @@ describe('npm run storage:migrate', () => {
     const config = { ...t.deps.config, ...s3.env }; // the same secrets and directories, now with the bucket
     const database = connect({ ...t.connection, poolMax: 2 });
     s3App = await buildApp({ ...t.deps, config, database, storage: storageFromConfig(config) });
-    closeS3App = async () => { await s3App?.close(); await database.close(); };
+    closeS3App = async () => {
+      await s3App?.close();
+      await database.close();
+    };
     await s3App.ready();
     const viewer = new Client(s3App);
     viewer.cookies = { ...admin.cookies }; // the same session, now answered by the S3-configured instance
-    for (const [url, data] of [[pic.data.url, picture], [doc.data.url, document]] as const) {
+    for (const [url, data] of [
+      [pic.data.url, picture],
+      [doc.data.url, document],
+    ] as const) {
       const got = await viewer.get(url);
       expect(got.statusCode, url).toBe(200);
       expect(Buffer.compare(got.rawPayload, data)).toBe(0);

@@ -1,4 +1,10 @@
-import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import type { Readable } from 'node:stream';
 import type { Config } from '../config';
 import { STORAGE_KEY, checkedKey, missingFile, newStorageKey, type Storage } from './storage';
@@ -19,8 +25,12 @@ export interface S3Options {
 export function s3OptionsFromConfig(config: Config): S3Options | undefined {
   if (!config.S3_ENDPOINT || !config.S3_BUCKET) return undefined;
   return {
-    endpoint: config.S3_ENDPOINT, bucket: config.S3_BUCKET, region: config.S3_REGION,
-    accessKeyId: config.S3_ACCESS_KEY_ID, secretAccessKey: config.S3_SECRET_ACCESS_KEY, forcePathStyle: config.S3_FORCE_PATH_STYLE === 'true',
+    endpoint: config.S3_ENDPOINT,
+    bucket: config.S3_BUCKET,
+    region: config.S3_REGION,
+    accessKeyId: config.S3_ACCESS_KEY_ID,
+    secretAccessKey: config.S3_SECRET_ACCESS_KEY,
+    forcePathStyle: config.S3_FORCE_PATH_STYLE === 'true',
   };
 }
 
@@ -29,7 +39,10 @@ export function createS3Client(o: S3Options): S3Client {
     endpoint: o.endpoint,
     region: o.region,
     forcePathStyle: o.forcePathStyle,
-    credentials: o.accessKeyId && o.secretAccessKey ? { accessKeyId: o.accessKeyId, secretAccessKey: o.secretAccessKey } : undefined,
+    credentials:
+      o.accessKeyId && o.secretAccessKey
+        ? { accessKeyId: o.accessKeyId, secretAccessKey: o.secretAccessKey }
+        : undefined,
     // SDK 3.729+ adds CRC checksums to every upload by default; many S3-compatible stores (older MinIO, Ceph,
     // s3rver) do not know them, and the SHA-256 in the files table already guards the content
     requestChecksumCalculation: 'WHEN_REQUIRED',
@@ -65,17 +78,25 @@ export function s3Storage(o: S3Options, client: S3Client = createS3Client(o)): S
       await write(key, data);
       return key;
     },
-    async get(key) { return Buffer.from(await (await open(key)).transformToByteArray()); },
+    async get(key) {
+      return Buffer.from(await (await open(key)).transformToByteArray());
+    },
     // in Node the SDK's body is the HTTP response itself (an IncomingMessage), a Readable
-    async stream(key) { return (await open(key)) as unknown as Readable; },
-    async remove(key) { await client.send(new DeleteObjectCommand({ Bucket, Key: checkedKey(key) })); },
+    async stream(key) {
+      return (await open(key)) as unknown as Readable;
+    },
+    async remove(key) {
+      await client.send(new DeleteObjectCommand({ Bucket, Key: checkedKey(key) }));
+    },
     write,
     async *keys() {
       // paged by StartAfter (the last key seen) rather than by continuation tokens: keys come in order on every
       // S3-compatible store, while s3rver's tokens need DES, which OpenSSL 3 no longer offers
       let startAfter: string | undefined;
       for (;;) {
-        const page = await client.send(new ListObjectsV2Command({ Bucket, MaxKeys: o.listPageSize ?? 1000, StartAfter: startAfter }));
+        const page = await client.send(
+          new ListObjectsV2Command({ Bucket, MaxKeys: o.listPageSize ?? 1000, StartAfter: startAfter }),
+        );
         const objects = page.Contents ?? [];
         // other objects in a shared bucket are not uploads (and their names are not safe as file paths)
         for (const object of objects) if (object.Key && STORAGE_KEY.test(object.Key)) yield object.Key;

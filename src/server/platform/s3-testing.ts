@@ -24,19 +24,38 @@ export interface TestS3 {
 
 /** Starts s3rver on port 0 and reads the port it printed. */
 function startServer(directory: string): Promise<{ child: ChildProcess; port: number }> {
-  const bin = path.join(path.dirname(createRequire(import.meta.url).resolve('s3rver/package.json')), 'bin', 's3rver.js');
-  const child = spawn(process.execPath, ['--openssl-legacy-provider', bin, '--directory', directory, '--address', '127.0.0.1', '--port', '0', '--silent'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const bin = path.join(
+    path.dirname(createRequire(import.meta.url).resolve('s3rver/package.json')),
+    'bin',
+    's3rver.js',
+  );
+  const child = spawn(
+    process.execPath,
+    ['--openssl-legacy-provider', bin, '--directory', directory, '--address', '127.0.0.1', '--port', '0', '--silent'],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   return new Promise((resolve, reject) => {
     let out = '';
-    const timer = setTimeout(() => { child.kill(); reject(new Error(`s3rver did not start: ${out}`)); }, 15_000);
+    const timer = setTimeout(() => {
+      child.kill();
+      reject(new Error(`s3rver did not start: ${out}`));
+    }, 15_000);
     const onData = (d: Buffer) => {
       out += d.toString();
       const m = /listening on [\d.]+:(\d+)/.exec(out);
-      if (m) { clearTimeout(timer); resolve({ child, port: Number(m[1]) }); }
+      if (m) {
+        clearTimeout(timer);
+        resolve({ child, port: Number(m[1]) });
+      }
     };
     child.stdout!.on('data', onData);
-    child.stderr!.on('data', (d: Buffer) => { out += d.toString(); });
-    child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`s3rver exited (${code}): ${out}`)); });
+    child.stderr!.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`s3rver exited (${code}): ${out}`));
+    });
   });
 }
 
@@ -44,12 +63,24 @@ export async function startS3(): Promise<TestS3> {
   const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'isp-s3-'));
   const { child, port } = await startServer(directory);
   const bucket = `isp-test-${crypto.randomBytes(4).toString('hex')}`;
-  const options: S3Options = { endpoint: `http://127.0.0.1:${port}`, bucket, region: 'us-east-1', accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER', forcePathStyle: true };
+  const options: S3Options = {
+    endpoint: `http://127.0.0.1:${port}`,
+    bucket,
+    region: 'us-east-1',
+    accessKeyId: 'S3RVER',
+    secretAccessKey: 'S3RVER',
+    forcePathStyle: true,
+  };
   const client = createS3Client(options);
   await client.send(new CreateBucketCommand({ Bucket: bucket }));
   return {
     options,
-    env: { S3_ENDPOINT: options.endpoint, S3_BUCKET: bucket, S3_ACCESS_KEY_ID: 'S3RVER', S3_SECRET_ACCESS_KEY: 'S3RVER' },
+    env: {
+      S3_ENDPOINT: options.endpoint,
+      S3_BUCKET: bucket,
+      S3_ACCESS_KEY_ID: 'S3RVER',
+      S3_SECRET_ACCESS_KEY: 'S3RVER',
+    },
     client,
     async list() {
       const res = await client.send(new ListObjectsV2Command({ Bucket: bucket }));

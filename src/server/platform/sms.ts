@@ -1,7 +1,11 @@
 /** SMS sender interface. The default writes to the log; a provincial SMS gateway plugs in here. */
-export interface SmsSender { send(mobile: string, text: string): Promise<void> }
+export interface SmsSender {
+  send(mobile: string, text: string): Promise<void>;
+}
 
-export function logSmsSender(log: { info: (o: object, m: string) => void }): SmsSender & { sent: { mobile: string; text: string }[] } {
+export function logSmsSender(log: {
+  info: (o: object, m: string) => void;
+}): SmsSender & { sent: { mobile: string; text: string }[] } {
   const sent: { mobile: string; text: string }[] = [];
   return {
     sent,

@@ -59,13 +59,19 @@ export function localStorage(root: string): Storage {
       await write(key, data, 'wx');
       return key;
     },
-    async get(key) { return fs.promises.readFile(full(key)).catch(rethrowMissing); },
+    async get(key) {
+      return fs.promises.readFile(full(key)).catch(rethrowMissing);
+    },
     async stream(key) {
       const handle = await fs.promises.open(full(key), 'r').catch(rethrowMissing);
       return handle.createReadStream();
     },
-    async remove(key) { await fs.promises.rm(full(key), { force: true }); },
-    async write(key, data) { await write(key, data, 'w'); },
+    async remove(key) {
+      await fs.promises.rm(full(key), { force: true });
+    },
+    async write(key, data) {
+      await write(key, data, 'w');
+    },
     async *keys() {
       if (!fs.existsSync(root)) return;
       for (const entry of await fs.promises.readdir(root, { recursive: true, withFileTypes: true })) {

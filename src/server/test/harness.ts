@@ -29,7 +29,11 @@ export interface TestApp {
 async function dropSchema(url: string, schema: string) {
   const c = new pg.Client({ connectionString: url });
   await c.connect();
-  try { await c.query(`drop schema if exists ${schema} cascade`); } finally { await c.end(); }
+  try {
+    await c.query(`drop schema if exists ${schema} cascade`);
+  } finally {
+    await c.end();
+  }
 }
 
 const quiet = { info: () => undefined, warn: () => undefined };
@@ -38,7 +42,10 @@ const quiet = { info: () => undefined, warn: () => undefined };
  * A real app on a real database: a fresh SQLite file, or a fresh PostgreSQL schema when TEST_DATABASE_URL is set.
  * `env` overrides configuration (for example SMTP_URL).
  */
-export async function createTestApp(env: Record<string, string> = {}, opts: { web?: string | null } = {}): Promise<TestApp> {
+export async function createTestApp(
+  env: Record<string, string> = {},
+  opts: { web?: string | null } = {},
+): Promise<TestApp> {
   const pgUrl = process.env.TEST_DATABASE_URL;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'isp-test-'));
   let schema: string | undefined;
@@ -67,7 +74,12 @@ export async function createTestApp(env: Record<string, string> = {}, opts: { we
   const app = await buildApp(deps, opts);
   await app.ready();
   return {
-    app, deps, clock, database, sms, connection,
+    app,
+    deps,
+    clock,
+    database,
+    sms,
+    connection,
     async close() {
       await app.close();
       await mailer.stop();
@@ -86,7 +98,13 @@ export async function createTestApp(env: Record<string, string> = {}, opts: { we
 export async function createSecondInstance(t: TestApp): Promise<TestApp> {
   const database = connect({ ...t.connection, poolMax: 5 });
   const config = t.deps.config;
-  const mailer = createMailer({ db: database.db, clock: t.clock, smtpUrl: config.SMTP_URL, from: config.MAIL_FROM, log: quiet });
+  const mailer = createMailer({
+    db: database.db,
+    clock: t.clock,
+    smtpUrl: config.SMTP_URL,
+    from: config.MAIL_FROM,
+    log: quiet,
+  });
   const sms = logSmsSender(quiet);
   const deps: Deps = { ...t.deps, database, mailer, sms };
   const app = await buildApp(deps);
@@ -98,7 +116,12 @@ export async function createSecondInstance(t: TestApp): Promise<TestApp> {
     throw e;
   }
   return {
-    app, deps, clock: t.clock, database, sms, connection: t.connection,
+    app,
+    deps,
+    clock: t.clock,
+    database,
+    sms,
+    connection: t.connection,
     async close() {
       await app.close();
       await mailer.stop();
@@ -114,7 +137,11 @@ export class Client {
   cookies: Record<string, string> = {};
   constructor(readonly app: FastifyInstance) {}
 
-  private cookieHeader() { return Object.entries(this.cookies).map(([k, v]) => `${k}=${v}`).join('; '); }
+  private cookieHeader() {
+    return Object.entries(this.cookies)
+      .map(([k, v]) => `${k}=${v}`)
+      .join('; ');
+  }
 
   private keep(res: LightMyRequestResponse) {
     for (const c of res.cookies as { name: string; value: string; maxAge?: number; expires?: Date }[]) {
@@ -123,7 +150,12 @@ export class Client {
     }
   }
 
-  async request(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', url: string, body?: unknown, headers: Record<string, string> = {}): Promise<Res> {
+  async request(
+    method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
+    url: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<Res> {
     if (method !== 'GET' && !this.cookies.csrf) await this.request('GET', '/api/auth/me');
     const h: Record<string, string> = { ...headers };
     if (Object.keys(this.cookies).length) h.cookie = this.cookieHeader();
@@ -131,18 +163,33 @@ export class Client {
     let payload: string | Buffer | undefined;
     if (body !== undefined) {
       if (typeof body === 'string' || Buffer.isBuffer(body)) payload = body;
-      else { payload = JSON.stringify(body); h['content-type'] ??= 'application/json'; }
+      else {
+        payload = JSON.stringify(body);
+        h['content-type'] ??= 'application/json';
+      }
     }
     const res = await this.app.inject({ method, url, payload, headers: h });
     this.keep(res);
     let data: unknown;
-    try { data = res.json(); } catch { data = res.body; }
+    try {
+      data = res.json();
+    } catch {
+      data = res.body;
+    }
     return Object.assign(res, { data });
   }
-  get(url: string) { return this.request('GET', url); }
-  post(url: string, body?: unknown) { return this.request('POST', url, body ?? {}); }
-  put(url: string, body?: unknown) { return this.request('PUT', url, body ?? {}); }
-  del(url: string) { return this.request('DELETE', url); }
+  get(url: string) {
+    return this.request('GET', url);
+  }
+  post(url: string, body?: unknown) {
+    return this.request('POST', url, body ?? {});
+  }
+  put(url: string, body?: unknown) {
+    return this.request('PUT', url, body ?? {});
+  }
+  del(url: string) {
+    return this.request('DELETE', url);
+  }
 
   async login(identifier: string, password: string, mode: 'person' | 'legal' = 'person') {
     const res = await this.post('/api/auth/login', { identifier, password, mode });

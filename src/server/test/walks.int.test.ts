@@ -199,8 +199,25 @@ const METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const;
 type Method = Uppercase<(typeof METHODS)[number]>;
 const WRITES = new Set<Method>(['POST', 'PUT', 'PATCH', 'DELETE']);
 
-interface JsonSchema { type?: string | string[]; anyOf?: JsonSchema[]; oneOf?: JsonSchema[]; enum?: unknown[]; const?: unknown; properties?: Record<string, JsonSchema>; required?: string[]; additionalProperties?: boolean | JsonSchema }
-interface Op { key: string; method: Method; path: string; body: JsonSchema | null; enums: Record<string, unknown[]>; params: string[]; query: string[] }
+interface JsonSchema {
+  type?: string | string[];
+  anyOf?: JsonSchema[];
+  oneOf?: JsonSchema[];
+  enum?: unknown[];
+  const?: unknown;
+  properties?: Record<string, JsonSchema>;
+  required?: string[];
+  additionalProperties?: boolean | JsonSchema;
+}
+interface Op {
+  key: string;
+  method: Method;
+  path: string;
+  body: JsonSchema | null;
+  enums: Record<string, unknown[]>;
+  params: string[];
+  query: string[];
+}
 
 let t: TestApp;
 let ops: Op[];
@@ -216,10 +233,21 @@ async function login(role: Role) {
  * A concrete URL for a path of the document: path parameters become random ids that match nothing; a parameter
  * with a fixed set of values (an enum, such as the kind of reference data) takes its first value.
  */
-const urlOf = (op: Op, raw: Record<string, string> = {}) => op.path.replace(/\{([^}]+)\}/g, (_m, name: string) => raw[name] ?? String(op.enums[name]?.[0] ?? crypto.randomUUID()));
+const urlOf = (op: Op, raw: Record<string, string> = {}) =>
+  op.path.replace(
+    /\{([^}]+)\}/g,
+    (_m, name: string) => raw[name] ?? String(op.enums[name]?.[0] ?? crypto.randomUUID()),
+  );
 
 /** `raw`: path parameters written into the URL as they are (already percent-encoded); `search`: a query string. */
-function send(c: Client, op: Op, body?: unknown, headers?: Record<string, string>, raw?: Record<string, string>, search = ''): Promise<Res> {
+function send(
+  c: Client,
+  op: Op,
+  body?: unknown,
+  headers?: Record<string, string>,
+  raw?: Record<string, string>,
+  search = '',
+): Promise<Res> {
   const url = urlOf(op, raw) + search;
   if (op.method === 'GET') return c.request('GET', url, undefined, headers);
   return c.request(op.method, url, body === undefined ? {} : body, headers);
@@ -239,7 +267,18 @@ beforeAll(async () => {
   users.sysadmin = await sysadmin(t);
   for (const role of ROLES) await login(role);
 
-  const doc = (await clients.visitor.get('/api/openapi.json')).data as { paths: Record<string, Record<string, { requestBody?: { content?: Record<string, { schema?: JsonSchema }> }; parameters?: { in: string; name: string; schema?: JsonSchema }[] }>> };
+  const doc = (await clients.visitor.get('/api/openapi.json')).data as {
+    paths: Record<
+      string,
+      Record<
+        string,
+        {
+          requestBody?: { content?: Record<string, { schema?: JsonSchema }> };
+          parameters?: { in: string; name: string; schema?: JsonSchema }[];
+        }
+      >
+    >;
+  };
   ops = [];
   for (const [path, item] of Object.entries(doc.paths)) {
     if (!path.startsWith('/api/')) continue;
@@ -248,13 +287,25 @@ beforeAll(async () => {
       if (!op) continue;
       const method = m.toUpperCase() as Method;
       const params = op.parameters ?? [];
-      const enums = Object.fromEntries(params.filter((p) => p.in === 'path' && p.schema?.enum).map((p) => [p.name, p.schema!.enum!]));
+      const enums = Object.fromEntries(
+        params.filter((p) => p.in === 'path' && p.schema?.enum).map((p) => [p.name, p.schema!.enum!]),
+      );
       const named = (where: string) => params.filter((p) => p.in === where).map((p) => p.name);
-      ops.push({ key: `${method} ${path}`, method, path, body: op.requestBody?.content?.['application/json']?.schema ?? null, enums, params: named('path'), query: named('query') });
+      ops.push({
+        key: `${method} ${path}`,
+        method,
+        path,
+        body: op.requestBody?.content?.['application/json']?.schema ?? null,
+        enums,
+        params: named('path'),
+        query: named('query'),
+      });
     }
   }
 });
-afterAll(async () => { await t?.close(); });
+afterAll(async () => {
+  await t?.close();
+});
 
 describe('route table', () => {
   it('names every route of the OpenAPI document, and nothing else', () => {
@@ -281,11 +332,13 @@ describe('walk 1: every route × every role', () => {
         if (res.statusCode >= 500) problems.push(`500: ${where(op, role, res)}`);
         else if (!allowed.includes(role)) {
           const want = role === 'visitor' ? [401, 'UNAUTHENTICATED'] : [403, 'FORBIDDEN'];
-          if (res.statusCode !== want[0] || res.data?.error?.code !== want[1]) problems.push(`expected ${want.join(' ')}: ${where(op, role, res)}`);
+          if (res.statusCode !== want[0] || res.data?.error?.code !== want[1])
+            problems.push(`expected ${want.join(' ')}: ${where(op, role, res)}`);
         } else if (res.statusCode === 401 || (res.statusCode === 403 && res.data?.error?.code === 'FORBIDDEN')) {
           problems.push(`allowed but refused: ${where(op, role, res)}`);
         }
-        if (res.statusCode >= 400 && typeof res.data?.error?.code !== 'string') problems.push(`error without code: ${where(op, role, res)}`);
+        if (res.statusCode >= 400 && typeof res.data?.error?.code !== 'string')
+          problems.push(`error without code: ${where(op, role, res)}`);
         if (ENDS_SESSION.has(op.key) && role !== 'visitor' && res.statusCode < 400) await login(role);
       }
     }
@@ -297,7 +350,13 @@ describe('walk 1: every route × every role', () => {
     const before = await count('auditLog');
     const res = await clients.person.get('/api/admin/departments');
     expect(res.statusCode).toBe(403);
-    const row = await t.database.db.selectFrom('auditLog').selectAll().where('action', '=', 'permission.denied').orderBy('at', 'desc').orderBy('id', 'desc').executeTakeFirstOrThrow();
+    const row = await t.database.db
+      .selectFrom('auditLog')
+      .selectAll()
+      .where('action', '=', 'permission.denied')
+      .orderBy('at', 'desc')
+      .orderBy('id', 'desc')
+      .executeTakeFirstOrThrow();
     expect(await count('auditLog')).toBe(before + 1);
     expect(row.actorName).toBe('测试用户');
   });
@@ -314,7 +373,7 @@ describe('walk 1: every route × every role', () => {
 });
 
 describe('organisations are isolated from each other', () => {
-  it('an admin of org A can neither read nor change the draft of org B; B\'s review is closed to other departments', async () => {
+  it("an admin of org A can neither read nor change the draft of org B; B's review is closed to other departments", async () => {
     const a = await makeOrg(t, { cityCode: '370100' });
     const adminA = await as(t, await addMember(t, a.org.id, 'admin'));
     // B: a draft in Qingdao, submitted to the Qingdao bureau
@@ -323,7 +382,8 @@ describe('organisations are isolated from each other', () => {
     const created = await legalB.post('/api/orgs', bodyB);
     expect(created.statusCode).toBe(201);
     const idB = created.data.id as string;
-    const snapshot = () => t.database.db.selectFrom('organizations').selectAll().where('id', '=', idB).executeTakeFirstOrThrow();
+    const snapshot = () =>
+      t.database.db.selectFrom('organizations').selectAll().where('id', '=', idB).executeTakeFirstOrThrow();
     const before = await snapshot();
 
     // reading: /orgs/mine is always one's own; the public profile of a draft does not exist
@@ -336,21 +396,30 @@ describe('organisations are isolated from each other', () => {
     // changing: B's own body sent by A's admin lands on A (and is refused there), never on B
     const put = await adminA.put('/api/orgs/mine', { ...bodyB });
     expect([409, 422]).toContain(put.statusCode);
-    const renamed = await adminA.put('/api/orgs/mine', orgBody({ name: '甲单位改名', uscc: a.org.uscc, cityCode: '370100' }));
+    const renamed = await adminA.put(
+      '/api/orgs/mine',
+      orgBody({ name: '甲单位改名', uscc: a.org.uscc, cityCode: '370100' }),
+    );
     expect(renamed.statusCode).toBe(200);
     expect(renamed.data.id).toBe(a.org.id);
     expect(await snapshot()).toEqual(before);
 
     // B submits; the review of B is for Qingdao only
     expect((await legalB.post('/api/orgs/mine/submit')).statusCode).toBe(200);
-    const review = await t.database.db.selectFrom('reviews').select('id').where('subjectId', '=', idB).executeTakeFirstOrThrow();
+    const review = await t.database.db
+      .selectFrom('reviews')
+      .select('id')
+      .where('subjectId', '=', idB)
+      .executeTakeFirstOrThrow();
     const jinan = await as(t, await deptUser(t, '370100'));
     const qingdao = await as(t, await deptUser(t, '370200'));
     const denied = await jinan.get(`/api/reviews/${review.id}`);
     expect(denied.statusCode).toBe(403);
     expect(denied.data.error.code).toBe('FORBIDDEN');
     expect((await jinan.post(`/api/reviews/${review.id}/decision`, { action: 'approve' })).statusCode).toBe(403);
-    expect((await jinan.get('/api/reviews?scope=all')).data.items.map((i: { subjectId: string }) => i.subjectId)).not.toContain(idB);
+    expect(
+      (await jinan.get('/api/reviews?scope=all')).data.items.map((i: { subjectId: string }) => i.subjectId),
+    ).not.toContain(idB);
     const ok = await qingdao.get(`/api/reviews/${review.id}`);
     expect(ok.statusCode).toBe(200);
     expect(ok.data.subject.id).toBe(idB);
@@ -362,9 +431,24 @@ describe('organisations are isolated from each other', () => {
 
 // ------------------------------------------------------------------ walk 2
 
-const COUNTED = ['users', 'organizations', 'memberships', 'bindingRequests', 'reviews', 'reviewEvents', 'auditLog', 'sessions', 'loginAttempts', 'passwordResets', 'mailOutbox'] as const satisfies readonly (keyof DB)[];
+const COUNTED = [
+  'users',
+  'organizations',
+  'memberships',
+  'bindingRequests',
+  'reviews',
+  'reviewEvents',
+  'auditLog',
+  'sessions',
+  'loginAttempts',
+  'passwordResets',
+  'mailOutbox',
+] as const satisfies readonly (keyof DB)[];
 async function count(table: keyof DB) {
-  const r = await t.database.db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  const r = await t.database.db
+    .selectFrom(table)
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
   return Number(r.n);
 }
 const counts = async () => Object.fromEntries(await Promise.all(COUNTED.map(async (k) => [k, await count(k)])));
@@ -387,7 +471,13 @@ function typesOf(s: JsonSchema): Set<string> {
 /** A value whose JSON type the property does not accept. */
 function wrongValue(s: JsonSchema): unknown {
   const ok = typesOf(s);
-  const candidates: [unknown, string][] = [[12345, 'number'], ['不是正确的类型', 'string'], [true, 'boolean'], [[1, 2], 'array'], [{ nested: 1 }, 'object']];
+  const candidates: [unknown, string][] = [
+    [12345, 'number'],
+    ['不是正确的类型', 'string'],
+    [true, 'boolean'],
+    [[1, 2], 'array'],
+    [{ nested: 1 }, 'object'],
+  ];
   const pick = candidates.find(([, type]) => !ok.has(type));
   if (!pick) throw new Error(`no wrong type for ${JSON.stringify(s)}`);
   return pick[0];
@@ -414,12 +504,17 @@ describe('walk 2: every write route × bad input', () => {
     const check = (op: Op, role: Role, label: string, res: Res, statuses: number[], fields?: string[]) => {
       calls++;
       const code = res.data?.error?.code;
-      if (!statuses.includes(res.statusCode) || typeof code !== 'string' || typeof res.data?.error?.message !== 'string') {
+      if (
+        !statuses.includes(res.statusCode) ||
+        typeof code !== 'string' ||
+        typeof res.data?.error?.message !== 'string'
+      ) {
         problems.push(`${label}: ${where(op, role, res)}`);
         return;
       }
       for (const f of fields ?? []) {
-        if (typeof res.data.error.fields?.[f] !== 'string') problems.push(`${label}: field ${f} not named: ${where(op, role, res)}`);
+        if (typeof res.data.error.fields?.[f] !== 'string')
+          problems.push(`${label}: field ${f} not named: ${where(op, role, res)}`);
       }
     };
 
@@ -431,16 +526,38 @@ describe('walk 2: every write route × bad input', () => {
 
       check(op, role, 'malformed JSON', await send(c, op, '{"name": "未闭合', json), [400], ['body']);
       check(op, role, 'oversized body', await send(c, op, OVERSIZED, json), [413], ['body']);
-      check(op, role, 'wrong content type', await send(c, op, '<xml>1</xml>', { 'content-type': 'application/xml' }), [415], ['body']);
-      check(op, role, 'form content type', await send(c, op, 'name=x', { 'content-type': 'application/x-www-form-urlencoded' }), [415], ['body']);
+      check(
+        op,
+        role,
+        'wrong content type',
+        await send(c, op, '<xml>1</xml>', { 'content-type': 'application/xml' }),
+        [415],
+        ['body'],
+      );
+      check(
+        op,
+        role,
+        'form content type',
+        await send(c, op, 'name=x', { 'content-type': 'application/x-www-form-urlencoded' }),
+        [415],
+        ['body'],
+      );
       if (!op.body) continue;
-      check(op, role, 'text content type', await send(c, op, 'hello', { 'content-type': 'text/plain' }), [400, 415], ['body']);
+      check(
+        op,
+        role,
+        'text content type',
+        await send(c, op, 'hello', { 'content-type': 'text/plain' }),
+        [400, 415],
+        ['body'],
+      );
 
       const props = op.body.properties ?? {};
       const wrong = Object.fromEntries(Object.entries(props).map(([k, s]) => [k, wrongValue(s)]));
       check(op, role, 'wrong types', await send(c, op, wrong), [400], Object.keys(props));
       check(op, role, 'not an object', await send(c, op, [wrong]), [400]);
-      if (op.body.required?.length) check(op, role, 'missing required fields', await send(c, op, {}), [400], op.body.required);
+      if (op.body.required?.length)
+        check(op, role, 'missing required fields', await send(c, op, {}), [400], op.body.required);
       check(op, role, 'unknown field', await send(c, op, { unexpectedField: 1 }), [400], ['unexpectedField']);
     }
     expect(problems).toEqual([]);
@@ -462,7 +579,12 @@ describe('walk 3: hostile text (U+0000, lone surrogates) is refused before it re
     let calls = 0;
     const expectNamed = (op: Op, role: Role, label: string, res: Res, field: string) => {
       calls++;
-      if (res.statusCode !== 400 || res.data?.error?.code !== 'VALIDATION_FAILED' || res.data.error.fields?.[field] !== INVALID_TEXT) problems.push(`${label} → ${field} not named: ${where(op, role, res)}`);
+      if (
+        res.statusCode !== 400 ||
+        res.data?.error?.code !== 'VALIDATION_FAILED' ||
+        res.data.error.fields?.[field] !== INVALID_TEXT
+      )
+        problems.push(`${label} → ${field} not named: ${where(op, role, res)}`);
     };
     for (const op of ops) {
       const role = WHO[ROUTES[op.key] ?? 'public'][0];
@@ -513,13 +635,21 @@ describe('walk 3: hostile text (U+0000, lone surrogates) is refused before it re
 
   it('looks inside arrays, nested objects and keys, and lets well-formed text through', async () => {
     const admin = clients.orgAdmin;
-    const inArray = await admin.post('/api/posts', { kind: 'demand', title: '需求', content: '内容', categories: ['ok', `x${HOSTILE.low}`], fields: [] });
+    const inArray = await admin.post('/api/posts', {
+      kind: 'demand',
+      title: '需求',
+      content: '内容',
+      categories: ['ok', `x${HOSTILE.low}`],
+      fields: [],
+    });
     expect(inArray.statusCode).toBe(400);
     expect(inArray.data.error.fields).toEqual({ 'categories.1': INVALID_TEXT });
     const inKey = await admin.post('/api/posts', { 'ti\u0000tle': '需求', nested: { deep: [{ x: HOSTILE.nul }] } });
     expect(inKey.data.error.fields).toEqual({ 'ti\\u0000tle': INVALID_TEXT, 'nested.deep.0.x': INVALID_TEXT });
     // a deeply nested body is walked without recursion: a 4xx, not a stack overflow
-    const deep = await admin.request('POST', '/api/posts', `{"title":${'['.repeat(200_000)}${']'.repeat(200_000)}}`, { 'content-type': 'application/json' });
+    const deep = await admin.request('POST', '/api/posts', `{"title":${'['.repeat(200_000)}${']'.repeat(200_000)}}`, {
+      'content-type': 'application/json',
+    });
     expect(deep.statusCode).toBeGreaterThanOrEqual(400);
     expect(deep.statusCode).toBeLessThan(500);
     // a surrogate pair (an emoji) and other control characters are not hostile: the search answers

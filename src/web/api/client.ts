@@ -1,6 +1,12 @@
 /** The one fetch wrapper: JSON in and out, CSRF header on writes, errors as ApiError with field messages. */
 export class ApiError extends Error {
-  constructor(readonly status: number, readonly code: string, message: string, readonly fields: Record<string, string> = {}, readonly body: Record<string, unknown> = {}) {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly fields: Record<string, string> = {},
+    readonly body: Record<string, unknown> = {},
+  ) {
     super(message);
   }
 }
@@ -25,8 +31,13 @@ export async function api<T = unknown>(method: string, url: string, body?: unkno
   if (method !== 'GET') headers['x-csrf-token'] = csrf();
   let payload: BodyInit | undefined;
   if (body instanceof FormData) payload = body;
-  else if (body !== undefined) { headers['content-type'] = 'application/json'; payload = JSON.stringify(body); }
-  else if (method !== 'GET') { headers['content-type'] = 'application/json'; payload = '{}'; }
+  else if (body !== undefined) {
+    headers['content-type'] = 'application/json';
+    payload = JSON.stringify(body);
+  } else if (method !== 'GET') {
+    headers['content-type'] = 'application/json';
+    payload = '{}';
+  }
   let res: Response;
   try {
     res = await fetch(`/api${url}${qs(query)}`, { method, headers, body: payload, credentials: 'same-origin' });
@@ -47,4 +58,9 @@ export const post = <T = unknown>(url: string, body?: unknown) => api<T>('POST',
 export const put = <T = unknown>(url: string, body?: unknown) => api<T>('PUT', url, body);
 export const del = <T = unknown>(url: string) => api<T>('DELETE', url);
 
-export interface Page<T> { items: T[]; total: number; page: number; pageSize: number }
+export interface Page<T> {
+  items: T[];
+  total: number;
+  page: number;
+  pageSize: number;
+}

@@ -5,7 +5,9 @@ import { ApiError } from '@/api/client';
 /** Server field errors shown under the fields they name; nothing the user typed is lost. */
 export function useFieldErrors() {
   const errors = reactive<Record<string, string>>({});
-  function clear() { for (const k of Object.keys(errors)) delete errors[k]; }
+  function clear() {
+    for (const k of Object.keys(errors)) delete errors[k];
+  }
   function take(e: unknown) {
     clear();
     if (e instanceof ApiError) {

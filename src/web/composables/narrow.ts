@@ -4,7 +4,9 @@ import { onBeforeUnmount, onMounted, ref } from 'vue';
 export function useNarrow(px = 768) {
   const mq = typeof window !== 'undefined' ? window.matchMedia(`(max-width: ${px}px)`) : null;
   const narrow = ref(mq?.matches ?? false);
-  const on = (e: MediaQueryListEvent) => { narrow.value = e.matches; };
+  const on = (e: MediaQueryListEvent) => {
+    narrow.value = e.matches;
+  };
   onMounted(() => mq?.addEventListener('change', on));
   onBeforeUnmount(() => mq?.removeEventListener('change', on));
   return narrow;

@@ -2,7 +2,11 @@ import { reactive, ref } from 'vue';
 import { ApiError, type Page } from '@/api/client';
 
 /** A server-paged list with loading and error states. */
-export function usePaged<T, F extends Record<string, unknown>>(fetch: (q: F & { page: number; pageSize: number }) => Promise<Page<T>>, filters: F, pageSize = 20) {
+export function usePaged<T, F extends Record<string, unknown>>(
+  fetch: (q: F & { page: number; pageSize: number }) => Promise<Page<T>>,
+  filters: F,
+  pageSize = 20,
+) {
   const items = ref<T[]>([]) as { value: T[] };
   const total = ref(0);
   const loading = ref(false);
@@ -21,6 +25,9 @@ export function usePaged<T, F extends Record<string, unknown>>(fetch: (q: F & { 
       loading.value = false;
     }
   }
-  function search() { pager.page = 1; return load(); }
+  function search() {
+    pager.page = 1;
+    return load();
+  }
   return { items, total, loading, error, pager, load, search };
 }

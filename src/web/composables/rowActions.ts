@@ -6,8 +6,15 @@ import { toastError } from './forms';
 
 /** Asks before something that cannot be undone; resolves true when confirmed. `danger` paints the button red. */
 export const confirmAction = (message: string, title: string, button: string, danger = false) =>
-  ElMessageBox.confirm(message, title, { type: 'warning', confirmButtonText: button, cancelButtonText: '取消', confirmButtonClass: danger ? 'el-button--danger' : undefined })
-    .then(() => true, () => false);
+  ElMessageBox.confirm(message, title, {
+    type: 'warning',
+    confirmButtonText: button,
+    cancelButtonText: '取消',
+    confirmButtonClass: danger ? 'el-button--danger' : undefined,
+  }).then(
+    () => true,
+    () => false,
+  );
 
 /**
  * Runs a row's action with the row marked busy, shows a failure, and reloads the list afterwards. With `offerEdit`,
@@ -22,8 +29,18 @@ export function useRowRunner(o: { editPath: (id: string) => string; after: () =>
       await work();
     } catch (e) {
       if (offerEdit && e instanceof ApiError && Object.keys(e.fields).length) {
-        const go = await ElMessageBox.confirm(e.message, '信息不完整，不能提交', { type: 'warning', confirmButtonText: '去完善', cancelButtonText: '关闭' }).then(() => true, () => false);
-        if (go) { await router.push(o.editPath(id)); return; }
+        const go = await ElMessageBox.confirm(e.message, '信息不完整，不能提交', {
+          type: 'warning',
+          confirmButtonText: '去完善',
+          cancelButtonText: '关闭',
+        }).then(
+          () => true,
+          () => false,
+        );
+        if (go) {
+          await router.push(o.editPath(id));
+          return;
+        }
       } else {
         toastError(e);
       }

@@ -20,7 +20,10 @@ export const useCart = defineStore('cart', {
     /** Re-reads the list when the viewer may keep one; forgets it otherwise (visitor, logged out, department). */
     async refresh() {
       const session = useSession();
-      if (!session.loggedIn || !session.has('person')) { this.reset(); return; }
+      if (!session.loggedIn || !session.has('person')) {
+        this.reset();
+        return;
+      }
       this.apply(await get<CartViewT>('/cart'));
     },
     /** Reads the list once per person; cheap to call on every page that shows the badge. */

@@ -15,18 +15,28 @@ export const useMessages = defineStore('messages', {
   actions: {
     async refresh() {
       const session = useSession();
-      if (!session.loggedIn) { this.unread = 0; this.owner = null; return; }
+      if (!session.loggedIn) {
+        this.unread = 0;
+        this.owner = null;
+        return;
+      }
       try {
         const r = await get<UnreadCountT>('/messages/unread-count');
         this.unread = r.unread;
         this.owner = session.user?.id ?? null;
-      } catch { /* the bell keeps its last count; the next poll tries again */ }
+      } catch {
+        /* the bell keeps its last count; the next poll tries again */
+      }
     },
     /** After the message centre marks something read: the server's new count. */
-    set(unread: number) { this.unread = unread; },
+    set(unread: number) {
+      this.unread = unread;
+    },
     start() {
       if (timer) return;
-      timer = setInterval(() => { if (document.visibilityState !== 'hidden') void this.refresh(); }, POLL_MS);
+      timer = setInterval(() => {
+        if (document.visibilityState !== 'hidden') void this.refresh();
+      }, POLL_MS);
     },
     stop() {
       if (timer) clearInterval(timer);

@@ -2,7 +2,17 @@ import { defineStore } from 'pinia';
 import { get } from '@/api/client';
 
 /** GET /api/site: the texts of the header and footer, from the site settings (系统管理 › 站点设置). */
-export interface SiteInfo { siteName: string; logoText?: string; province?: string; operator: string; phone: string; email: string; address: string; support: string; icp: string }
+export interface SiteInfo {
+  siteName: string;
+  logoText?: string;
+  province?: string;
+  operator: string;
+  phone: string;
+  email: string;
+  address: string;
+  support: string;
+  icp: string;
+}
 
 export const useSite = defineStore('site', {
   state: () => ({ info: null as SiteInfo | null }),

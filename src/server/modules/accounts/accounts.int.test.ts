@@ -12,24 +12,39 @@ let t: TestApp;
 
 const db = () => t.database.db;
 const userRow = (id: string) => db().selectFrom('users').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
-const sessionsOf = async (userId: string) => (await db().selectFrom('sessions').select('id').where('userId', '=', userId).execute()).length;
-const login = (c: Client, identifier: string, password: string, mode: 'person' | 'legal' = 'person', extra: Record<string, string> = {}) =>
-  c.post('/api/auth/login', { identifier, password, mode, ...extra });
-const whoAmI = async (c: Client) => (await c.get('/api/auth/me')).data.user as null | { id: string; mustChangePassword: boolean };
+const sessionsOf = async (userId: string) =>
+  (await db().selectFrom('sessions').select('id').where('userId', '=', userId).execute()).length;
+const login = (
+  c: Client,
+  identifier: string,
+  password: string,
+  mode: 'person' | 'legal' = 'person',
+  extra: Record<string, string> = {},
+) => c.post('/api/auth/login', { identifier, password, mode, ...extra });
+const whoAmI = async (c: Client) =>
+  (await c.get('/api/auth/me')).data.user as null | { id: string; mustChangePassword: boolean };
 
 /** Asks for a captcha and reads its answer from the database, as a person would read the picture. */
 async function solveCaptcha(c: Client) {
   const res = await c.get('/api/auth/captcha');
   expect(res.statusCode).toBe(200);
   expect(res.data.svg).toContain('<svg');
-  const row = await db().selectFrom('captchas').select('answer').where('id', '=', res.data.id).executeTakeFirstOrThrow();
+  const row = await db()
+    .selectFrom('captchas')
+    .select('answer')
+    .where('id', '=', res.data.id)
+    .executeTakeFirstOrThrow();
   return { captchaId: res.data.id as string, captcha: row.answer };
 }
 
 // each app of this file lives only while its tests run: one test schema at a time
 describe('accounts (app without a mail server)', () => {
-  beforeAll(async () => { t = await createTestApp(); });
-  afterAll(async () => { await t?.close(); });
+  beforeAll(async () => {
+    t = await createTestApp();
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
 
   describe('registration', () => {
     it('registers with a mobile number, stores an argon2id hash, and logs in by mobile', async () => {
@@ -55,7 +70,12 @@ describe('accounts (app without a mail server)', () => {
     it('registers with a user name and logs in by it, in any letter case', async () => {
       const username = `Reg${Date.now().toString(36)}`;
       const c = new Client(t.app);
-      const res = await c.post('/api/auth/register', { username, realName: '赵六', email: 'zhao@example.com', password: PASSWORD });
+      const res = await c.post('/api/auth/register', {
+        username,
+        realName: '赵六',
+        email: 'zhao@example.com',
+        password: PASSWORD,
+      });
       expect(res.statusCode).toBe(201);
       expect((await login(c, username.toLowerCase(), PASSWORD)).statusCode).toBe(200);
       expect((await whoAmI(c))?.id).toBe(res.data.id);
@@ -82,18 +102,26 @@ describe('accounts (app without a mail server)', () => {
     it('refuses a taken mobile number or user name with 409 naming the field', async () => {
       const m = mobile();
       const c = new Client(t.app);
-      expect((await c.post('/api/auth/register', { mobile: m, realName: '甲', password: PASSWORD })).statusCode).toBe(201);
+      expect((await c.post('/api/auth/register', { mobile: m, realName: '甲', password: PASSWORD })).statusCode).toBe(
+        201,
+      );
       const dupMobile = await c.post('/api/auth/register', { mobile: m, realName: '乙', password: PASSWORD });
       expect(dupMobile.statusCode).toBe(409);
       expect(dupMobile.data.error.fields.mobile).toBeTruthy();
 
       const username = `Dup${Date.now().toString(36)}`;
-      expect((await c.post('/api/auth/register', { username, realName: '丙', password: PASSWORD })).statusCode).toBe(201);
+      expect((await c.post('/api/auth/register', { username, realName: '丙', password: PASSWORD })).statusCode).toBe(
+        201,
+      );
       const dupName = await c.post('/api/auth/register', { username, realName: '丁', password: PASSWORD });
       expect(dupName.statusCode).toBe(409);
       expect(dupName.data.error.fields.username).toBeTruthy();
       // user names log in without regard to case, so they must be unique without regard to case too
-      const dupCase = await c.post('/api/auth/register', { username: username.toUpperCase(), realName: '戊', password: PASSWORD });
+      const dupCase = await c.post('/api/auth/register', {
+        username: username.toUpperCase(),
+        realName: '戊',
+        password: PASSWORD,
+      });
       expect(dupCase.statusCode).toBe(409);
       expect(dupCase.data.error.fields.username).toBeTruthy();
     });
@@ -112,7 +140,7 @@ describe('accounts (app without a mail server)', () => {
       expect(wrong.data.error.message).toBe(unknown.data.error.message);
     });
 
-    it('法人登录: the legal representative logs in by the organisation\'s USCC or by user name; others cannot use it', async () => {
+    it("法人登录: the legal representative logs in by the organisation's USCC or by user name; others cannot use it", async () => {
       const { org, legal } = await makeOrg(t);
       const member = await addMember(t, org.id, 'admin');
       const byUscc = new Client(t.app);
@@ -209,7 +237,9 @@ describe('accounts (app without a mail server)', () => {
       const c = new Client(t.app);
       await login(c, u.username, PASSWORD);
       const token = c.cookies.sid;
-      const ids = (await db().selectFrom('sessions').select('id').where('userId', '=', u.id).execute()).map((r) => r.id);
+      const ids = (await db().selectFrom('sessions').select('id').where('userId', '=', u.id).execute()).map(
+        (r) => r.id,
+      );
       expect(ids).toEqual([crypto.createHmac('sha256', t.deps.config.SESSION_SECRET!).update(token).digest('hex')]);
       expect(ids).not.toContain(token);
       expect(ids).not.toContain(crypto.createHash('sha256').update(token).digest('hex'));
@@ -235,17 +265,34 @@ describe('accounts (app without a mail server)', () => {
     it('refuses a write without the x-csrf-token header, or with a wrong one (403 CSRF_FAILED)', async () => {
       const u = await makeUser(t);
       const c = await as(t, u);
-      const cookie = Object.entries(c.cookies).map(([k, v]) => `${k}=${v}`).join('; ');
-      const without = await t.app.inject({ method: 'POST', url: '/api/auth/logout', headers: { cookie, 'content-type': 'application/json' }, payload: '{}' });
+      const cookie = Object.entries(c.cookies)
+        .map(([k, v]) => `${k}=${v}`)
+        .join('; ');
+      const without = await t.app.inject({
+        method: 'POST',
+        url: '/api/auth/logout',
+        headers: { cookie, 'content-type': 'application/json' },
+        payload: '{}',
+      });
       expect(without.statusCode).toBe(403);
       expect(without.json().error.code).toBe('CSRF_FAILED');
-      const wrong = await t.app.inject({ method: 'POST', url: '/api/auth/logout', headers: { cookie, 'x-csrf-token': 'forged', 'content-type': 'application/json' }, payload: '{}' });
+      const wrong = await t.app.inject({
+        method: 'POST',
+        url: '/api/auth/logout',
+        headers: { cookie, 'x-csrf-token': 'forged', 'content-type': 'application/json' },
+        payload: '{}',
+      });
       expect(wrong.statusCode).toBe(403);
       expect(wrong.json().error.code).toBe('CSRF_FAILED');
       // nothing happened: still logged in
       expect((await whoAmI(c))?.id).toBe(u.id);
       // a visitor's login is protected the same way (login CSRF)
-      const anon = await t.app.inject({ method: 'POST', url: '/api/auth/login', headers: { 'content-type': 'application/json' }, payload: JSON.stringify({ identifier: u.username, password: PASSWORD }) });
+      const anon = await t.app.inject({
+        method: 'POST',
+        url: '/api/auth/login',
+        headers: { 'content-type': 'application/json' },
+        payload: JSON.stringify({ identifier: u.username, password: PASSWORD }),
+      });
       expect(anon.statusCode).toBe(403);
       expect(anon.json().error.code).toBe('CSRF_FAILED');
     });
@@ -314,7 +361,10 @@ describe('accounts (app without a mail server)', () => {
 
 // ------------------------------------------------------------------ password reset
 
-interface Received { to: string[]; raw: string }
+interface Received {
+  to: string[];
+  raw: string;
+}
 
 /** The text of a single-part mail as nodemailer writes it (quoted-printable, base64 or plain). */
 function mailText(raw: string) {
@@ -338,12 +388,17 @@ describe('password reset by mail through a real SMTP server', () => {
 
   beforeAll(async () => {
     smtp = new SMTPServer({
-      authOptional: true, disabledCommands: ['STARTTLS'], logger: false,
+      authOptional: true,
+      disabledCommands: ['STARTTLS'],
+      logger: false,
       onData(stream, session, done) {
         const chunks: Buffer[] = [];
         stream.on('data', (b: Buffer) => chunks.push(b));
         stream.on('end', () => {
-          inbox.push({ to: session.envelope.rcptTo.map((r) => r.address), raw: Buffer.concat(chunks).toString('utf8') });
+          inbox.push({
+            to: session.envelope.rcptTo.map((r) => r.address),
+            raw: Buffer.concat(chunks).toString('utf8'),
+          });
           done();
         });
       },
@@ -374,10 +429,18 @@ describe('password reset by mail through a real SMTP server', () => {
     expect(text).toContain('30 分钟');
     const token = tokenIn(text)!;
     expect(token.length).toBeGreaterThan(30);
-    const row = await m.database.db.selectFrom('mailOutbox').selectAll().where('toAddr', '=', 'reset.me@example.com').executeTakeFirstOrThrow();
+    const row = await m.database.db
+      .selectFrom('mailOutbox')
+      .selectAll()
+      .where('toAddr', '=', 'reset.me@example.com')
+      .executeTakeFirstOrThrow();
     expect(row.state).toBe('sent');
     // only the hash of the token is stored
-    const reset = await m.database.db.selectFrom('passwordResets').selectAll().where('userId', '=', u.id).executeTakeFirstOrThrow();
+    const reset = await m.database.db
+      .selectFrom('passwordResets')
+      .selectAll()
+      .where('userId', '=', u.id)
+      .executeTakeFirstOrThrow();
     expect(reset.tokenHash).not.toContain(token);
 
     const c = new Client(m.app);
@@ -424,7 +487,9 @@ describe('password reset by mail through a real SMTP server', () => {
     const sms = m.sms.sent.filter((s) => s.mobile === u.mobile).at(-1);
     expect(sms?.text).toContain('reset-password?token=');
     const token = tokenIn(sms!.text)!;
-    expect((await new Client(m.app).post('/api/auth/password-reset/confirm', { token, password: NEW_PASSWORD })).statusCode).toBe(200);
+    expect(
+      (await new Client(m.app).post('/api/auth/password-reset/confirm', { token, password: NEW_PASSWORD })).statusCode,
+    ).toBe(200);
     expect((await login(new Client(m.app), u.mobile!, NEW_PASSWORD)).statusCode).toBe(200);
   });
 });
@@ -439,19 +504,27 @@ describe('mail delivery failure', () => {
     await new Promise<void>((resolve) => probe.close(() => resolve()));
     f = await createTestApp({ SMTP_URL: `smtp://127.0.0.1:${port}` });
   });
-  afterAll(async () => { await f?.close(); });
+  afterAll(async () => {
+    await f?.close();
+  });
 
   it('does not fail the request; the mail stays queued with the attempt counted', async () => {
     const u = await makeUser(f, { email: 'unreachable@example.com' });
     const res = await new Client(f.app).post('/api/auth/password-reset', { identifier: u.username });
     expect(res.statusCode).toBe(202);
     await f.deps.mailer.flush();
-    const row = await f.database.db.selectFrom('mailOutbox').selectAll().where('toAddr', '=', 'unreachable@example.com').executeTakeFirstOrThrow();
+    const row = await f.database.db
+      .selectFrom('mailOutbox')
+      .selectAll()
+      .where('toAddr', '=', 'unreachable@example.com')
+      .executeTakeFirstOrThrow();
     expect(row.state).toBe('queued');
     expect(row.attempts).toBe(1);
     expect(row.lastError).toBeTruthy();
     expect(row.nextAttemptAt > f.clock.now().toISOString()).toBe(true);
     // the reset itself was recorded and its token works once the mail gets through
-    expect(await f.database.db.selectFrom('passwordResets').select('id').where('userId', '=', u.id).executeTakeFirst()).toBeTruthy();
+    expect(
+      await f.database.db.selectFrom('passwordResets').select('id').where('userId', '=', u.id).executeTakeFirst(),
+    ).toBeTruthy();
   });
 });

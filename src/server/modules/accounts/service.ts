@@ -23,11 +23,23 @@ export function assertPassword(pw: string, field = 'password') {
   if (p) throw badInput('WEAK_PASSWORD', p, { [field]: p });
 }
 
-export async function register(deps: Deps, req: FastifyRequest, body: { mobile?: string; username?: string; realName: string; email?: string; password: string }) {
-  if (!body.mobile && !body.username) throw badInput('IDENTIFIER_REQUIRED', '请填写手机号或用户名', { mobile: '手机号或用户名至少填写一项' });
+export async function register(
+  deps: Deps,
+  req: FastifyRequest,
+  body: { mobile?: string; username?: string; realName: string; email?: string; password: string },
+) {
+  if (!body.mobile && !body.username)
+    throw badInput('IDENTIFIER_REQUIRED', '请填写手机号或用户名', { mobile: '手机号或用户名至少填写一项' });
   assertPassword(body.password);
   // login matches user names without regard to case, so two names that differ only in case would shadow each other
-  if (body.username && (await deps.database.db.selectFrom('users').select('id').where((eb) => eb(eb.fn('upper', ['username']), '=', body.username!.toUpperCase())).executeTakeFirst())) {
+  if (
+    body.username &&
+    (await deps.database.db
+      .selectFrom('users')
+      .select('id')
+      .where((eb) => eb(eb.fn('upper', ['username']), '=', body.username!.toUpperCase()))
+      .executeTakeFirst())
+  ) {
     throw conflict('ACCOUNT_EXISTS', '该用户名已被使用', { username: '该用户名已被使用' });
   }
   const now = deps.clock.now().toISOString();
@@ -35,16 +47,43 @@ export async function register(deps: Deps, req: FastifyRequest, body: { mobile?:
   const passwordHash = await hashPassword(body.password);
   try {
     await deps.database.db.transaction().execute(async (trx) => {
-      await trx.insertInto('users').values({
-        id, username: body.username ?? null, mobile: body.mobile ?? null, email: body.email ?? null, realName: body.realName,
-        passwordHash, kind: 'person', departmentId: null, isDisabled: false, mustChangePassword: false, lockedUntil: null, createdAt: now, updatedAt: now,
-      }).execute();
-      await record(trx, auditCtx(deps, req), { action: 'user.register', subjectKind: 'user', subjectId: id, actorId: id, actorName: body.realName, toState: 'active' });
+      await trx
+        .insertInto('users')
+        .values({
+          id,
+          username: body.username ?? null,
+          mobile: body.mobile ?? null,
+          email: body.email ?? null,
+          realName: body.realName,
+          passwordHash,
+          kind: 'person',
+          departmentId: null,
+          isDisabled: false,
+          mustChangePassword: false,
+          lockedUntil: null,
+          createdAt: now,
+          updatedAt: now,
+        })
+        .execute();
+      await record(trx, auditCtx(deps, req), {
+        action: 'user.register',
+        subjectKind: 'user',
+        subjectId: id,
+        actorId: id,
+        actorName: body.realName,
+        toState: 'active',
+      });
     });
   } catch (e) {
     if (isUniqueViolation(e)) {
-      const field = body.mobile && (await deps.database.db.selectFrom('users').select('id').where('mobile', '=', body.mobile).executeTakeFirst()) ? 'mobile' : 'username';
-      throw conflict('ACCOUNT_EXISTS', field === 'mobile' ? '该手机号已注册' : '该用户名已被使用', { [field]: field === 'mobile' ? '该手机号已注册' : '该用户名已被使用' });
+      const field =
+        body.mobile &&
+        (await deps.database.db.selectFrom('users').select('id').where('mobile', '=', body.mobile).executeTakeFirst())
+          ? 'mobile'
+          : 'username';
+      throw conflict('ACCOUNT_EXISTS', field === 'mobile' ? '该手机号已注册' : '该用户名已被使用', {
+        [field]: field === 'mobile' ? '该手机号已注册' : '该用户名已被使用',
+      });
     }
     throw e;
   }
@@ -54,9 +93,22 @@ export async function register(deps: Deps, req: FastifyRequest, body: { mobile?:
 async function recentFailures(deps: Deps, identifier: string) {
   const { db } = deps.database;
   const since = new Date(deps.clock.now().getTime() - WINDOW_MS).toISOString();
-  const lastOk = await db.selectFrom('loginAttempts').select('at').where('identifier', '=', identifier).where('isSuccess', '=', true).where('at', '>', since).orderBy('at', 'desc').limit(1).executeTakeFirst();
-  const r = await db.selectFrom('loginAttempts').select((eb) => eb.fn.countAll<number>().as('n'))
-    .where('identifier', '=', identifier).where('isSuccess', '=', false).where('at', '>', lastOk?.at ?? since).executeTakeFirstOrThrow();
+  const lastOk = await db
+    .selectFrom('loginAttempts')
+    .select('at')
+    .where('identifier', '=', identifier)
+    .where('isSuccess', '=', true)
+    .where('at', '>', since)
+    .orderBy('at', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  const r = await db
+    .selectFrom('loginAttempts')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('identifier', '=', identifier)
+    .where('isSuccess', '=', false)
+    .where('at', '>', lastOk?.at ?? since)
+    .executeTakeFirstOrThrow();
   return Number(r.n);
 }
 
@@ -77,15 +129,35 @@ export async function newCaptcha(deps: Deps) {
   const id = newId();
   const now = deps.clock.now();
   await deps.database.db.deleteFrom('captchas').where('expiresAt', '<', now.toISOString()).execute();
-  await deps.database.db.insertInto('captchas').values({ id, answer: text, expiresAt: new Date(now.getTime() + 5 * 60_000).toISOString() }).execute();
+  await deps.database.db
+    .insertInto('captchas')
+    .values({ id, answer: text, expiresAt: new Date(now.getTime() + 5 * 60_000).toISOString() })
+    .execute();
   return { id, svg };
 }
 
 async function checkCaptcha(deps: Deps, id: string | undefined, answer: string | undefined) {
-  if (!id || !answer) throw new DomainError(428, 'CAPTCHA_REQUIRED', '请输入验证码', { captcha: '请输入验证码' }, { captchaRequired: true });
-  const row = await deps.database.db.deleteFrom('captchas').where('id', '=', id).returning(['answer', 'expiresAt']).executeTakeFirst();
+  if (!id || !answer)
+    throw new DomainError(
+      428,
+      'CAPTCHA_REQUIRED',
+      '请输入验证码',
+      { captcha: '请输入验证码' },
+      { captchaRequired: true },
+    );
+  const row = await deps.database.db
+    .deleteFrom('captchas')
+    .where('id', '=', id)
+    .returning(['answer', 'expiresAt'])
+    .executeTakeFirst();
   if (!row || row.expiresAt < deps.clock.now().toISOString() || row.answer !== answer.trim().toLowerCase()) {
-    throw new DomainError(400, 'CAPTCHA_WRONG', '验证码错误或已过期，请重新输入', { captcha: '验证码错误或已过期' }, { captchaRequired: true });
+    throw new DomainError(
+      400,
+      'CAPTCHA_WRONG',
+      '验证码错误或已过期，请重新输入',
+      { captcha: '验证码错误或已过期' },
+      { captchaRequired: true },
+    );
   }
 }
 
@@ -94,16 +166,33 @@ async function findLoginUser(deps: Deps, mode: 'person' | 'legal', identifier: s
   const q = db.selectFrom('users').selectAll('users');
   if (mode === 'legal') {
     if (isValidUscc(identifier)) {
-      return q.innerJoin('organizations', 'organizations.legalUserId', 'users.id').where('organizations.uscc', '=', identifier).executeTakeFirst();
+      return q
+        .innerJoin('organizations', 'organizations.legalUserId', 'users.id')
+        .where('organizations.uscc', '=', identifier)
+        .executeTakeFirst();
     }
-    return q.where((eb) => eb('users.username', '=', identifier).or(eb.fn('upper', ['users.username']), '=', identifier))
-      .where((eb) => eb.exists(eb.selectFrom('organizations').select('organizations.id').whereRef('organizations.legalUserId', '=', 'users.id'))).executeTakeFirst();
+    return q
+      .where((eb) => eb('users.username', '=', identifier).or(eb.fn('upper', ['users.username']), '=', identifier))
+      .where((eb) =>
+        eb.exists(
+          eb
+            .selectFrom('organizations')
+            .select('organizations.id')
+            .whereRef('organizations.legalUserId', '=', 'users.id'),
+        ),
+      )
+      .executeTakeFirst();
   }
   if (MOBILE_RE.test(identifier)) return q.where('mobile', '=', identifier).executeTakeFirst();
   return q.where((eb) => eb.fn('upper', ['username']), '=', identifier).executeTakeFirst();
 }
 
-export async function login(deps: Deps, req: FastifyRequest, reply: FastifyReply, body: { mode: 'person' | 'legal'; identifier: string; password: string; captchaId?: string; captcha?: string }) {
+export async function login(
+  deps: Deps,
+  req: FastifyRequest,
+  reply: FastifyReply,
+  body: { mode: 'person' | 'legal'; identifier: string; password: string; captchaId?: string; captcha?: string },
+) {
   const { db } = deps.database;
   const identifier = normalizeIdentifier(body.identifier);
   const now = deps.clock.now();
@@ -114,45 +203,114 @@ export async function login(deps: Deps, req: FastifyRequest, reply: FastifyReply
 
   if (user?.lockedUntil && user.lockedUntil > now.toISOString()) {
     const minutes = Math.ceil((new Date(user.lockedUntil).getTime() - now.getTime()) / 60_000);
-    await record(db, auditCtx(deps, req), { action: 'login.refused_locked', subjectKind: 'user', subjectId: user.id, actorId: user.id, actorName: user.realName });
-    throw new DomainError(429, 'ACCOUNT_LOCKED', `登录失败次数过多，账号已临时锁定，请 ${minutes} 分钟后再试`, undefined, { captchaRequired: true });
+    await record(db, auditCtx(deps, req), {
+      action: 'login.refused_locked',
+      subjectKind: 'user',
+      subjectId: user.id,
+      actorId: user.id,
+      actorName: user.realName,
+    });
+    throw new DomainError(
+      429,
+      'ACCOUNT_LOCKED',
+      `登录失败次数过多，账号已临时锁定，请 ${minutes} 分钟后再试`,
+      undefined,
+      { captchaRequired: true },
+    );
   }
   const ok = await verifyPassword(user?.passwordHash ?? DUMMY_HASH, body.password);
   if (!user || !ok || user.isDisabled) {
-    await db.insertInto('loginAttempts').values({ id: newId(), identifier: key, ip: req.ip, isSuccess: false, at: now.toISOString() }).execute();
+    await db
+      .insertInto('loginAttempts')
+      .values({ id: newId(), identifier: key, ip: req.ip, isSuccess: false, at: now.toISOString() })
+      .execute();
     const n = failures + 1;
     if (user && n >= LOCK_AFTER) {
-      await db.updateTable('users').set({ lockedUntil: new Date(now.getTime() + LOCK_MS).toISOString() }).where('id', '=', user.id).execute();
+      await db
+        .updateTable('users')
+        .set({ lockedUntil: new Date(now.getTime() + LOCK_MS).toISOString() })
+        .where('id', '=', user.id)
+        .execute();
     }
-    await record(db, auditCtx(deps, req), { action: 'login.failed', subjectKind: 'user', subjectId: user?.id ?? null, actorId: user?.id ?? null, actorName: user?.realName ?? identifier, detail: { mode: body.mode, failures: n } });
-    if (user && n >= LOCK_AFTER) throw new DomainError(429, 'ACCOUNT_LOCKED', '登录失败次数过多，账号已临时锁定 15 分钟，请稍后再试', undefined, { captchaRequired: true });
+    await record(db, auditCtx(deps, req), {
+      action: 'login.failed',
+      subjectKind: 'user',
+      subjectId: user?.id ?? null,
+      actorId: user?.id ?? null,
+      actorName: user?.realName ?? identifier,
+      detail: { mode: body.mode, failures: n },
+    });
+    if (user && n >= LOCK_AFTER)
+      throw new DomainError(429, 'ACCOUNT_LOCKED', '登录失败次数过多，账号已临时锁定 15 分钟，请稍后再试', undefined, {
+        captchaRequired: true,
+      });
     if (user?.isDisabled && ok) throw new DomainError(403, 'ACCOUNT_DISABLED', '该账号已被停用，请联系管理员');
     const msg = body.mode === 'legal' ? '统一社会信用代码/账号或密码错误' : '账号或密码错误';
-    throw new DomainError(401, 'INVALID_CREDENTIALS', msg, { password: msg }, { captchaRequired: n >= CAPTCHA_AFTER, remaining: Math.max(0, LOCK_AFTER - n) });
+    throw new DomainError(
+      401,
+      'INVALID_CREDENTIALS',
+      msg,
+      { password: msg },
+      { captchaRequired: n >= CAPTCHA_AFTER, remaining: Math.max(0, LOCK_AFTER - n) },
+    );
   }
-  await db.insertInto('loginAttempts').values({ id: newId(), identifier: key, ip: req.ip, isSuccess: true, at: now.toISOString() }).execute();
+  await db
+    .insertInto('loginAttempts')
+    .values({ id: newId(), identifier: key, ip: req.ip, isSuccess: true, at: now.toISOString() })
+    .execute();
   if (user.lockedUntil) await db.updateTable('users').set({ lockedUntil: null }).where('id', '=', user.id).execute();
   await startSession(deps, req, reply, user.id);
-  await record(db, auditCtx(deps, req), { action: 'login.success', subjectKind: 'user', subjectId: user.id, actorId: user.id, actorName: user.realName, detail: { mode: body.mode } });
+  await record(db, auditCtx(deps, req), {
+    action: 'login.success',
+    subjectKind: 'user',
+    subjectId: user.id,
+    actorId: user.id,
+    actorName: user.realName,
+    detail: { mode: body.mode },
+  });
   return user.id;
 }
 
 export async function logout(deps: Deps, req: FastifyRequest, reply: FastifyReply) {
-  if (req.actor) await record(deps.database.db, auditCtx(deps, req), { action: 'logout', subjectKind: 'user', subjectId: req.actor.userId });
+  if (req.actor)
+    await record(deps.database.db, auditCtx(deps, req), {
+      action: 'logout',
+      subjectKind: 'user',
+      subjectId: req.actor.userId,
+    });
   await endSession(deps, req, reply);
 }
 
-export async function changePassword(deps: Deps, req: FastifyRequest, actor: Actor, oldPassword: string, newPassword: string) {
+export async function changePassword(
+  deps: Deps,
+  req: FastifyRequest,
+  actor: Actor,
+  oldPassword: string,
+  newPassword: string,
+) {
   const { db } = deps.database;
-  const u = await db.selectFrom('users').select(['passwordHash']).where('id', '=', actor.userId).executeTakeFirstOrThrow();
-  if (!(await verifyPassword(u.passwordHash, oldPassword))) throw badInput('WRONG_PASSWORD', '原密码不正确', { oldPassword: '原密码不正确' });
+  const u = await db
+    .selectFrom('users')
+    .select(['passwordHash'])
+    .where('id', '=', actor.userId)
+    .executeTakeFirstOrThrow();
+  if (!(await verifyPassword(u.passwordHash, oldPassword)))
+    throw badInput('WRONG_PASSWORD', '原密码不正确', { oldPassword: '原密码不正确' });
   assertPassword(newPassword, 'newPassword');
   const passwordHash = await hashPassword(newPassword);
   await db.transaction().execute(async (trx) => {
-    await trx.updateTable('users').set({ passwordHash, mustChangePassword: false, updatedAt: deps.clock.now().toISOString() }).where('id', '=', actor.userId).execute();
+    await trx
+      .updateTable('users')
+      .set({ passwordHash, mustChangePassword: false, updatedAt: deps.clock.now().toISOString() })
+      .where('id', '=', actor.userId)
+      .execute();
     // other sessions of this account end; this one stays
     await trx.deleteFrom('sessions').where('userId', '=', actor.userId).where('id', '!=', actor.sessionId).execute();
-    await record(trx, auditCtx(deps, req), { action: 'user.password_changed', subjectKind: 'user', subjectId: actor.userId });
+    await record(trx, auditCtx(deps, req), {
+      action: 'user.password_changed',
+      subjectKind: 'user',
+      subjectId: actor.userId,
+    });
   });
 }
 
@@ -160,21 +318,47 @@ export async function changePassword(deps: Deps, req: FastifyRequest, actor: Act
 export async function requestReset(deps: Deps, req: FastifyRequest, identifier: string) {
   const { db } = deps.database;
   const id = identifier.trim();
-  const user = await db.selectFrom('users').select(['id', 'email', 'mobile', 'realName', 'isDisabled'])
-    .where((eb) => eb.or([eb('mobile', '=', id), eb(eb.fn('upper', ['username']), '=', id.toUpperCase()), eb('email', '=', id)]))
+  const user = await db
+    .selectFrom('users')
+    .select(['id', 'email', 'mobile', 'realName', 'isDisabled'])
+    .where((eb) =>
+      eb.or([eb('mobile', '=', id), eb(eb.fn('upper', ['username']), '=', id.toUpperCase()), eb('email', '=', id)]),
+    )
     .executeTakeFirst();
   if (!user || user.isDisabled || (!user.email && !user.mobile)) return;
   const token = randomToken();
   const now = deps.clock.now();
   const link = `${deps.config.PUBLIC_URL}/reset-password?token=${token}`;
   await db.transaction().execute(async (trx) => {
-    await trx.insertInto('passwordResets').values({ id: newId(), userId: user.id, tokenHash: hashToken(deps, token), expiresAt: new Date(now.getTime() + RESET_TTL_MS).toISOString(), usedAt: null, createdAt: now.toISOString() }).execute();
+    await trx
+      .insertInto('passwordResets')
+      .values({
+        id: newId(),
+        userId: user.id,
+        tokenHash: hashToken(deps, token),
+        expiresAt: new Date(now.getTime() + RESET_TTL_MS).toISOString(),
+        usedAt: null,
+        createdAt: now.toISOString(),
+      })
+      .execute();
     if (user.email) {
-      await deps.mailer.enqueue(trx, user.email, `【${deps.config.SITE_NAME}】重置密码`, `${user.realName}，您好：\n\n请在 30 分钟内打开以下链接重置密码（仅可使用一次）：\n${link}\n\n如非本人操作，请忽略本邮件。`);
+      await deps.mailer.enqueue(
+        trx,
+        user.email,
+        `【${deps.config.SITE_NAME}】重置密码`,
+        `${user.realName}，您好：\n\n请在 30 分钟内打开以下链接重置密码（仅可使用一次）：\n${link}\n\n如非本人操作，请忽略本邮件。`,
+      );
     }
-    await record(trx, auditCtx(deps, req), { action: 'user.password_reset_requested', subjectKind: 'user', subjectId: user.id, actorId: user.id, actorName: user.realName });
+    await record(trx, auditCtx(deps, req), {
+      action: 'user.password_reset_requested',
+      subjectKind: 'user',
+      subjectId: user.id,
+      actorId: user.id,
+      actorName: user.realName,
+    });
   });
-  if (!user.email && user.mobile) await deps.sms.send(user.mobile, `【${deps.config.SITE_NAME}】重置密码链接（30 分钟内有效）：${link}`);
+  if (!user.email && user.mobile)
+    await deps.sms.send(user.mobile, `【${deps.config.SITE_NAME}】重置密码链接（30 分钟内有效）：${link}`);
   void deps.mailer.flush().catch(() => undefined);
 }
 
@@ -185,23 +369,51 @@ export async function confirmReset(deps: Deps, req: FastifyRequest, token: strin
   const passwordHash = await hashPassword(password);
   await db.transaction().execute(async (trx) => {
     // single use: the update claims the token atomically
-    const claimed = await trx.updateTable('passwordResets').set({ usedAt: now })
-      .where('tokenHash', '=', hashToken(deps, token)).where('usedAt', 'is', null).where('expiresAt', '>', now)
-      .returning(['userId']).executeTakeFirst();
-    if (!claimed) throw badInput('RESET_TOKEN_INVALID', '重置链接无效或已过期，请重新申请', { token: '链接无效或已过期' });
-    await trx.updateTable('users').set({ passwordHash, lockedUntil: null, mustChangePassword: false, updatedAt: now }).where('id', '=', claimed.userId).execute();
+    const claimed = await trx
+      .updateTable('passwordResets')
+      .set({ usedAt: now })
+      .where('tokenHash', '=', hashToken(deps, token))
+      .where('usedAt', 'is', null)
+      .where('expiresAt', '>', now)
+      .returning(['userId'])
+      .executeTakeFirst();
+    if (!claimed)
+      throw badInput('RESET_TOKEN_INVALID', '重置链接无效或已过期，请重新申请', { token: '链接无效或已过期' });
+    await trx
+      .updateTable('users')
+      .set({ passwordHash, lockedUntil: null, mustChangePassword: false, updatedAt: now })
+      .where('id', '=', claimed.userId)
+      .execute();
     await trx.deleteFrom('sessions').where('userId', '=', claimed.userId).execute();
-    await record(trx, auditCtx(deps, req), { action: 'user.password_reset', subjectKind: 'user', subjectId: claimed.userId, actorId: claimed.userId, actorName: null });
+    await record(trx, auditCtx(deps, req), {
+      action: 'user.password_reset',
+      subjectKind: 'user',
+      subjectId: claimed.userId,
+      actorId: claimed.userId,
+      actorName: null,
+    });
   });
 }
 
 export async function me(deps: Deps, actor: Actor | null, csrfToken: string) {
   if (!actor) return { user: null, roles: ['visitor'], org: null, department: null, csrfToken };
-  const u = await deps.database.db.selectFrom('users').select(['id', 'realName', 'username', 'mobile', 'email', 'kind', 'mustChangePassword']).where('id', '=', actor.userId).executeTakeFirstOrThrow();
+  const u = await deps.database.db
+    .selectFrom('users')
+    .select(['id', 'realName', 'username', 'mobile', 'email', 'kind', 'mustChangePassword'])
+    .where('id', '=', actor.userId)
+    .executeTakeFirstOrThrow();
   return {
     user: u,
     roles: rolesOf(actor),
-    org: actor.org ? { id: actor.org.id, name: actor.org.name, role: actor.org.role, state: actor.org.state, mustRefresh: actor.org.state === 'approved' && mustRefreshInfo(actor.org.infoUpdatedAt, deps.clock.now()) } : null,
+    org: actor.org
+      ? {
+          id: actor.org.id,
+          name: actor.org.name,
+          role: actor.org.role,
+          state: actor.org.state,
+          mustRefresh: actor.org.state === 'approved' && mustRefreshInfo(actor.org.infoUpdatedAt, deps.clock.now()),
+        }
+      : null,
     department: actor.department,
     csrfToken: actor.csrfToken,
   };

@@ -17,22 +17,51 @@ beforeAll(async () => {
   admin = await as(t, await sysadmin(t));
   departments = (await admin.get('/api/admin/departments')).data;
 });
-afterAll(async () => { await t?.close(); });
+afterAll(async () => {
+  await t?.close();
+});
 
-const auditOf = (id: string) => t.database.db.selectFrom('auditLog').select(['action', 'actorName', 'fromState', 'toState']).where('subjectId', '=', id).orderBy('at').orderBy('id').execute();
-const sessionsOf = async (userId: string) => (await t.database.db.selectFrom('sessions').select('id').where('userId', '=', userId).execute()).length;
-const loginAs = (identifier: string, password: string) => new Client(t.app).post('/api/auth/login', { identifier, password });
+const auditOf = (id: string) =>
+  t.database.db
+    .selectFrom('auditLog')
+    .select(['action', 'actorName', 'fromState', 'toState'])
+    .where('subjectId', '=', id)
+    .orderBy('at')
+    .orderBy('id')
+    .execute();
+const sessionsOf = async (userId: string) =>
+  (await t.database.db.selectFrom('sessions').select('id').where('userId', '=', userId).execute()).length;
+const loginAs = (identifier: string, password: string) =>
+  new Client(t.app).post('/api/auth/login', { identifier, password });
 
 async function createAccount(o: Record<string, unknown> = {}) {
-  const res = await admin.post('/api/admin/department-accounts', { username: uname(), realName: '济南审核员', departmentId: dept('370100').id, password: INITIAL, ...o });
+  const res = await admin.post('/api/admin/department-accounts', {
+    username: uname(),
+    realName: '济南审核员',
+    departmentId: dept('370100').id,
+    password: INITIAL,
+    ...o,
+  });
   expect(res.statusCode, res.body).toBe(201);
-  return res.data as { id: string; username: string; departmentId: string; departmentName: string; isDisabled: boolean; mustChangePassword: boolean };
+  return res.data as {
+    id: string;
+    username: string;
+    departmentId: string;
+    departmentName: string;
+    isDisabled: boolean;
+    mustChangePassword: boolean;
+  };
 }
 
 describe('departments', () => {
   it('lists the province department first, then the 16 city bureaus', () => {
     expect(departments).toHaveLength(17);
-    expect(departments[0]).toMatchObject({ code: '370000', level: 'province', name: '山东省科学技术厅', cityCode: null });
+    expect(departments[0]).toMatchObject({
+      code: '370000',
+      level: 'province',
+      name: '山东省科学技术厅',
+      cityCode: null,
+    });
     expect(departments.slice(1).every((d) => d.level === 'city')).toBe(true);
     expect(dept('370200')).toMatchObject({ name: '青岛市科学技术局', cityCode: '370200' });
   });
@@ -42,7 +71,13 @@ describe('department accounts', () => {
   it('creates an account that logs in as a reviewer of its department; never returns the hash; audits the change', async () => {
     const m = mobile();
     const a = await createAccount({ mobile: m, email: 'jn@example.gov.cn' });
-    expect(a).toMatchObject({ departmentId: dept('370100').id, departmentName: '济南市科学技术局', isDisabled: false, mustChangePassword: true, mobile: m });
+    expect(a).toMatchObject({
+      departmentId: dept('370100').id,
+      departmentName: '济南市科学技术局',
+      isDisabled: false,
+      mustChangePassword: true,
+      mobile: m,
+    });
     expect(JSON.stringify(a)).not.toMatch(/argon|passwordHash|"password"/i);
     const row = await t.database.db.selectFrom('users').selectAll().where('id', '=', a.id).executeTakeFirstOrThrow();
     expect(row.kind).toBe('department');
@@ -62,29 +97,64 @@ describe('department accounts', () => {
   });
 
   it('checks the password rule, the department and unique user names and mobile numbers', async () => {
-    const weak = await admin.post('/api/admin/department-accounts', { username: uname(), realName: '弱', departmentId: dept('370100').id, password: 'password' });
+    const weak = await admin.post('/api/admin/department-accounts', {
+      username: uname(),
+      realName: '弱',
+      departmentId: dept('370100').id,
+      password: 'password',
+    });
     expect(weak.statusCode).toBe(400);
     expect(weak.data.error.fields.password).toBeTruthy();
 
-    const noDept = await admin.post('/api/admin/department-accounts', { username: uname(), realName: '无部门', departmentId: 'no-such-department', password: INITIAL });
+    const noDept = await admin.post('/api/admin/department-accounts', {
+      username: uname(),
+      realName: '无部门',
+      departmentId: 'no-such-department',
+      password: INITIAL,
+    });
     expect(noDept.statusCode).toBe(400);
     expect(noDept.data.error.fields.departmentId).toBeTruthy();
 
     const a = await createAccount({ mobile: mobile() });
-    const same = await admin.post('/api/admin/department-accounts', { username: a.username, realName: '重名', departmentId: dept('370200').id, password: INITIAL });
+    const same = await admin.post('/api/admin/department-accounts', {
+      username: a.username,
+      realName: '重名',
+      departmentId: dept('370200').id,
+      password: INITIAL,
+    });
     expect(same.statusCode).toBe(409);
     expect(same.data.error.fields.username).toBeTruthy();
-    const sameCase = await admin.post('/api/admin/department-accounts', { username: a.username.toUpperCase(), realName: '重名', departmentId: dept('370200').id, password: INITIAL });
+    const sameCase = await admin.post('/api/admin/department-accounts', {
+      username: a.username.toUpperCase(),
+      realName: '重名',
+      departmentId: dept('370200').id,
+      password: INITIAL,
+    });
     expect(sameCase.statusCode).toBe(409);
     expect(sameCase.data.error.fields.username).toBeTruthy();
     // a person's user name counts too
     const person = await makeUser(t);
-    const taken = await admin.post('/api/admin/department-accounts', { username: person.username, realName: '重名', departmentId: dept('370200').id, password: INITIAL });
+    const taken = await admin.post('/api/admin/department-accounts', {
+      username: person.username,
+      realName: '重名',
+      departmentId: dept('370200').id,
+      password: INITIAL,
+    });
     expect(taken.statusCode).toBe(409);
     expect(taken.data.error.fields.username).toBeTruthy();
 
-    const row = await t.database.db.selectFrom('users').select('mobile').where('id', '=', a.id).executeTakeFirstOrThrow();
-    const sameMobile = await admin.post('/api/admin/department-accounts', { username: uname(), realName: '同号', departmentId: dept('370200').id, password: INITIAL, mobile: row.mobile! });
+    const row = await t.database.db
+      .selectFrom('users')
+      .select('mobile')
+      .where('id', '=', a.id)
+      .executeTakeFirstOrThrow();
+    const sameMobile = await admin.post('/api/admin/department-accounts', {
+      username: uname(),
+      realName: '同号',
+      departmentId: dept('370200').id,
+      password: INITIAL,
+      mobile: row.mobile!,
+    });
     expect(sameMobile.statusCode).toBe(409);
     expect(sameMobile.data.error.fields.mobile).toBeTruthy();
   });
@@ -102,9 +172,13 @@ describe('department accounts', () => {
     expect(byText.data.items.map((i: { realName: string }) => i.realName)).not.toContain(`${marker}个人`);
     expect(JSON.stringify(byText.data)).not.toMatch(/passwordHash|argon/);
 
-    const byDept = await admin.get(`/api/admin/department-accounts?q=${encodeURIComponent(marker)}&departmentId=${dept('370200').id}`);
+    const byDept = await admin.get(
+      `/api/admin/department-accounts?q=${encodeURIComponent(marker)}&departmentId=${dept('370200').id}`,
+    );
     expect(byDept.data.total).toBe(2);
-    expect(byDept.data.items.every((i: { departmentName: string }) => i.departmentName === '青岛市科学技术局')).toBe(true);
+    expect(byDept.data.items.every((i: { departmentName: string }) => i.departmentName === '青岛市科学技术局')).toBe(
+      true,
+    );
 
     const byName = await admin.get(`/api/admin/department-accounts?q=${qd1.username}`);
     expect(byName.data.items.map((i: { id: string }) => i.id)).toEqual([qd1.id]);
@@ -126,21 +200,41 @@ describe('department accounts', () => {
     const a = await createAccount({ mobile: mobile(), email: 'old@example.gov.cn' });
     const c = new Client(t.app);
     await c.post('/api/auth/login', { identifier: a.username, password: INITIAL });
-    const res = await admin.put(`/api/admin/department-accounts/${a.id}`, { realName: '青岛审核员', departmentId: dept('370200').id, email: 'new@example.gov.cn' });
+    const res = await admin.put(`/api/admin/department-accounts/${a.id}`, {
+      realName: '青岛审核员',
+      departmentId: dept('370200').id,
+      email: 'new@example.gov.cn',
+    });
     expect(res.statusCode).toBe(200);
-    expect(res.data).toMatchObject({ realName: '青岛审核员', departmentId: dept('370200').id, departmentName: '青岛市科学技术局', email: 'new@example.gov.cn', mobile: null });
+    expect(res.data).toMatchObject({
+      realName: '青岛审核员',
+      departmentId: dept('370200').id,
+      departmentName: '青岛市科学技术局',
+      email: 'new@example.gov.cn',
+      mobile: null,
+    });
     expect((await c.get('/api/auth/me')).data.department.id).toBe(dept('370200').id);
     const audit = await auditOf(a.id);
     expect(audit.at(-1)?.action).toBe('department_account.update');
 
-    const bad = await admin.put(`/api/admin/department-accounts/${a.id}`, { realName: '', departmentId: dept('370200').id });
+    const bad = await admin.put(`/api/admin/department-accounts/${a.id}`, {
+      realName: '',
+      departmentId: dept('370200').id,
+    });
     expect(bad.statusCode).toBe(400);
     expect(bad.data.error.fields.realName).toBeTruthy();
-    const noDept = await admin.put(`/api/admin/department-accounts/${a.id}`, { realName: '某人', departmentId: 'nope' });
+    const noDept = await admin.put(`/api/admin/department-accounts/${a.id}`, {
+      realName: '某人',
+      departmentId: 'nope',
+    });
     expect(noDept.statusCode).toBe(400);
     expect(noDept.data.error.fields.departmentId).toBeTruthy();
     // the user name and password are not edited here
-    const extra = await admin.put(`/api/admin/department-accounts/${a.id}`, { realName: '某人', departmentId: dept('370200').id, password: RESET });
+    const extra = await admin.put(`/api/admin/department-accounts/${a.id}`, {
+      realName: '某人',
+      departmentId: dept('370200').id,
+      password: RESET,
+    });
     expect(extra.statusCode).toBe(400);
     expect(extra.data.error.fields.password).toBeTruthy();
   });
@@ -167,10 +261,12 @@ describe('department accounts', () => {
     expect((await loginAs(a.username, INITIAL)).statusCode).toBe(200);
 
     const audit = await auditOf(a.id);
-    expect(audit.map((x) => [x.action, x.fromState, x.toState])).toEqual(expect.arrayContaining([
-      ['department_account.disable', 'active', 'disabled'],
-      ['department_account.enable', 'disabled', 'active'],
-    ]));
+    expect(audit.map((x) => [x.action, x.fromState, x.toState])).toEqual(
+      expect.arrayContaining([
+        ['department_account.disable', 'active', 'disabled'],
+        ['department_account.enable', 'disabled', 'active'],
+      ]),
+    );
   });
 
   it('resets the password: the old one stops working, sessions end, the owner must change it', async () => {
@@ -178,7 +274,9 @@ describe('department accounts', () => {
     const c = new Client(t.app);
     await c.post('/api/auth/login', { identifier: a.username, password: INITIAL });
     // the owner changes the initial password
-    expect((await c.post('/api/auth/password', { oldPassword: INITIAL, newPassword: 'Own#2026choice' })).statusCode).toBe(200);
+    expect(
+      (await c.post('/api/auth/password', { oldPassword: INITIAL, newPassword: 'Own#2026choice' })).statusCode,
+    ).toBe(200);
     expect((await c.get('/api/auth/me')).data.user.mustChangePassword).toBe(false);
 
     const weak = await admin.post(`/api/admin/department-accounts/${a.id}/reset-password`, { password: '12345678' });
@@ -206,24 +304,43 @@ describe('department accounts', () => {
         const res = await admin.post(`/api/admin/department-accounts/${id}/${action}`);
         expect(res.statusCode, `${action} ${id}`).toBe(404);
       }
-      expect((await admin.post(`/api/admin/department-accounts/${id}/reset-password`, { password: RESET })).statusCode).toBe(404);
-      expect((await admin.put(`/api/admin/department-accounts/${id}`, { realName: '改名', departmentId: dept('370100').id })).statusCode).toBe(404);
+      expect(
+        (await admin.post(`/api/admin/department-accounts/${id}/reset-password`, { password: RESET })).statusCode,
+      ).toBe(404);
+      expect(
+        (await admin.put(`/api/admin/department-accounts/${id}`, { realName: '改名', departmentId: dept('370100').id }))
+          .statusCode,
+      ).toBe(404);
     }
-    const row = await t.database.db.selectFrom('users').select(['realName', 'isDisabled', 'passwordHash']).where('id', '=', person.id).executeTakeFirstOrThrow();
+    const row = await t.database.db
+      .selectFrom('users')
+      .select(['realName', 'isDisabled', 'passwordHash'])
+      .where('id', '=', person.id)
+      .executeTakeFirstOrThrow();
     expect(row).toMatchObject({ realName: person.realName, isDisabled: false, passwordHash: person.passwordHash });
     expect((await loginAs(person.username, PASSWORD)).statusCode).toBe(200);
   });
 
   it('is for the system administrator only', async () => {
     const a = await createAccount();
-    for (const c of [await as(t, await deptUser(t, '370000')), await as(t, await deptUser(t, '370100')), await as(t, await makeUser(t))]) {
+    for (const c of [
+      await as(t, await deptUser(t, '370000')),
+      await as(t, await deptUser(t, '370100')),
+      await as(t, await makeUser(t)),
+    ]) {
       expect((await c.get('/api/admin/departments')).statusCode).toBe(403);
       expect((await c.get('/api/admin/department-accounts')).statusCode).toBe(403);
       expect((await c.post(`/api/admin/department-accounts/${a.id}/disable`)).statusCode).toBe(403);
-      expect((await c.post(`/api/admin/department-accounts/${a.id}/reset-password`, { password: RESET })).statusCode).toBe(403);
+      expect(
+        (await c.post(`/api/admin/department-accounts/${a.id}/reset-password`, { password: RESET })).statusCode,
+      ).toBe(403);
     }
     expect((await new Client(t.app).get('/api/admin/department-accounts')).statusCode).toBe(401);
-    const row = await t.database.db.selectFrom('users').select(['isDisabled']).where('id', '=', a.id).executeTakeFirstOrThrow();
+    const row = await t.database.db
+      .selectFrom('users')
+      .select(['isDisabled'])
+      .where('id', '=', a.id)
+      .executeTakeFirstOrThrow();
     expect(row.isDisabled).toBe(false);
   });
 });

@@ -12,9 +12,22 @@ beforeAll(async () => {
   admin = await as(t, await sysadmin(t));
   province = await as(t, await deptUser(t, '370000'));
 });
-afterAll(async () => { await t?.close(); });
+afterAll(async () => {
+  await t?.close();
+});
 
-interface Item { id: string; at: string; actorName: string | null; orgId: string | null; orgName: string | null; action: string; subjectKind: string | null; subjectId: string | null; detail: Record<string, unknown> | null; ip: string | null }
+interface Item {
+  id: string;
+  at: string;
+  actorName: string | null;
+  orgId: string | null;
+  orgName: string | null;
+  action: string;
+  subjectKind: string | null;
+  subjectId: string | null;
+  detail: Record<string, unknown> | null;
+  ip: string | null;
+}
 const page = async (c: Client, query: string) => {
   const res = await c.get(`/api/audit?${query}`);
   expect(res.statusCode, res.body).toBe(200);
@@ -42,16 +55,37 @@ describe('browsing', () => {
     const db = t.database.db;
     const { org } = await makeOrg(t);
     orgName = org.name;
-    const jinan = await db.selectFrom('departments').select('id').where('code', '=', '370100').executeTakeFirstOrThrow();
-    const add = async (key: string, at: string, e: { action: string; actorName: string; orgId: string | null; detail?: Record<string, unknown> }) => {
-      await record(db, { actor: null, ip: '10.0.0.8', now: new Date(at) }, { ...e, actorId: null, subjectKind: kind, subjectId: `${kind}-${key}` });
+    const jinan = await db
+      .selectFrom('departments')
+      .select('id')
+      .where('code', '=', '370100')
+      .executeTakeFirstOrThrow();
+    const add = async (
+      key: string,
+      at: string,
+      e: { action: string; actorName: string; orgId: string | null; detail?: Record<string, unknown> },
+    ) => {
+      await record(
+        db,
+        { actor: null, ip: '10.0.0.8', now: new Date(at) },
+        { ...e, actorId: null, subjectKind: kind, subjectId: `${kind}-${key}` },
+      );
       ids[key] = `${kind}-${key}`;
     };
     // Asia/Shanghai is UTC+8: 15:30Z on 1 March is 23:30 on 1 March there, 16:30Z is 00:30 on 2 March
     await add('r1', '2026-03-01T15:30:00.000Z', { action: 'organization.create', actorName: '张三丰', orgId: org.id });
     await add('r2', '2026-03-01T16:30:00.000Z', { action: 'organization.submit', actorName: '李四', orgId: jinan.id });
-    await add('r3', '2026-03-02T15:59:59.000Z', { action: 'review.approve', actorName: '王五%', orgId: null, detail: { reason: '材料齐全', level: 1 } });
-    await add('r4', '2026-03-02T16:00:00.000Z', { action: 'review.reject', actorName: 'Zhang Wei', orgId: 'gone-org-id' });
+    await add('r3', '2026-03-02T15:59:59.000Z', {
+      action: 'review.approve',
+      actorName: '王五%',
+      orgId: null,
+      detail: { reason: '材料齐全', level: 1 },
+    });
+    await add('r4', '2026-03-02T16:00:00.000Z', {
+      action: 'review.reject',
+      actorName: 'Zhang Wei',
+      orgId: 'gone-org-id',
+    });
   });
 
   const keysOf = (items: Item[]) => items.map((i) => i.subjectId!.slice(kind.length + 1));
@@ -73,10 +107,18 @@ describe('browsing', () => {
   });
 
   it('filters by Shanghai calendar days', async () => {
-    expect(keysOf((await page(admin, `subjectKind=${kind}&from=2026-03-02&to=2026-03-02`)).items)).toEqual(['r3', 'r2']);
+    expect(keysOf((await page(admin, `subjectKind=${kind}&from=2026-03-02&to=2026-03-02`)).items)).toEqual([
+      'r3',
+      'r2',
+    ]);
     expect(keysOf((await page(admin, `subjectKind=${kind}&to=2026-03-01`)).items)).toEqual(['r1']);
     expect(keysOf((await page(admin, `subjectKind=${kind}&from=2026-03-03`)).items)).toEqual(['r4']);
-    expect(keysOf((await page(admin, `subjectKind=${kind}&from=2026-03-01&to=2026-03-03`)).items)).toEqual(['r4', 'r3', 'r2', 'r1']);
+    expect(keysOf((await page(admin, `subjectKind=${kind}&from=2026-03-01&to=2026-03-03`)).items)).toEqual([
+      'r4',
+      'r3',
+      'r2',
+      'r1',
+    ]);
   });
 
   it('filters by action prefix, actor name (literally, any case), subject id', async () => {
@@ -85,13 +127,24 @@ describe('browsing', () => {
     expect(keysOf((await page(admin, `subjectKind=${kind}&action=review.approve`)).items)).toEqual(['r3']);
     expect((await page(admin, `subjectKind=${kind}&action=approve`)).total).toBe(0);
 
-    expect(keysOf((await page(admin, `subjectKind=${kind}&actor=${encodeURIComponent('张三')}`)).items)).toEqual(['r1']);
+    expect(keysOf((await page(admin, `subjectKind=${kind}&actor=${encodeURIComponent('张三')}`)).items)).toEqual([
+      'r1',
+    ]);
     expect(keysOf((await page(admin, `subjectKind=${kind}&actor=${encodeURIComponent('%')}`)).items)).toEqual(['r3']);
     expect((await page(admin, `subjectKind=${kind}&actor=_`)).total).toBe(0);
     expect(keysOf((await page(admin, `subjectKind=${kind}&actor=zhang`)).items)).toEqual(['r4']);
 
     expect(keysOf((await page(admin, `subjectId=${ids.r2}`)).items)).toEqual(['r2']);
-    expect(keysOf((await page(province, `subjectKind=${kind}&actor=${encodeURIComponent('李')}&action=organization.&from=2026-03-02`)).items)).toEqual(['r2']);
+    expect(
+      keysOf(
+        (
+          await page(
+            province,
+            `subjectKind=${kind}&actor=${encodeURIComponent('李')}&action=organization.&from=2026-03-02`,
+          )
+        ).items,
+      ),
+    ).toEqual(['r2']);
   });
 
   it('pages on the server', async () => {
@@ -129,13 +182,26 @@ describe('what gets recorded', () => {
     expect(mine.items.every((i) => i.actorName === '审计对象')).toBe(true);
     const denied = await page(admin, `action=permission.denied&actor=${encodeURIComponent('审计对象')}`);
     expect(denied.total).toBe(1);
-    expect(denied.items[0].detail).toMatchObject({ method: 'GET', route: '/api/admin/departments', policy: 'sysadmin' });
+    expect(denied.items[0].detail).toMatchObject({
+      method: 'GET',
+      route: '/api/admin/departments',
+      policy: 'sysadmin',
+    });
 
     const jinan = (await admin.get('/api/admin/departments')).data.find((d: { code: string }) => d.code === '370100');
-    const created = await admin.post('/api/admin/department-accounts', { username: `audit${Date.now().toString(36)}`, realName: '新审核员', departmentId: jinan.id, password: 'Dept#2026init' });
+    const created = await admin.post('/api/admin/department-accounts', {
+      username: `audit${Date.now().toString(36)}`,
+      realName: '新审核员',
+      departmentId: jinan.id,
+      password: 'Dept#2026init',
+    });
     expect(created.statusCode).toBe(201);
     const change = await page(province, `subjectId=${created.data.id}&action=department_account.`);
     expect(change.items).toHaveLength(1);
-    expect(change.items[0]).toMatchObject({ action: 'department_account.create', subjectKind: 'user', actorName: '管理员' });
+    expect(change.items[0]).toMatchObject({
+      action: 'department_account.create',
+      subjectKind: 'user',
+      actorName: '管理员',
+    });
   });
 });

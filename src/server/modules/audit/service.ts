@@ -15,14 +15,18 @@ export interface AuditEntry {
   orgId?: string | null;
 }
 
-export interface AuditContext { actor: Actor | null; ip: string | null; now: Date }
+export interface AuditContext {
+  actor: Actor | null;
+  ip: string | null;
+  now: Date;
+}
 
 const auditRow = (ctx: AuditContext, e: AuditEntry) => ({
   id: newId(),
   at: ctx.now.toISOString(),
-  actorId: e.actorId !== undefined ? e.actorId : ctx.actor?.userId ?? null,
-  actorName: e.actorName !== undefined ? e.actorName : ctx.actor?.realName ?? null,
-  orgId: e.orgId !== undefined ? e.orgId : ctx.actor?.org?.id ?? ctx.actor?.department?.id ?? null,
+  actorId: e.actorId !== undefined ? e.actorId : (ctx.actor?.userId ?? null),
+  actorName: e.actorName !== undefined ? e.actorName : (ctx.actor?.realName ?? null),
+  orgId: e.orgId !== undefined ? e.orgId : (ctx.actor?.org?.id ?? ctx.actor?.department?.id ?? null),
   ip: ctx.ip,
   action: e.action,
   subjectKind: e.subjectKind ?? null,
@@ -40,6 +44,9 @@ export async function record(db: Db, ctx: AuditContext, e: AuditEntry) {
 /** `record` of many entries (bulk writes such as the Excel import), in multi-row statements. */
 export async function recordMany(db: Db, ctx: AuditContext, entries: AuditEntry[]) {
   for (let i = 0; i < entries.length; i += 500) {
-    await db.insertInto('auditLog').values(entries.slice(i, i + 500).map((e) => auditRow(ctx, e))).execute();
+    await db
+      .insertInto('auditLog')
+      .values(entries.slice(i, i + 500).map((e) => auditRow(ctx, e)))
+      .execute();
   }
 }

@@ -4,14 +4,22 @@ import { createTestApp, type TestApp } from '../../test/harness';
 import { addMember, as, makeOrg, makeUser, mobile } from '../../test/factories';
 
 let t: TestApp;
-beforeAll(async () => { t = await createTestApp(); });
-afterAll(async () => { await t.close(); });
+beforeAll(async () => {
+  t = await createTestApp();
+});
+afterAll(async () => {
+  await t.close();
+});
 
 const db = () => t.database.db;
-const membershipOf = (userId: string) => db().selectFrom('memberships').selectAll().where('userId', '=', userId).executeTakeFirst();
-const requestRow = (id: string) => db().selectFrom('bindingRequests').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
-const requestsOf = (userId: string) => db().selectFrom('bindingRequests').selectAll().where('userId', '=', userId).execute();
-const auditOf = (subjectId: string) => db().selectFrom('auditLog').selectAll().where('subjectId', '=', subjectId).orderBy('at').orderBy('id').execute();
+const membershipOf = (userId: string) =>
+  db().selectFrom('memberships').selectAll().where('userId', '=', userId).executeTakeFirst();
+const requestRow = (id: string) =>
+  db().selectFrom('bindingRequests').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+const requestsOf = (userId: string) =>
+  db().selectFrom('bindingRequests').selectAll().where('userId', '=', userId).execute();
+const auditOf = (subjectId: string) =>
+  db().selectFrom('auditLog').selectAll().where('subjectId', '=', subjectId).orderBy('at').orderBy('id').execute();
 const mailTo = (addr: string) => db().selectFrom('mailOutbox').selectAll().where('toAddr', '=', addr).execute();
 
 describe('binding to an organisation', () => {
@@ -25,19 +33,34 @@ describe('binding to an organisation', () => {
     expect(res.statusCode).toBe(201);
     const id = res.data.id as string;
     let row = await requestRow(id);
-    expect(row).toMatchObject({ userId: person.id, orgId: org.id, kind: 'bind', state: 'pending', note: '我是本单位研究员', decidedBy: null });
+    expect(row).toMatchObject({
+      userId: person.id,
+      orgId: org.id,
+      kind: 'bind',
+      state: 'pending',
+      note: '我是本单位研究员',
+      decidedBy: null,
+    });
     expect(await membershipOf(person.id)).toBeUndefined();
 
     const mine = await c.get('/api/binding/mine');
     expect(mine.statusCode).toBe(200);
     expect(mine.data.membership).toBeNull();
-    expect(mine.data.requests).toEqual([expect.objectContaining({ id, kind: 'bind', state: 'pending', orgId: org.id, orgName: org.name })]);
+    expect(mine.data.requests).toEqual([
+      expect.objectContaining({ id, kind: 'bind', state: 'pending', orgId: org.id, orgName: org.name }),
+    ]);
 
     const a = await as(t, admin);
     const list = await a.get('/api/orgs/mine/binding-requests?state=pending');
     expect(list.statusCode).toBe(200);
     const item = list.data.items.find((i: { id: string }) => i.id === id);
-    expect(item).toMatchObject({ userId: person.id, realName: '王五', mobile: person.mobile, email: person.email, state: 'pending' });
+    expect(item).toMatchObject({
+      userId: person.id,
+      realName: '王五',
+      mobile: person.mobile,
+      email: person.email,
+      state: 'pending',
+    });
     expect(JSON.stringify(list.data)).not.toMatch(/passwordHash|\$argon|\$2[aby]\$/);
 
     const d = await a.post(`/api/orgs/mine/binding-requests/${id}/decision`, { action: 'approve' });
@@ -54,7 +77,12 @@ describe('binding to an organisation', () => {
     expect(me.data.org).toMatchObject({ id: org.id, name: org.name, role: 'member' });
     expect(me.data.roles).toContain('member');
     const mine2 = await c.get('/api/binding/mine');
-    expect(mine2.data.membership).toMatchObject({ orgId: org.id, orgName: org.name, role: 'member', orgState: 'approved' });
+    expect(mine2.data.membership).toMatchObject({
+      orgId: org.id,
+      orgName: org.name,
+      role: 'member',
+      orgState: 'approved',
+    });
     expect(mine2.data.requests[0]).toMatchObject({ id, state: 'approved' });
 
     const audit = await auditOf(id);
@@ -86,12 +114,19 @@ describe('binding to an organisation', () => {
     }
     expect((await requestRow(id)).state).toBe('pending');
 
-    const res = await l.post(`/api/orgs/mine/binding-requests/${id}/decision`, { action: 'reject', reason: '非本单位职工' });
+    const res = await l.post(`/api/orgs/mine/binding-requests/${id}/decision`, {
+      action: 'reject',
+      reason: '非本单位职工',
+    });
     expect(res.statusCode).toBe(200);
     const row = await requestRow(id);
     expect(row).toMatchObject({ state: 'rejected', reason: '非本单位职工', decidedBy: legal.id });
     expect(await membershipOf(person.id)).toBeUndefined();
-    expect((await c.get('/api/binding/mine')).data.requests[0]).toMatchObject({ id, state: 'rejected', reason: '非本单位职工' });
+    expect((await c.get('/api/binding/mine')).data.requests[0]).toMatchObject({
+      id,
+      state: 'rejected',
+      reason: '非本单位职工',
+    });
     expect((await auditOf(id)).map((e) => e.action)).toEqual(['binding.request', 'binding.reject']);
     const mails = await mailTo(person.email!);
     expect(mails).toHaveLength(1);
@@ -105,9 +140,18 @@ describe('binding to an organisation', () => {
     const { org, legal } = await makeOrg(t);
     const person = await makeUser(t, { email: null });
     const id = (await (await as(t, person)).post('/api/binding/requests', { orgId: org.id })).data.id as string;
-    const before = await db().selectFrom('mailOutbox').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-    expect((await (await as(t, legal)).post(`/api/orgs/mine/binding-requests/${id}/decision`, { action: 'approve' })).statusCode).toBe(200);
-    const after = await db().selectFrom('mailOutbox').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    const before = await db()
+      .selectFrom('mailOutbox')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
+    expect(
+      (await (await as(t, legal)).post(`/api/orgs/mine/binding-requests/${id}/decision`, { action: 'approve' }))
+        .statusCode,
+    ).toBe(200);
+    const after = await db()
+      .selectFrom('mailOutbox')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
     expect(Number(after.n)).toBe(Number(before.n));
     expect(await membershipOf(person.id)).toMatchObject({ orgId: org.id });
   });
@@ -158,8 +202,13 @@ describe('binding to an organisation', () => {
     const person = await makeUser(t);
     const id = (await (await as(t, person)).post('/api/binding/requests', { orgId: a.id })).data.id as string;
     // bound to B behind the rules' back (e.g. by an operator)
-    await db().insertInto('memberships').values({ id: newId(), userId: person.id, orgId: b.id, role: 'member', createdAt: t.clock.now().toISOString() }).execute();
-    const res = await (await as(t, legalA)).post(`/api/orgs/mine/binding-requests/${id}/decision`, { action: 'approve' });
+    await db()
+      .insertInto('memberships')
+      .values({ id: newId(), userId: person.id, orgId: b.id, role: 'member', createdAt: t.clock.now().toISOString() })
+      .execute();
+    const res = await (
+      await as(t, legalA)
+    ).post(`/api/orgs/mine/binding-requests/${id}/decision`, { action: 'approve' });
     expect(res.statusCode).toBe(409);
     expect(res.data.error.code).toBe('ALREADY_BOUND');
     expect((await requestRow(id)).state).toBe('pending');
@@ -184,7 +233,9 @@ describe('binding to an organisation', () => {
     expect(row.state).toBe(approved ? 'approved' : 'rejected');
     expect(row.decidedBy).toBe(approved ? legal.id : admin.id);
     expect(!!(await membershipOf(person.id))).toBe(approved);
-    const decisions = (await auditOf(id)).filter((e) => e.action === 'binding.approve' || e.action === 'binding.reject');
+    const decisions = (await auditOf(id)).filter(
+      (e) => e.action === 'binding.approve' || e.action === 'binding.reject',
+    );
     expect(decisions).toHaveLength(1);
     expect(await mailTo(person.email!)).toHaveLength(1);
   });
@@ -194,7 +245,10 @@ describe('binding to an organisation', () => {
     const { org: b } = await makeOrg(t);
     const person = await makeUser(t);
     const c = await as(t, person);
-    const res = await Promise.all([c.post('/api/binding/requests', { orgId: a.id }), c.post('/api/binding/requests', { orgId: b.id })]);
+    const res = await Promise.all([
+      c.post('/api/binding/requests', { orgId: a.id }),
+      c.post('/api/binding/requests', { orgId: b.id }),
+    ]);
     expect(res.map((r) => r.statusCode).sort()).toEqual([201, 409]);
     expect((await requestsOf(person.id)).filter((r) => r.state === 'pending')).toHaveLength(1);
   });
@@ -222,10 +276,15 @@ describe('binding to an organisation', () => {
 
     // a cancelled request can no longer be decided, and the person may apply again
     const l = await as(t, await addMember(t, org.id, 'admin'));
-    expect((await l.post(`/api/orgs/mine/binding-requests/${id}/decision`, { action: 'approve' })).statusCode).toBe(409);
+    expect((await l.post(`/api/orgs/mine/binding-requests/${id}/decision`, { action: 'approve' })).statusCode).toBe(
+      409,
+    );
     expect(await membershipOf(person.id)).toBeUndefined();
     expect((await c.post('/api/binding/requests', { orgId: org.id })).statusCode).toBe(201);
-    expect((await c.get('/api/binding/mine')).data.requests.map((r: { state: string }) => r.state)).toEqual(['pending', 'cancelled']);
+    expect((await c.get('/api/binding/mine')).data.requests.map((r: { state: string }) => r.state)).toEqual([
+      'pending',
+      'cancelled',
+    ]);
   });
 });
 
@@ -262,7 +321,9 @@ describe('unbinding', () => {
     const member = await addMember(t, org.id);
     const id = (await (await as(t, member)).post('/api/binding/unbind', {})).data.id as string;
     await db().deleteFrom('memberships').where('userId', '=', member.id).execute();
-    const res = await (await as(t, legal)).post(`/api/orgs/mine/binding-requests/${id}/decision`, { action: 'approve' });
+    const res = await (
+      await as(t, legal)
+    ).post(`/api/orgs/mine/binding-requests/${id}/decision`, { action: 'approve' });
     expect(res.statusCode).toBe(409);
     expect((await requestRow(id)).state).toBe('pending');
     expect((await auditOf(id)).map((e) => e.action)).toEqual(['binding.unbind_request']);
@@ -272,7 +333,9 @@ describe('unbinding', () => {
     const { org, legal } = await makeOrg(t);
     const member = await addMember(t, org.id);
     const id = (await (await as(t, member)).post('/api/binding/unbind', {})).data.id as string;
-    const res = await (await as(t, legal)).post(`/api/orgs/mine/binding-requests/${id}/decision`, { action: 'reject', reason: '请先交接仪器' });
+    const res = await (
+      await as(t, legal)
+    ).post(`/api/orgs/mine/binding-requests/${id}/decision`, { action: 'reject', reason: '请先交接仪器' });
     expect(res.statusCode).toBe(200);
     expect(await membershipOf(member.id)).toMatchObject({ orgId: org.id, role: 'member' });
     expect((await requestRow(id)).reason).toBe('请先交接仪器');
@@ -292,7 +355,9 @@ describe('unbinding', () => {
     const admin = await addMember(t, org.id, 'admin');
     const c = await as(t, admin);
     const id = (await c.post('/api/binding/unbind', {})).data.id as string;
-    expect((await c.post(`/api/orgs/mine/binding-requests/${id}/decision`, { action: 'approve' })).statusCode).toBe(403);
+    expect((await c.post(`/api/orgs/mine/binding-requests/${id}/decision`, { action: 'approve' })).statusCode).toBe(
+      403,
+    );
     expect((await requestRow(id)).state).toBe('pending');
     expect(await membershipOf(admin.id)).toMatchObject({ orgId: org.id, role: 'admin' });
   });
@@ -307,7 +372,9 @@ describe('organisation admins and roles', () => {
 
     const cm = await as(t, member);
     expect((await cm.get('/api/orgs/mine/binding-requests')).statusCode).toBe(403);
-    expect((await cm.post(`/api/orgs/mine/binding-requests/${id}/decision`, { action: 'approve' })).statusCode).toBe(403);
+    expect((await cm.post(`/api/orgs/mine/binding-requests/${id}/decision`, { action: 'approve' })).statusCode).toBe(
+      403,
+    );
     expect((await requestRow(id)).state).toBe('pending');
 
     const l = await as(t, legal);
@@ -315,21 +382,35 @@ describe('organisation admins and roles', () => {
     expect(members.statusCode).toBe(200);
     expect(members.data.total).toBe(2);
     expect(members.data.items.map((m: { role: string }) => m.role)).toEqual(['legal', 'member']);
-    expect(members.data.items[1]).toMatchObject({ userId: member.id, mobile: member.mobile, email: member.email, role: 'member' });
+    expect(members.data.items[1]).toMatchObject({
+      userId: member.id,
+      mobile: member.mobile,
+      email: member.email,
+      role: 'member',
+    });
     expect(JSON.stringify(members.data)).not.toMatch(/password/i);
 
     const up = await l.post(`/api/orgs/mine/members/${member.id}/role`, { role: 'admin' });
     expect(up.statusCode).toBe(200);
     expect(up.data).toMatchObject({ userId: member.id, role: 'admin' });
     expect(await membershipOf(member.id)).toMatchObject({ role: 'admin' });
-    const audit = await db().selectFrom('auditLog').selectAll().where('action', '=', 'member.role').where('subjectId', '=', member.id).execute();
+    const audit = await db()
+      .selectFrom('auditLog')
+      .selectAll()
+      .where('action', '=', 'member.role')
+      .where('subjectId', '=', member.id)
+      .execute();
     expect(audit).toHaveLength(1);
     expect(audit[0]).toMatchObject({ actorId: legal.id, fromState: 'member', toState: 'admin', orgId: org.id });
 
     const d = await cm.post(`/api/orgs/mine/binding-requests/${id}/decision`, { action: 'approve' });
     expect(d.statusCode).toBe(200);
     expect(await membershipOf(person.id)).toMatchObject({ orgId: org.id, role: 'member' });
-    expect((await l.get('/api/orgs/mine/members?q=' + encodeURIComponent(member.mobile!))).data.items.map((m: { userId: string }) => m.userId)).toEqual([member.id]);
+    expect(
+      (await l.get('/api/orgs/mine/members?q=' + encodeURIComponent(member.mobile!))).data.items.map(
+        (m: { userId: string }) => m.userId,
+      ),
+    ).toEqual([member.id]);
 
     const down = await l.post(`/api/orgs/mine/members/${member.id}/role`, { role: 'member' });
     expect(down.statusCode).toBe(200);
@@ -360,7 +441,12 @@ describe('organisation admins and roles', () => {
     const foreign = await l.post(`/api/orgs/mine/members/${outsider.id}/role`, { role: 'admin' });
     expect(foreign.statusCode).toBe(404);
     expect(await membershipOf(outsider.id)).toMatchObject({ orgId: other.id, role: 'member' });
-    const denied = await db().selectFrom('auditLog').selectAll().where('action', '=', 'permission.denied').where('subjectId', '=', outsider.id).execute();
+    const denied = await db()
+      .selectFrom('auditLog')
+      .selectAll()
+      .where('action', '=', 'permission.denied')
+      .where('subjectId', '=', outsider.id)
+      .execute();
     expect(denied).toHaveLength(1);
     expect((await l.post(`/api/orgs/mine/members/${unbound.id}/role`, { role: 'admin' })).statusCode).toBe(404);
     expect(await membershipOf(unbound.id)).toBeUndefined();
@@ -389,7 +475,9 @@ describe('organisation admins and roles', () => {
     }
     const unknown = await ca.post(`/api/orgs/mine/binding-requests/${newId()}/decision`, { action: 'approve' });
     expect(unknown.statusCode).toBe(404);
-    expect(unknown.data.error.message).toBe((await ca.post(`/api/orgs/mine/binding-requests/${id}/decision`, { action: 'approve' })).data.error.message);
+    expect(unknown.data.error.message).toBe(
+      (await ca.post(`/api/orgs/mine/binding-requests/${id}/decision`, { action: 'approve' })).data.error.message,
+    );
 
     expect(await requestRow(id)).toMatchObject({ state: 'pending', decidedBy: null, orgId: b.id });
     expect(await membershipOf(person.id)).toBeUndefined();
@@ -398,7 +486,10 @@ describe('organisation admins and roles', () => {
     expect(denied[0].actorId).toBe(adminA.id);
 
     // B's own legal representative still can
-    expect((await (await as(t, legalB)).post(`/api/orgs/mine/binding-requests/${id}/decision`, { action: 'approve' })).statusCode).toBe(200);
+    expect(
+      (await (await as(t, legalB)).post(`/api/orgs/mine/binding-requests/${id}/decision`, { action: 'approve' }))
+        .statusCode,
+    ).toBe(200);
     expect(await membershipOf(person.id)).toMatchObject({ orgId: b.id });
   });
 

@@ -1,8 +1,34 @@
 import type { FastifyRequest } from 'fastify';
-import { badInput, conflict, DomainError, forbidden, notFound, ruleBroken, type FieldErrors } from '../../../domain/errors';
-import { bindProblem, BINDING_KIND_LABEL, isOpen, rejectReason, roleChangeProblem, unbindProblem, type BindingKind, type MemberRole, type PersonFacts, type Problem, type RequestState } from '../../../domain/binding';
+import {
+  badInput,
+  conflict,
+  DomainError,
+  forbidden,
+  notFound,
+  ruleBroken,
+  type FieldErrors,
+} from '../../../domain/errors';
+import {
+  bindProblem,
+  BINDING_KIND_LABEL,
+  isOpen,
+  rejectReason,
+  roleChangeProblem,
+  unbindProblem,
+  type BindingKind,
+  type MemberRole,
+  type PersonFacts,
+  type Problem,
+  type RequestState,
+} from '../../../domain/binding';
 import type { z } from 'zod';
-import type { BindBody, BindingDecisionBody, MembersQuery, OrgRequestsQuery, UnbindBody } from '../../../contracts/binding';
+import type {
+  BindBody,
+  BindingDecisionBody,
+  MembersQuery,
+  OrgRequestsQuery,
+  UnbindBody,
+} from '../../../contracts/binding';
 import { isUniqueViolation, type Db } from '../../db/connect';
 import { newId } from '../../db/ids';
 import type { Deps } from '../../deps';
@@ -28,11 +54,19 @@ const closed = (message = '该申请已处理，请刷新后查看') => conflict
 
 /** The facts the binding rules need, read inside the caller's transaction. */
 async function factsOf(db: Db, userId: string): Promise<PersonFacts> {
-  const m = await db.selectFrom('memberships').innerJoin('organizations', 'organizations.id', 'memberships.orgId')
+  const m = await db
+    .selectFrom('memberships')
+    .innerJoin('organizations', 'organizations.id', 'memberships.orgId')
     .select(['memberships.orgId', 'memberships.role', 'organizations.legalUserId'])
-    .where('memberships.userId', '=', userId).executeTakeFirst();
-  const pending = await db.selectFrom('bindingRequests').select(['kind', 'orgId'])
-    .where('userId', '=', userId).where('state', '=', 'pending').orderBy('createdAt', 'desc').executeTakeFirst();
+    .where('memberships.userId', '=', userId)
+    .executeTakeFirst();
+  const pending = await db
+    .selectFrom('bindingRequests')
+    .select(['kind', 'orgId'])
+    .where('userId', '=', userId)
+    .where('state', '=', 'pending')
+    .orderBy('createdAt', 'desc')
+    .executeTakeFirst();
   return {
     currentOrgId: m?.orgId ?? null,
     isLegalOfCurrent: !!m && (m.role === 'legal' || m.legalUserId === userId),
@@ -56,18 +90,51 @@ const noteOf = (note: string | undefined) => (note && note.trim() ? note.trim() 
 
 /** GET /binding/mine: current membership and the person's requests, newest first. */
 export async function mine(db: Db, actor: Actor) {
-  const m = await db.selectFrom('memberships').innerJoin('organizations', 'organizations.id', 'memberships.orgId')
-    .select(['organizations.id as orgId', 'organizations.name as orgName', 'organizations.state as orgState', 'memberships.role', 'memberships.createdAt'])
-    .where('memberships.userId', '=', actor.userId).executeTakeFirst();
-  const rows = await db.selectFrom('bindingRequests').innerJoin('organizations', 'organizations.id', 'bindingRequests.orgId')
-    .select(['bindingRequests.id', 'bindingRequests.kind', 'bindingRequests.state', 'bindingRequests.orgId', 'organizations.name as orgName',
-      'bindingRequests.note', 'bindingRequests.reason', 'bindingRequests.createdAt', 'bindingRequests.decidedAt'])
+  const m = await db
+    .selectFrom('memberships')
+    .innerJoin('organizations', 'organizations.id', 'memberships.orgId')
+    .select([
+      'organizations.id as orgId',
+      'organizations.name as orgName',
+      'organizations.state as orgState',
+      'memberships.role',
+      'memberships.createdAt',
+    ])
+    .where('memberships.userId', '=', actor.userId)
+    .executeTakeFirst();
+  const rows = await db
+    .selectFrom('bindingRequests')
+    .innerJoin('organizations', 'organizations.id', 'bindingRequests.orgId')
+    .select([
+      'bindingRequests.id',
+      'bindingRequests.kind',
+      'bindingRequests.state',
+      'bindingRequests.orgId',
+      'organizations.name as orgName',
+      'bindingRequests.note',
+      'bindingRequests.reason',
+      'bindingRequests.createdAt',
+      'bindingRequests.decidedAt',
+    ])
     .where('bindingRequests.userId', '=', actor.userId)
-    .orderBy('bindingRequests.createdAt', 'desc').orderBy('bindingRequests.id', 'desc').limit(MY_REQUESTS_LIMIT).execute();
+    .orderBy('bindingRequests.createdAt', 'desc')
+    .orderBy('bindingRequests.id', 'desc')
+    .limit(MY_REQUESTS_LIMIT)
+    .execute();
   return {
-    membership: m ? { orgId: m.orgId, orgName: m.orgName, orgState: m.orgState, role: m.role, since: m.createdAt } : null,
+    membership: m
+      ? { orgId: m.orgId, orgName: m.orgName, orgState: m.orgState, role: m.role, since: m.createdAt }
+      : null,
     requests: rows.map((r) => ({
-      id: r.id, kind: r.kind, state: r.state, orgId: r.orgId, orgName: r.orgName, note: r.note, reason: r.reason, createdAt: r.createdAt, decidedAt: r.decidedAt,
+      id: r.id,
+      kind: r.kind,
+      state: r.state,
+      orgId: r.orgId,
+      orgName: r.orgName,
+      note: r.note,
+      reason: r.reason,
+      createdAt: r.createdAt,
+      decidedAt: r.decidedAt,
     })),
   };
 }
@@ -77,16 +144,39 @@ export async function requestBind(deps: Deps, req: FastifyRequest, actor: Actor,
   const ctx = auditCtx(deps, req);
   return deps.database.db.transaction().execute(async (trx) => {
     await lockPerson(deps, trx, actor.userId);
-    const org = await trx.selectFrom('organizations').select(['id', 'name', 'state']).where('id', '=', body.orgId).executeTakeFirst();
+    const org = await trx
+      .selectFrom('organizations')
+      .select(['id', 'name', 'state'])
+      .where('id', '=', body.orgId)
+      .executeTakeFirst();
     if (!org) throw new DomainError(404, 'NOT_FOUND', '单位不存在', { orgId: '单位不存在，请重新选择' });
     const p = bindProblem(await factsOf(trx, actor.userId), org.id, org.state === 'approved');
     if (p) throw toError(p, { orgId: p.message });
     const id = newId();
     const note = noteOf(body.note);
-    await trx.insertInto('bindingRequests').values({
-      id, userId: actor.userId, orgId: org.id, kind: 'bind', state: 'pending', note, reason: null, decidedBy: null, decidedAt: null, createdAt: ctx.now.toISOString(),
-    }).execute();
-    await record(trx, ctx, { action: 'binding.request', subjectKind: SUBJECT, subjectId: id, toState: 'pending', orgId: org.id, detail: { kind: 'bind', orgName: org.name, note } });
+    await trx
+      .insertInto('bindingRequests')
+      .values({
+        id,
+        userId: actor.userId,
+        orgId: org.id,
+        kind: 'bind',
+        state: 'pending',
+        note,
+        reason: null,
+        decidedBy: null,
+        decidedAt: null,
+        createdAt: ctx.now.toISOString(),
+      })
+      .execute();
+    await record(trx, ctx, {
+      action: 'binding.request',
+      subjectKind: SUBJECT,
+      subjectId: id,
+      toState: 'pending',
+      orgId: org.id,
+      detail: { kind: 'bind', orgName: org.name, note },
+    });
     return { id };
   });
 }
@@ -101,10 +191,29 @@ export async function requestUnbind(deps: Deps, req: FastifyRequest, actor: Acto
     if (p) throw toError(p);
     const id = newId();
     const note = noteOf(body.note);
-    await trx.insertInto('bindingRequests').values({
-      id, userId: actor.userId, orgId: facts.currentOrgId!, kind: 'unbind', state: 'pending', note, reason: null, decidedBy: null, decidedAt: null, createdAt: ctx.now.toISOString(),
-    }).execute();
-    await record(trx, ctx, { action: 'binding.unbind_request', subjectKind: SUBJECT, subjectId: id, toState: 'pending', orgId: facts.currentOrgId, detail: { kind: 'unbind', note } });
+    await trx
+      .insertInto('bindingRequests')
+      .values({
+        id,
+        userId: actor.userId,
+        orgId: facts.currentOrgId!,
+        kind: 'unbind',
+        state: 'pending',
+        note,
+        reason: null,
+        decidedBy: null,
+        decidedAt: null,
+        createdAt: ctx.now.toISOString(),
+      })
+      .execute();
+    await record(trx, ctx, {
+      action: 'binding.unbind_request',
+      subjectKind: SUBJECT,
+      subjectId: id,
+      toState: 'pending',
+      orgId: facts.currentOrgId,
+      detail: { kind: 'unbind', note },
+    });
     return { id };
   });
 }
@@ -113,7 +222,11 @@ export async function requestUnbind(deps: Deps, req: FastifyRequest, actor: Acto
 export async function cancel(deps: Deps, req: FastifyRequest, actor: Actor, id: string) {
   const { db } = deps.database;
   const ctx = auditCtx(deps, req);
-  const row = await db.selectFrom('bindingRequests').select(['id', 'userId', 'orgId', 'kind', 'state']).where('id', '=', id).executeTakeFirst();
+  const row = await db
+    .selectFrom('bindingRequests')
+    .select(['id', 'userId', 'orgId', 'kind', 'state'])
+    .where('id', '=', id)
+    .executeTakeFirst();
   if (!row) throw requestNotFound();
   if (row.userId !== actor.userId) {
     await denied(deps, req, id);
@@ -121,10 +234,23 @@ export async function cancel(deps: Deps, req: FastifyRequest, actor: Actor, id: 
   }
   if (!isOpen(row.state)) throw closed('该申请已处理，不能撤回');
   await db.transaction().execute(async (trx) => {
-    const res = await trx.updateTable('bindingRequests').set({ state: 'cancelled', decidedBy: actor.userId, decidedAt: ctx.now.toISOString() })
-      .where('id', '=', id).where('userId', '=', actor.userId).where('state', '=', 'pending').executeTakeFirst();
+    const res = await trx
+      .updateTable('bindingRequests')
+      .set({ state: 'cancelled', decidedBy: actor.userId, decidedAt: ctx.now.toISOString() })
+      .where('id', '=', id)
+      .where('userId', '=', actor.userId)
+      .where('state', '=', 'pending')
+      .executeTakeFirst();
     if (Number(res.numUpdatedRows) !== 1) throw closed('该申请已处理，不能撤回');
-    await record(trx, ctx, { action: 'binding.cancel', subjectKind: SUBJECT, subjectId: id, fromState: 'pending', toState: 'cancelled', orgId: row.orgId, detail: { kind: row.kind } });
+    await record(trx, ctx, {
+      action: 'binding.cancel',
+      subjectKind: SUBJECT,
+      subjectId: id,
+      fromState: 'pending',
+      toState: 'cancelled',
+      orgId: row.orgId,
+      detail: { kind: row.kind },
+    });
   });
   return { id, state: 'cancelled' as const };
 }
@@ -134,7 +260,10 @@ export async function cancel(deps: Deps, req: FastifyRequest, actor: Actor, id: 
 /** A row-level refusal, recorded outside any transaction so that it survives the error that follows. */
 async function denied(deps: Deps, req: FastifyRequest, subjectId: string, subjectKind = SUBJECT) {
   await record(deps.database.db, auditCtx(deps, req), {
-    action: 'permission.denied', subjectKind, subjectId, detail: { method: req.method, route: req.routeOptions.url },
+    action: 'permission.denied',
+    subjectKind,
+    subjectId,
+    detail: { method: req.method, route: req.routeOptions.url },
   });
 }
 
@@ -146,20 +275,53 @@ const ownOrg = (actor: Actor) => {
 /** GET /orgs/mine/binding-requests: requests to the admin's own organisation, newest first. */
 export async function orgRequests(db: Db, actor: Actor, q: OrgRequestsQueryT) {
   const orgId = ownOrg(actor);
-  let base = db.selectFrom('bindingRequests as r').innerJoin('users as u', 'u.id', 'r.userId').where('r.orgId', '=', orgId);
+  let base = db
+    .selectFrom('bindingRequests as r')
+    .innerJoin('users as u', 'u.id', 'r.userId')
+    .where('r.orgId', '=', orgId);
   if (q.state) base = base.where('r.state', '=', q.state);
   if (q.kind) base = base.where('r.kind', '=', q.kind);
   const total = await base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-  const rows = await base.leftJoin('users as d', 'd.id', 'r.decidedBy')
-    .select(['r.id', 'r.kind', 'r.state', 'r.userId', 'u.realName', 'u.mobile', 'u.email', 'r.note', 'r.reason', 'r.createdAt', 'r.decidedAt', 'd.realName as decidedByName'])
-    .orderBy('r.createdAt', 'desc').orderBy('r.id', 'desc').limit(q.pageSize).offset((q.page - 1) * q.pageSize).execute();
+  const rows = await base
+    .leftJoin('users as d', 'd.id', 'r.decidedBy')
+    .select([
+      'r.id',
+      'r.kind',
+      'r.state',
+      'r.userId',
+      'u.realName',
+      'u.mobile',
+      'u.email',
+      'r.note',
+      'r.reason',
+      'r.createdAt',
+      'r.decidedAt',
+      'd.realName as decidedByName',
+    ])
+    .orderBy('r.createdAt', 'desc')
+    .orderBy('r.id', 'desc')
+    .limit(q.pageSize)
+    .offset((q.page - 1) * q.pageSize)
+    .execute();
   return {
     // mobile and email are shown: the person applied to this organisation, whose admins are the only readers here
     items: rows.map((r) => ({
-      id: r.id, kind: r.kind, state: r.state, userId: r.userId, realName: r.realName, mobile: r.mobile, email: r.email,
-      note: r.note, reason: r.reason, createdAt: r.createdAt, decidedAt: r.decidedAt, decidedByName: r.decidedByName ?? null,
+      id: r.id,
+      kind: r.kind,
+      state: r.state,
+      userId: r.userId,
+      realName: r.realName,
+      mobile: r.mobile,
+      email: r.email,
+      note: r.note,
+      reason: r.reason,
+      createdAt: r.createdAt,
+      decidedAt: r.decidedAt,
+      decidedByName: r.decidedByName ?? null,
     })),
-    total: Number(total.n), page: q.page, pageSize: q.pageSize,
+    total: Number(total.n),
+    page: q.page,
+    pageSize: q.pageSize,
   };
 }
 
@@ -168,12 +330,16 @@ function decisionMail(kind: BindingKind, approved: boolean, orgName: string, rea
   if (approved) {
     return {
       subject: `您的${BINDING_KIND_LABEL[kind]}申请已通过`,
-      text: kind === 'bind'
-        ? `您好：\n\n您申请${what}已通过单位审核，现在可以以单位成员身份使用平台。\n`
-        : `您好：\n\n您申请${what}已通过单位审核，您已不再是该单位成员，可以申请绑定其他单位。\n`,
+      text:
+        kind === 'bind'
+          ? `您好：\n\n您申请${what}已通过单位审核，现在可以以单位成员身份使用平台。\n`
+          : `您好：\n\n您申请${what}已通过单位审核，您已不再是该单位成员，可以申请绑定其他单位。\n`,
     };
   }
-  return { subject: `您的${BINDING_KIND_LABEL[kind]}申请未通过`, text: `您好：\n\n您申请${what}未通过单位审核。\n原因：${reason}\n` };
+  return {
+    subject: `您的${BINDING_KIND_LABEL[kind]}申请未通过`,
+    text: `您好：\n\n您申请${what}未通过单位审核。\n原因：${reason}\n`,
+  };
 }
 
 /** POST /orgs/mine/binding-requests/:id/decision: approve or reject a pending request to the admin's own organisation. */
@@ -181,11 +347,22 @@ export async function decide(deps: Deps, req: FastifyRequest, actor: Actor, id: 
   const { db } = deps.database;
   const orgId = ownOrg(actor);
   const ctx = auditCtx(deps, req);
-  const row = await db.selectFrom('bindingRequests').innerJoin('users', 'users.id', 'bindingRequests.userId')
+  const row = await db
+    .selectFrom('bindingRequests')
+    .innerJoin('users', 'users.id', 'bindingRequests.userId')
     .innerJoin('organizations', 'organizations.id', 'bindingRequests.orgId')
-    .select(['bindingRequests.id', 'bindingRequests.userId', 'bindingRequests.orgId', 'bindingRequests.kind', 'bindingRequests.state',
-      'users.realName', 'users.email', 'organizations.name as orgName'])
-    .where('bindingRequests.id', '=', id).executeTakeFirst();
+    .select([
+      'bindingRequests.id',
+      'bindingRequests.userId',
+      'bindingRequests.orgId',
+      'bindingRequests.kind',
+      'bindingRequests.state',
+      'users.realName',
+      'users.email',
+      'organizations.name as orgName',
+    ])
+    .where('bindingRequests.id', '=', id)
+    .executeTakeFirst();
   if (!row) throw requestNotFound();
   if (row.orgId !== orgId) {
     // another organisation's request: refuse as if it did not exist, and record the attempt
@@ -201,17 +378,35 @@ export async function decide(deps: Deps, req: FastifyRequest, actor: Actor, id: 
   const now = ctx.now.toISOString();
   try {
     await db.transaction().execute(async (trx) => {
-      const res = await trx.updateTable('bindingRequests').set({ state: toState, reason, decidedBy: actor.userId, decidedAt: now })
-        .where('id', '=', id).where('orgId', '=', orgId).where('state', '=', 'pending').executeTakeFirst();
+      const res = await trx
+        .updateTable('bindingRequests')
+        .set({ state: toState, reason, decidedBy: actor.userId, decidedAt: now })
+        .where('id', '=', id)
+        .where('orgId', '=', orgId)
+        .where('state', '=', 'pending')
+        .executeTakeFirst();
       if (Number(res.numUpdatedRows) !== 1) throw closed('该申请已被他人处理，请刷新');
       if (approve && row.kind === 'bind') {
-        await trx.insertInto('memberships').values({ id: newId(), userId: row.userId, orgId, role: 'member', createdAt: now }).execute();
+        await trx
+          .insertInto('memberships')
+          .values({ id: newId(), userId: row.userId, orgId, role: 'member', createdAt: now })
+          .execute();
       } else if (approve) {
-        const del = await trx.deleteFrom('memberships').where('userId', '=', row.userId).where('orgId', '=', orgId).where('role', '!=', 'legal').executeTakeFirst();
+        const del = await trx
+          .deleteFrom('memberships')
+          .where('userId', '=', row.userId)
+          .where('orgId', '=', orgId)
+          .where('role', '!=', 'legal')
+          .executeTakeFirst();
         if (Number(del.numDeletedRows) !== 1) throw conflict('MEMBERSHIP_CHANGED', '该用户已不是本单位成员，请刷新');
       }
       await record(trx, ctx, {
-        action: approve ? 'binding.approve' : 'binding.reject', subjectKind: SUBJECT, subjectId: id, fromState: 'pending', toState, orgId,
+        action: approve ? 'binding.approve' : 'binding.reject',
+        subjectKind: SUBJECT,
+        subjectId: id,
+        fromState: 'pending',
+        toState,
+        orgId,
         detail: { kind: row.kind, userId: row.userId, realName: row.realName, ...(reason ? { reason } : {}) },
       });
       if (row.email) {
@@ -236,19 +431,58 @@ export async function members(db: Db, actor: Actor, q: MembersQueryT) {
   let base = db.selectFrom('memberships as m').innerJoin('users as u', 'u.id', 'm.userId').where('m.orgId', '=', orgId);
   if (q.q) {
     const like = `%${q.q}%`;
-    base = base.where((eb) => eb.or([eb('u.realName', 'like', like), eb('u.username', 'like', like), eb('u.mobile', '=', q.q!), eb('u.email', '=', q.q!)]));
+    base = base.where((eb) =>
+      eb.or([
+        eb('u.realName', 'like', like),
+        eb('u.username', 'like', like),
+        eb('u.mobile', '=', q.q!),
+        eb('u.email', '=', q.q!),
+      ]),
+    );
   }
   const total = await base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
   const rows = await base
-    .select((eb) => ['u.id as userId', 'u.realName', 'u.mobile', 'u.email', 'm.role', 'm.createdAt',
-      eb.case().when('m.role', '=', 'legal').then(eb.lit(ROLE_ORDER.legal)).when('m.role', '=', 'admin').then(eb.lit(ROLE_ORDER.admin)).else(eb.lit(ROLE_ORDER.member)).end().as('roleOrder')])
-    .orderBy('roleOrder').orderBy('m.createdAt').orderBy('u.id').limit(q.pageSize).offset((q.page - 1) * q.pageSize).execute();
+    .select((eb) => [
+      'u.id as userId',
+      'u.realName',
+      'u.mobile',
+      'u.email',
+      'm.role',
+      'm.createdAt',
+      eb
+        .case()
+        .when('m.role', '=', 'legal')
+        .then(eb.lit(ROLE_ORDER.legal))
+        .when('m.role', '=', 'admin')
+        .then(eb.lit(ROLE_ORDER.admin))
+        .else(eb.lit(ROLE_ORDER.member))
+        .end()
+        .as('roleOrder'),
+    ])
+    .orderBy('roleOrder')
+    .orderBy('m.createdAt')
+    .orderBy('u.id')
+    .limit(q.pageSize)
+    .offset((q.page - 1) * q.pageSize)
+    .execute();
   return { items: rows.map(memberShape), total: Number(total.n), page: q.page, pageSize: q.pageSize };
 }
 
 /** Members are shown to their organisation's admins only, mobile included. */
-const memberShape = (r: { userId: string; realName: string; mobile: string | null; email: string | null; role: MemberRole; createdAt: string }) => ({
-  userId: r.userId, realName: r.realName, mobile: r.mobile, email: r.email, role: r.role, since: r.createdAt,
+const memberShape = (r: {
+  userId: string;
+  realName: string;
+  mobile: string | null;
+  email: string | null;
+  role: MemberRole;
+  createdAt: string;
+}) => ({
+  userId: r.userId,
+  realName: r.realName,
+  mobile: r.mobile,
+  email: r.email,
+  role: r.role,
+  since: r.createdAt,
 });
 
 /** POST /orgs/mine/members/:userId/role: the legal representative appoints or removes an org admin. */
@@ -256,10 +490,16 @@ export async function setRole(deps: Deps, req: FastifyRequest, actor: Actor, use
   const { db } = deps.database;
   const orgId = ownOrg(actor);
   const ctx = auditCtx(deps, req);
-  const m = await db.selectFrom('memberships as m').innerJoin('users as u', 'u.id', 'm.userId')
+  const m = await db
+    .selectFrom('memberships as m')
+    .innerJoin('users as u', 'u.id', 'm.userId')
     .select(['m.id', 'm.orgId', 'm.role', 'm.createdAt', 'u.id as userId', 'u.realName', 'u.mobile', 'u.email'])
-    .where('m.userId', '=', userId).executeTakeFirst();
-  const p = roleChangeProblem({ userId: actor.userId, orgId }, m ? { userId: m.userId, orgId: m.orgId, role: m.role } : null);
+    .where('m.userId', '=', userId)
+    .executeTakeFirst();
+  const p = roleChangeProblem(
+    { userId: actor.userId, orgId },
+    m ? { userId: m.userId, orgId: m.orgId, role: m.role } : null,
+  );
   if (p?.code === 'NOT_A_MEMBER') {
     // a user of another organisation (or of none): answer as if unknown; record when it is someone else's member
     if (m) await denied(deps, req, userId, 'membership');
@@ -269,9 +509,23 @@ export async function setRole(deps: Deps, req: FastifyRequest, actor: Actor, use
   const row = m!;
   if (row.role === role) return memberShape(row);
   await db.transaction().execute(async (trx) => {
-    const res = await trx.updateTable('memberships').set({ role }).where('id', '=', row.id).where('orgId', '=', orgId).where('role', '=', row.role).executeTakeFirst();
+    const res = await trx
+      .updateTable('memberships')
+      .set({ role })
+      .where('id', '=', row.id)
+      .where('orgId', '=', orgId)
+      .where('role', '=', row.role)
+      .executeTakeFirst();
     if (Number(res.numUpdatedRows) !== 1) throw conflict('MEMBERSHIP_CHANGED', '该成员的角色已变化，请刷新');
-    await record(trx, ctx, { action: 'member.role', subjectKind: 'membership', subjectId: userId, fromState: row.role, toState: role, orgId, detail: { userId, realName: row.realName } });
+    await record(trx, ctx, {
+      action: 'member.role',
+      subjectKind: 'membership',
+      subjectId: userId,
+      fromState: row.role,
+      toState: role,
+      orgId,
+      detail: { userId, realName: row.realName },
+    });
   });
   return memberShape({ ...row, role });
 }

@@ -1,7 +1,14 @@
 /** What the consumer and the provider do to a booking; every change goes through transition.ts. */
 import type { FastifyRequest } from 'fastify';
 import {
-  BOOKING_FIELD_LABELS, BOOKING_STATE_LABEL, bookingDay, formatBookingNo, lineFen, missingForSubmit, nextBookingStep, type BookingState,
+  BOOKING_FIELD_LABELS,
+  BOOKING_STATE_LABEL,
+  bookingDay,
+  formatBookingNo,
+  lineFen,
+  missingForSubmit,
+  nextBookingStep,
+  type BookingState,
 } from '../../../domain/booking';
 import { badInput, conflict, DomainError, ruleBroken } from '../../../domain/errors';
 import { formatYuan } from '../../../domain/money';
@@ -24,31 +31,66 @@ const clean = (v: string | null | undefined) => (v && v.trim() ? v.trim() : null
 
 // ------------------------------------------------------------------ the instruments of a booking
 
-interface Picked { id: string; name: string; orgId: string; orgName: string; state: string; isDisabled: boolean }
+interface Picked {
+  id: string;
+  name: string;
+  orgId: string;
+  orgName: string;
+  state: string;
+  isDisabled: boolean;
+}
 
 /**
  * The instruments asked for, checked: they exist and are listed and enabled, they belong to one organisation, and
  * that organisation is not the caller's. Refusals name the instruments.
  */
-export async function pickInstruments(db: Db, ids: string[], consumerOrgId: string): Promise<{ providerOrgId: string; providerName: string; rows: Picked[] }> {
+export async function pickInstruments(
+  db: Db,
+  ids: string[],
+  consumerOrgId: string,
+): Promise<{ providerOrgId: string; providerName: string; rows: Picked[] }> {
   const unique = [...new Set(ids)];
   const rows = unique.length
-    ? await db.selectFrom('instruments').innerJoin('organizations', 'organizations.id', 'instruments.orgId')
-      .select(['instruments.id', 'instruments.name', 'instruments.orgId', 'organizations.name as orgName', 'instruments.state', 'instruments.isDisabled'])
-      .where('instruments.id', 'in', unique).execute()
+    ? await db
+        .selectFrom('instruments')
+        .innerJoin('organizations', 'organizations.id', 'instruments.orgId')
+        .select([
+          'instruments.id',
+          'instruments.name',
+          'instruments.orgId',
+          'organizations.name as orgName',
+          'instruments.state',
+          'instruments.isDisabled',
+        ])
+        .where('instruments.id', 'in', unique)
+        .execute()
     : [];
   const byId = new Map(rows.map((r) => [r.id, { ...r, isDisabled: !!r.isDisabled }]));
-  const missing = unique.filter((id) => { const r = byId.get(id); return !r || r.state !== 'listed'; });
-  if (missing.length) throw ruleBroken('INSTRUMENT_NOT_LISTED', '所选仪器不存在或尚未入网，请重新选择', { instruments: '所选仪器不存在或尚未入网' });
+  const missing = unique.filter((id) => {
+    const r = byId.get(id);
+    return !r || r.state !== 'listed';
+  });
+  if (missing.length)
+    throw ruleBroken('INSTRUMENT_NOT_LISTED', '所选仪器不存在或尚未入网，请重新选择', {
+      instruments: '所选仪器不存在或尚未入网',
+    });
   const picked = unique.map((id) => byId.get(id)!);
   const orgs = [...new Set(picked.map((r) => r.orgId))];
   if (orgs.length > 1) {
     const names = [...new Set(picked.map((r) => r.orgName))].join('、');
-    throw ruleBroken('BOOKING_MIXED_PROVIDERS', `一个预约单只能预约同一单位的仪器（所选仪器分属：${names}），请按单位分别预约`, { instruments: '只能添加同一单位的仪器' });
+    throw ruleBroken(
+      'BOOKING_MIXED_PROVIDERS',
+      `一个预约单只能预约同一单位的仪器（所选仪器分属：${names}），请按单位分别预约`,
+      { instruments: '只能添加同一单位的仪器' },
+    );
   }
   const disabled = picked.filter((r) => !isBookable(r.state as 'listed', r.isDisabled));
-  if (disabled.length) throw ruleBroken('INSTRUMENT_DISABLED', `仪器已停用，不能预约：${disabled.map((r) => r.name).join('、')}`, { instruments: '包含已停用的仪器' });
-  if (orgs[0] === consumerOrgId) throw ruleBroken('BOOKING_OWN_ORG', '不能预约本单位的仪器', { instruments: '不能预约本单位的仪器' });
+  if (disabled.length)
+    throw ruleBroken('INSTRUMENT_DISABLED', `仪器已停用，不能预约：${disabled.map((r) => r.name).join('、')}`, {
+      instruments: '包含已停用的仪器',
+    });
+  if (orgs[0] === consumerOrgId)
+    throw ruleBroken('BOOKING_OWN_ORG', '不能预约本单位的仪器', { instruments: '不能预约本单位的仪器' });
   return { providerOrgId: orgs[0], providerName: picked[0].orgName, rows: picked };
 }
 
@@ -60,32 +102,73 @@ async function nextNo(trx: Db, now: Date): Promise<string> {
   return formatBookingNo(day, await nextInSeries(trx, `booking:${day}`));
 }
 
-async function searchText(trx: Db, no: string, consumerOrgId: string, providerOrgId: string, instrumentNames: string[], f: BookingFieldsT) {
-  const orgs = await trx.selectFrom('organizations').select('name').where('id', 'in', [consumerOrgId, providerOrgId]).execute();
-  return [no, ...orgs.map((o) => o.name), ...instrumentNames, f.projectName ?? '', f.projectNo ?? ''].join(' ').toLowerCase();
+async function searchText(
+  trx: Db,
+  no: string,
+  consumerOrgId: string,
+  providerOrgId: string,
+  instrumentNames: string[],
+  f: BookingFieldsT,
+) {
+  const orgs = await trx
+    .selectFrom('organizations')
+    .select('name')
+    .where('id', 'in', [consumerOrgId, providerOrgId])
+    .execute();
+  return [no, ...orgs.map((o) => o.name), ...instrumentNames, f.projectName ?? '', f.projectNo ?? '']
+    .join(' ')
+    .toLowerCase();
 }
 
 const formColumns = (f: BookingFieldsT) => ({
-  samplesJson: JSON.stringify(f.samples ?? []), purpose: clean(f.purpose), expectedFrom: f.expectedFrom ?? null, expectedTo: f.expectedTo ?? null,
-  projectName: clean(f.projectName), projectNo: clean(f.projectNo), projectSource: clean(f.projectSource), projectFundingFen: f.projectFundingFen ?? null,
-  contactName: clean(f.contactName), contactPhone: clean(f.contactPhone), contactEmail: clean(f.contactEmail), remark: clean(f.remark),
+  samplesJson: JSON.stringify(f.samples ?? []),
+  purpose: clean(f.purpose),
+  expectedFrom: f.expectedFrom ?? null,
+  expectedTo: f.expectedTo ?? null,
+  projectName: clean(f.projectName),
+  projectNo: clean(f.projectNo),
+  projectSource: clean(f.projectSource),
+  projectFundingFen: f.projectFundingFen ?? null,
+  contactName: clean(f.contactName),
+  contactPhone: clean(f.contactPhone),
+  contactEmail: clean(f.contactEmail),
+  remark: clean(f.remark),
 });
 
 function dateErrors(f: BookingFieldsT) {
-  if (f.expectedFrom && f.expectedTo && f.expectedTo < f.expectedFrom) throw badInput('BOOKING_INVALID', '期望完成日期不能早于开始日期', { expectedTo: '不能早于开始日期' });
+  if (f.expectedFrom && f.expectedTo && f.expectedTo < f.expectedFrom)
+    throw badInput('BOOKING_INVALID', '期望完成日期不能早于开始日期', { expectedTo: '不能早于开始日期' });
 }
 
 async function writeItems(trx: Db, bookingId: string, f: BookingFieldsT, picked: Picked[]) {
   await trx.deleteFrom('bookingItems').where('bookingId', '=', bookingId).execute();
   const tests = new Map(f.instruments.map((i) => [i.instrumentId, clean(i.testItems)]));
-  await trx.insertInto('bookingItems').values(picked.map((p, k) => ({
-    bookingId, instrumentId: p.id, sort: k, testItems: tests.get(p.id) ?? null, resultText: null, machineHours: null, feesJson: '[]', subtotalFen: 0,
-  }))).execute();
+  await trx
+    .insertInto('bookingItems')
+    .values(
+      picked.map((p, k) => ({
+        bookingId,
+        instrumentId: p.id,
+        sort: k,
+        testItems: tests.get(p.id) ?? null,
+        resultText: null,
+        machineHours: null,
+        feesJson: '[]',
+        subtotalFen: 0,
+      })),
+    )
+    .execute();
 }
 
 // ------------------------------------------------------------------ consumer: the form
 
-const saveReply = (r: { id: string; no: string; state: BookingState; version: number }) => ({ id: r.id, no: r.no, state: r.state, stateLabel: BOOKING_STATE_LABEL[r.state], version: r.version });
+const saveReply = (r: { id: string; no: string; state: BookingState; version: number }) => ({
+  id: r.id,
+  no: r.no,
+  state: r.state,
+  stateLabel: BOOKING_STATE_LABEL[r.state],
+  version: r.version,
+});
 
 /** 保存 of a new booking: a draft (待提交) of the caller's organisation with a number of its own. */
 export async function create(deps: Deps, req: FastifyRequest, f: BookingFieldsT) {
@@ -93,23 +176,76 @@ export async function create(deps: Deps, req: FastifyRequest, f: BookingFieldsT)
   const ctx = auditCtx(deps, req);
   const actor = req.actor!;
   dateErrors(f);
-  const p = await pickInstruments(db, f.instruments.map((i) => i.instrumentId), actor.org!.id);
+  const p = await pickInstruments(
+    db,
+    f.instruments.map((i) => i.instrumentId),
+    actor.org!.id,
+  );
   return db.transaction().execute(async (trx) => {
     const now = ctx.now.toISOString();
     const id = newId();
     const no = await nextNo(trx, ctx.now);
-    await trx.insertInto('bookings').values({
-      id, no, consumerOrgId: actor.org!.id, providerOrgId: p.providerOrgId, applicantId: actor.userId, state: 'draft', version: 1, ...formColumns(f),
-      liabilityText: null, liabilityAcceptedAt: null, plannedTestDate: null, declineReason: null, otherFeeFen: 0, otherFeeNote: null, totalFeeFen: 0,
-      resultNote: null, searchText: await searchText(trx, no, actor.org!.id, p.providerOrgId, p.rows.map((r) => r.name), f),
-      createdAt: now, updatedAt: now, submittedAt: null, acceptedAt: null, resultsAt: null, completedAt: null, hasOtherSubsidy: null,
-    }).execute();
+    await trx
+      .insertInto('bookings')
+      .values({
+        id,
+        no,
+        consumerOrgId: actor.org!.id,
+        providerOrgId: p.providerOrgId,
+        applicantId: actor.userId,
+        state: 'draft',
+        version: 1,
+        ...formColumns(f),
+        liabilityText: null,
+        liabilityAcceptedAt: null,
+        plannedTestDate: null,
+        declineReason: null,
+        otherFeeFen: 0,
+        otherFeeNote: null,
+        totalFeeFen: 0,
+        resultNote: null,
+        searchText: await searchText(
+          trx,
+          no,
+          actor.org!.id,
+          p.providerOrgId,
+          p.rows.map((r) => r.name),
+          f,
+        ),
+        createdAt: now,
+        updatedAt: now,
+        submittedAt: null,
+        acceptedAt: null,
+        resultsAt: null,
+        completedAt: null,
+        hasOtherSubsidy: null,
+      })
+      .execute();
     await writeItems(trx, id, f, p.rows);
-    await trx.insertInto('bookingEvents').values({
-      id: newId(), bookingId: id, actorId: actor.userId, actorName: actor.realName, orgId: actor.org!.id, orgName: actor.org!.name,
-      action: 'create', fromState: null, toState: 'draft', comment: null, at: now,
-    }).execute();
-    await record(trx, ctx, { action: 'booking.create', subjectKind: KIND, subjectId: id, toState: 'draft', orgId: actor.org!.id, detail: { no } });
+    await trx
+      .insertInto('bookingEvents')
+      .values({
+        id: newId(),
+        bookingId: id,
+        actorId: actor.userId,
+        actorName: actor.realName,
+        orgId: actor.org!.id,
+        orgName: actor.org!.name,
+        action: 'create',
+        fromState: null,
+        toState: 'draft',
+        comment: null,
+        at: now,
+      })
+      .execute();
+    await record(trx, ctx, {
+      action: 'booking.create',
+      subjectKind: KIND,
+      subjectId: id,
+      toState: 'draft',
+      orgId: actor.org!.id,
+      detail: { no },
+    });
     return saveReply({ id, no, state: 'draft', version: 1 });
   });
 }
@@ -119,12 +255,24 @@ export async function update(deps: Deps, req: FastifyRequest, id: string, f: Boo
   const ctx = auditCtx(deps, req);
   const { row } = await loadVisible(deps, req, id);
   dateErrors(f);
-  const p = await pickInstruments(deps.database.db, f.instruments.map((i) => i.instrumentId), row.consumerOrgId);
+  const p = await pickInstruments(
+    deps.database.db,
+    f.instruments.map((i) => i.instrumentId),
+    row.consumerOrgId,
+  );
   return deps.database.db.transaction().execute(async (trx) => {
     const d = await decide(trx, req.actor, id, 'save');
     const set = {
-      ...formColumns(f), providerOrgId: p.providerOrgId,
-      searchText: await searchText(trx, d.row.no, d.row.consumerOrgId, p.providerOrgId, p.rows.map((r) => r.name), f),
+      ...formColumns(f),
+      providerOrgId: p.providerOrgId,
+      searchText: await searchText(
+        trx,
+        d.row.no,
+        d.row.consumerOrgId,
+        p.providerOrgId,
+        p.rows.map((r) => r.name),
+        f,
+      ),
     };
     const next = await apply(deps, trx, ctx, d.row, { action: 'save', to: 'draft', set, tell: null });
     await writeItems(trx, id, f, p.rows);
@@ -138,23 +286,55 @@ export async function remove(deps: Deps, req: FastifyRequest, id: string) {
   await loadVisible(deps, req, id);
   await deps.database.db.transaction().execute(async (trx) => {
     const d = await decide(trx, req.actor, id, 'delete');
-    const res = await trx.deleteFrom('bookings').where('id', '=', id).where('state', '=', 'draft').where('version', '=', d.row.version).executeTakeFirst();
+    const res = await trx
+      .deleteFrom('bookings')
+      .where('id', '=', id)
+      .where('state', '=', 'draft')
+      .where('version', '=', d.row.version)
+      .executeTakeFirst();
     if (Number(res.numDeletedRows) !== 1) throw conflict('BOOKING_CHANGED', '预约单已变化，请刷新后重试');
-    await record(trx, ctx, { action: 'booking.delete', subjectKind: KIND, subjectId: id, fromState: 'draft', orgId: d.row.consumerOrgId, detail: { no: d.row.no } });
+    await record(trx, ctx, {
+      action: 'booking.delete',
+      subjectKind: KIND,
+      subjectId: id,
+      fromState: 'draft',
+      orgId: d.row.consumerOrgId,
+      detail: { no: d.row.no },
+    });
   });
   return { ok: true as const };
 }
 
 /** The stored form, in the shape the submit check reads. */
 async function draftOf(trx: Db, row: BookingRow) {
-  const items = await trx.selectFrom('bookingItems').select(['instrumentId', 'testItems']).where('bookingId', '=', row.id).orderBy('sort').execute();
-  const samples = (typeof row.samplesJson === 'string' ? JSON.parse(row.samplesJson) : row.samplesJson ?? []) as BookingFieldsT['samples'];
+  const items = await trx
+    .selectFrom('bookingItems')
+    .select(['instrumentId', 'testItems'])
+    .where('bookingId', '=', row.id)
+    .orderBy('sort')
+    .execute();
+  const samples = (
+    typeof row.samplesJson === 'string' ? JSON.parse(row.samplesJson) : (row.samplesJson ?? [])
+  ) as BookingFieldsT['samples'];
   return {
     items,
     draft: {
-      instruments: items, samples: samples.map((s) => ({ name: s.name, quantity: s.quantity ?? null, unit: s.unit ?? null, form: s.form ?? null, hazards: s.hazards ?? null, disposal: s.disposal ?? null })),
-      purpose: row.purpose, expectedFrom: row.expectedFrom, expectedTo: row.expectedTo, projectName: row.projectName, projectSource: row.projectSource,
-      contactName: row.contactName, contactPhone: row.contactPhone,
+      instruments: items,
+      samples: samples.map((s) => ({
+        name: s.name,
+        quantity: s.quantity ?? null,
+        unit: s.unit ?? null,
+        form: s.form ?? null,
+        hazards: s.hazards ?? null,
+        disposal: s.disposal ?? null,
+      })),
+      purpose: row.purpose,
+      expectedFrom: row.expectedFrom,
+      expectedTo: row.expectedTo,
+      projectName: row.projectName,
+      projectSource: row.projectSource,
+      contactName: row.contactName,
+      contactPhone: row.contactPhone,
     },
   };
 }
@@ -169,23 +349,50 @@ export async function submit(deps: Deps, req: FastifyRequest, id: string) {
     const { items, draft } = await draftOf(trx, d.row);
     const missing = missingForSubmit(draft, shanghaiDate(ctx.now));
     if (Object.keys(missing).length) {
-      const names = [...new Set(Object.keys(missing).map((k) => BOOKING_FIELD_LABELS[k.replace(/^(\w+)\.\d+\.(\w+)$/, '$2') as keyof typeof BOOKING_FIELD_LABELS] ?? BOOKING_FIELD_LABELS[k.split('.')[0] as keyof typeof BOOKING_FIELD_LABELS] ?? k))];
+      const names = [
+        ...new Set(
+          Object.keys(missing).map(
+            (k) =>
+              BOOKING_FIELD_LABELS[k.replace(/^(\w+)\.\d+\.(\w+)$/, '$2') as keyof typeof BOOKING_FIELD_LABELS] ??
+              BOOKING_FIELD_LABELS[k.split('.')[0] as keyof typeof BOOKING_FIELD_LABELS] ??
+              k,
+          ),
+        ),
+      ];
       throw badInput('BOOKING_INCOMPLETE', `请完善以下信息后再提交：${names.join('、')}`, missing);
     }
-    await pickInstruments(trx, items.map((i) => i.instrumentId), d.row.consumerOrgId);
+    await pickInstruments(
+      trx,
+      items.map((i) => i.instrumentId),
+      d.row.consumerOrgId,
+    );
     const names = await instrumentNames(trx, id);
-    const consumer = await trx.selectFrom('organizations').select('name').where('id', '=', d.row.consumerOrgId).executeTakeFirstOrThrow();
+    const consumer = await trx
+      .selectFrom('organizations')
+      .select('name')
+      .where('id', '=', d.row.consumerOrgId)
+      .executeTakeFirstOrThrow();
     const next = await apply(deps, trx, ctx, d.row, {
-      action: 'submit', to: 'submitted', set: { liabilityText: text, liabilityAcceptedAt: ctx.now.toISOString(), submittedAt: ctx.now.toISOString() },
-      tell: { title: `新的预约申请 ${d.row.no}`, body: `${consumer.name}提交了预约单 ${d.row.no}（${names}），请及时受理。` },
+      action: 'submit',
+      to: 'submitted',
+      set: { liabilityText: text, liabilityAcceptedAt: ctx.now.toISOString(), submittedAt: ctx.now.toISOString() },
+      tell: {
+        title: `新的预约申请 ${d.row.no}`,
+        body: `${consumer.name}提交了预约单 ${d.row.no}（${names}），请及时受理。`,
+      },
     });
     return saveReply(next);
   });
 }
 
 async function instrumentNames(trx: Db, bookingId: string): Promise<string> {
-  const rows = await trx.selectFrom('bookingItems').innerJoin('instruments', 'instruments.id', 'bookingItems.instrumentId')
-    .select('instruments.name').where('bookingItems.bookingId', '=', bookingId).orderBy('bookingItems.sort').execute();
+  const rows = await trx
+    .selectFrom('bookingItems')
+    .innerJoin('instruments', 'instruments.id', 'bookingItems.instrumentId')
+    .select('instruments.name')
+    .where('bookingItems.bookingId', '=', bookingId)
+    .orderBy('bookingItems.sort')
+    .execute();
   return rows.map((r) => r.name).join('、');
 }
 
@@ -195,25 +402,44 @@ export async function withdraw(deps: Deps, req: FastifyRequest, id: string, comm
   await loadVisible(deps, req, id);
   return deps.database.db.transaction().execute(async (trx) => {
     const d = await decide(trx, req.actor, id, 'withdraw');
-    return saveReply(await apply(deps, trx, ctx, d.row, {
-      action: 'withdraw', to: 'withdrawn', comment: clean(comment), tell: { title: `预约单已撤回 ${d.row.no}`, body: `委托方已撤回预约单 ${d.row.no}${clean(comment) ? `，说明：${clean(comment)}` : ''}。` },
-    }));
+    return saveReply(
+      await apply(deps, trx, ctx, d.row, {
+        action: 'withdraw',
+        to: 'withdrawn',
+        comment: clean(comment),
+        tell: {
+          title: `预约单已撤回 ${d.row.no}`,
+          body: `委托方已撤回预约单 ${d.row.no}${clean(comment) ? `，说明：${clean(comment)}` : ''}。`,
+        },
+      }),
+    );
   });
 }
 
 // ------------------------------------------------------------------ provider: 受理 and results
 
-export async function accept(deps: Deps, req: FastifyRequest, id: string, b: { plannedTestDate?: string | null; comment?: string | null }) {
+export async function accept(
+  deps: Deps,
+  req: FastifyRequest,
+  id: string,
+  b: { plannedTestDate?: string | null; comment?: string | null },
+) {
   const ctx = auditCtx(deps, req);
   await loadVisible(deps, req, id);
-  if (b.plannedTestDate && b.plannedTestDate < shanghaiDate(ctx.now)) throw badInput('BOOKING_INVALID', '计划检测日期不能早于今天', { plannedTestDate: '不能早于今天' });
+  if (b.plannedTestDate && b.plannedTestDate < shanghaiDate(ctx.now))
+    throw badInput('BOOKING_INVALID', '计划检测日期不能早于今天', { plannedTestDate: '不能早于今天' });
   return deps.database.db.transaction().execute(async (trx) => {
     const d = await decide(trx, req.actor, id, 'accept');
     const planned = b.plannedTestDate ? `，计划检测日期 ${b.plannedTestDate}` : '';
-    return saveReply(await apply(deps, trx, ctx, d.row, {
-      action: 'accept', to: 'accepted', comment: clean(b.comment), set: { plannedTestDate: b.plannedTestDate ?? null, acceptedAt: ctx.now.toISOString() },
-      tell: { title: `预约已受理 ${d.row.no}`, body: `您的预约单 ${d.row.no} 已被受理${planned}。请按约定送样。` },
-    }));
+    return saveReply(
+      await apply(deps, trx, ctx, d.row, {
+        action: 'accept',
+        to: 'accepted',
+        comment: clean(b.comment),
+        set: { plannedTestDate: b.plannedTestDate ?? null, acceptedAt: ctx.now.toISOString() },
+        tell: { title: `预约已受理 ${d.row.no}`, body: `您的预约单 ${d.row.no} 已被受理${planned}。请按约定送样。` },
+      }),
+    );
   });
 }
 
@@ -222,10 +448,15 @@ export async function decline(deps: Deps, req: FastifyRequest, id: string, reaso
   await loadVisible(deps, req, id);
   return deps.database.db.transaction().execute(async (trx) => {
     const d = await decide(trx, req.actor, id, 'decline');
-    return saveReply(await apply(deps, trx, ctx, d.row, {
-      action: 'decline', to: 'rejected', comment: reason, set: { declineReason: reason },
-      tell: { title: `预约未被受理 ${d.row.no}`, body: `您的预约单 ${d.row.no} 未被受理，理由：${reason}` },
-    }));
+    return saveReply(
+      await apply(deps, trx, ctx, d.row, {
+        action: 'decline',
+        to: 'rejected',
+        comment: reason,
+        set: { declineReason: reason },
+        tell: { title: `预约未被受理 ${d.row.no}`, body: `您的预约单 ${d.row.no} 未被受理，理由：${reason}` },
+      }),
+    );
   });
 }
 
@@ -234,7 +465,9 @@ async function resultsSet(trx: Db, row: BookingRow, b: ResultsBodyT) {
   const items = await trx.selectFrom('bookingItems').select(['instrumentId']).where('bookingId', '=', row.id).execute();
   const known = new Set(items.map((i) => i.instrumentId));
   const errors: Record<string, string> = {};
-  b.items.forEach((i, k) => { if (!known.has(i.instrumentId)) errors[`items.${k}.instrumentId`] = '该仪器不在本预约单中'; });
+  b.items.forEach((i, k) => {
+    if (!known.has(i.instrumentId)) errors[`items.${k}.instrumentId`] = '该仪器不在本预约单中';
+  });
   if (new Set(b.items.map((i) => i.instrumentId)).size !== b.items.length) errors.items = '同一仪器只能登记一次';
   if (Object.keys(errors).length) throw badInput('RESULTS_INVALID', '检测结果中的仪器与预约单不符', errors);
   const lines = b.items.map((i) => {
@@ -247,8 +480,17 @@ async function resultsSet(trx: Db, row: BookingRow, b: ResultsBodyT) {
 
 async function writeResults(trx: Db, row: BookingRow, lines: Awaited<ReturnType<typeof resultsSet>>['lines']) {
   for (const l of lines) {
-    await trx.updateTable('bookingItems').set({ resultText: clean(l.resultText), machineHours: l.machineHours ?? null, feesJson: JSON.stringify(l.fees), subtotalFen: l.subtotalFen })
-      .where('bookingId', '=', row.id).where('instrumentId', '=', l.instrumentId).execute();
+    await trx
+      .updateTable('bookingItems')
+      .set({
+        resultText: clean(l.resultText),
+        machineHours: l.machineHours ?? null,
+        feesJson: JSON.stringify(l.fees),
+        subtotalFen: l.subtotalFen,
+      })
+      .where('bookingId', '=', row.id)
+      .where('instrumentId', '=', l.instrumentId)
+      .execute();
   }
 }
 
@@ -260,17 +502,45 @@ export async function saveResults(deps: Deps, req: FastifyRequest, id: string, b
     const d = await decide(trx, req.actor, id, andSubmit ? 'submit_results' : 'save_results', b.version);
     const { lines, total } = await resultsSet(trx, d.row, b);
     if (andSubmit) {
-      const all = await trx.selectFrom('bookingItems').select(['instrumentId']).where('bookingId', '=', id).orderBy('sort').execute();
+      const all = await trx
+        .selectFrom('bookingItems')
+        .select(['instrumentId'])
+        .where('bookingId', '=', id)
+        .orderBy('sort')
+        .execute();
       const byId = new Map(lines.map((l) => [l.instrumentId, l]));
       const missing: Record<string, string> = {};
-      all.forEach((i, k) => { if (!clean(byId.get(i.instrumentId)?.resultText)) missing[`items.${k}.resultText`] = '请填写检测结果'; });
-      if (Object.keys(missing).length) throw badInput('RESULTS_INCOMPLETE', '请为每台仪器填写检测结果后再提交', missing);
+      all.forEach((i, k) => {
+        if (!clean(byId.get(i.instrumentId)?.resultText)) missing[`items.${k}.resultText`] = '请填写检测结果';
+      });
+      if (Object.keys(missing).length)
+        throw badInput('RESULTS_INCOMPLETE', '请为每台仪器填写检测结果后再提交', missing);
     }
     await writeResults(trx, d.row, lines);
-    const set = { otherFeeFen: b.otherFeeFen, otherFeeNote: clean(b.otherFeeNote), totalFeeFen: total, resultNote: clean(b.resultNote), ...(andSubmit ? { resultsAt: ctx.now.toISOString() } : {}) };
-    const next = await apply(deps, trx, ctx, d.row, andSubmit
-      ? { action: 'submit_results', to: 'awaiting_settlement', set, tell: { title: `检测结果已登记 ${d.row.no}`, body: `预约单 ${d.row.no} 的检测结果已登记，费用合计 ${formatYuan(total)}，请上传检测报告和发票完成结算。` } }
-      : { action: 'save_results', to: 'accepted', set, tell: null });
+    const set = {
+      otherFeeFen: b.otherFeeFen,
+      otherFeeNote: clean(b.otherFeeNote),
+      totalFeeFen: total,
+      resultNote: clean(b.resultNote),
+      ...(andSubmit ? { resultsAt: ctx.now.toISOString() } : {}),
+    };
+    const next = await apply(
+      deps,
+      trx,
+      ctx,
+      d.row,
+      andSubmit
+        ? {
+            action: 'submit_results',
+            to: 'awaiting_settlement',
+            set,
+            tell: {
+              title: `检测结果已登记 ${d.row.no}`,
+              body: `预约单 ${d.row.no} 的检测结果已登记，费用合计 ${formatYuan(total)}，请上传检测报告和发票完成结算。`,
+            },
+          }
+        : { action: 'save_results', to: 'accepted', set, tell: null },
+    );
     return saveReply(next);
   });
 }
@@ -278,8 +548,22 @@ export async function saveResults(deps: Deps, req: FastifyRequest, id: string, b
 // ------------------------------------------------------------------ files
 
 export const FILE_PURPOSE = 'booking_file';
-const SLOT_ACTION = { result_report: 'save_results', report: 'settle', invoice: 'settle', contract: 'settle', result_proof: 'settle', relevance_proof: 'settle' } as const;
-const SLOT_LABEL = { result_report: '检测报告（受托方）', report: '检测报告', invoice: '发票', contract: '服务合同', result_proof: '服务结果证明', relevance_proof: '科技创新相关性证明' } as const;
+const SLOT_ACTION = {
+  result_report: 'save_results',
+  report: 'settle',
+  invoice: 'settle',
+  contract: 'settle',
+  result_proof: 'settle',
+  relevance_proof: 'settle',
+} as const;
+const SLOT_LABEL = {
+  result_report: '检测报告（受托方）',
+  report: '检测报告',
+  invoice: '发票',
+  contract: '服务合同',
+  result_proof: '服务结果证明',
+  relevance_proof: '科技创新相关性证明',
+} as const;
 export const MAX_FILES_PER_SLOT = 5;
 export const BOOKING_FILE_MAX_BYTES = 20 * 1024 * 1024;
 
@@ -289,15 +573,34 @@ export async function addFile(deps: Deps, req: FastifyRequest, id: string, slot:
   const step = nextBookingStep(row.state, SLOT_ACTION[slot], who);
   if ('refusal' in step) {
     const r = step.refusal;
-    throw new DomainError(r.status, r.code, r.status === 409 ? `预约单当前为「${BOOKING_STATE_LABEL[row.state]}」，不能上传${SLOT_LABEL[slot]}` : r.message, undefined, { state: row.state });
+    throw new DomainError(
+      r.status,
+      r.code,
+      r.status === 409 ? `预约单当前为「${BOOKING_STATE_LABEL[row.state]}」，不能上传${SLOT_LABEL[slot]}` : r.message,
+      undefined,
+      { state: row.state },
+    );
   }
   const slotFull = async (db: Db) => {
-    const have = await db.selectFrom('bookingFiles').select((eb) => eb.fn.countAll<number>().as('n')).where('bookingId', '=', id).where('slot', '=', slot).executeTakeFirst();
-    if (Number(have?.n ?? 0) >= MAX_FILES_PER_SLOT) throw ruleBroken('TOO_MANY_FILES', `${SLOT_LABEL[slot]}最多上传 ${MAX_FILES_PER_SLOT} 个文件`, { file: `最多 ${MAX_FILES_PER_SLOT} 个` });
+    const have = await db
+      .selectFrom('bookingFiles')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('bookingId', '=', id)
+      .where('slot', '=', slot)
+      .executeTakeFirst();
+    if (Number(have?.n ?? 0) >= MAX_FILES_PER_SLOT)
+      throw ruleBroken('TOO_MANY_FILES', `${SLOT_LABEL[slot]}最多上传 ${MAX_FILES_PER_SLOT} 个文件`, {
+        file: `最多 ${MAX_FILES_PER_SLOT} 个`,
+      });
   };
   await slotFull(deps.database.db);
   const orgId = req.actor!.org!.id;
-  const stored = await files.storeUpload(deps, req, { purpose: FILE_PURPOSE, orgId, allowed: ['document', 'image'], maxBytes: BOOKING_FILE_MAX_BYTES });
+  const stored = await files.storeUpload(deps, req, {
+    purpose: FILE_PURPOSE,
+    orgId,
+    allowed: ['document', 'image'],
+    maxBytes: BOOKING_FILE_MAX_BYTES,
+  });
   const ctx = auditCtx(deps, req);
   try {
     await deps.database.db.transaction().execute(async (trx) => {
@@ -305,8 +608,17 @@ export async function addFile(deps: Deps, req: FastifyRequest, id: string, slot:
       await lockBooking(trx, id);
       await decide(trx, req.actor, id, SLOT_ACTION[slot]);
       await slotFull(trx);
-      await trx.insertInto('bookingFiles').values({ bookingId: id, fileId: stored.id, slot, createdAt: ctx.now.toISOString() }).execute();
-      await record(trx, ctx, { action: 'booking.file.add', subjectKind: KIND, subjectId: id, orgId, detail: { slot, fileId: stored.id, name: stored.name } });
+      await trx
+        .insertInto('bookingFiles')
+        .values({ bookingId: id, fileId: stored.id, slot, createdAt: ctx.now.toISOString() })
+        .execute();
+      await record(trx, ctx, {
+        action: 'booking.file.add',
+        subjectKind: KIND,
+        subjectId: id,
+        orgId,
+        detail: { slot, fileId: stored.id, name: stored.name },
+      });
     });
   } catch (e) {
     await files.discard(deps, stored.id);
@@ -319,13 +631,24 @@ export async function addFile(deps: Deps, req: FastifyRequest, id: string, slot:
 export async function removeFile(deps: Deps, req: FastifyRequest, id: string, fileId: string) {
   await loadVisible(deps, req, id);
   const ctx = auditCtx(deps, req);
-  const link = await deps.database.db.selectFrom('bookingFiles').select(['slot']).where('bookingId', '=', id).where('fileId', '=', fileId).executeTakeFirst();
+  const link = await deps.database.db
+    .selectFrom('bookingFiles')
+    .select(['slot'])
+    .where('bookingId', '=', id)
+    .where('fileId', '=', fileId)
+    .executeTakeFirst();
   if (!link) throw new DomainError(404, 'NOT_FOUND', '文件不存在');
   const keys = await deps.database.db.transaction().execute(async (trx) => {
     await lockBooking(trx, id); // not while a settlement is reading the files
     await decide(trx, req.actor, id, SLOT_ACTION[link.slot]);
     await trx.deleteFrom('bookingFiles').where('bookingId', '=', id).where('fileId', '=', fileId).execute();
-    await record(trx, ctx, { action: 'booking.file.remove', subjectKind: KIND, subjectId: id, orgId: req.actor!.org!.id, detail: { slot: link.slot, fileId } });
+    await record(trx, ctx, {
+      action: 'booking.file.remove',
+      subjectKind: KIND,
+      subjectId: id,
+      orgId: req.actor!.org!.id,
+      detail: { slot: link.slot, fileId },
+    });
     return files.deleteRows(trx, [fileId]);
   });
   await files.removeStored(deps, keys);
@@ -339,7 +662,13 @@ export async function removeFile(deps: Deps, req: FastifyRequest, id: string, fi
  * served once more (the catalogue sorts by that count). With vouchers chosen, the redemption claims are filed and
  * their amounts reserved in this same transaction (vouchers/claims.ts).
  */
-export async function settle(deps: Deps, req: FastifyRequest, id: string, comment: string | null, voucher: Choice | null = null) {
+export async function settle(
+  deps: Deps,
+  req: FastifyRequest,
+  id: string,
+  comment: string | null,
+  voucher: Choice | null = null,
+) {
   const ctx = auditCtx(deps, req);
   await loadVisible(deps, req, id);
   return deps.database.db.transaction().execute(async (trx) => {
@@ -349,16 +678,34 @@ export async function settle(deps: Deps, req: FastifyRequest, id: string, commen
     const missing: Record<string, string> = {};
     if (!slots.some((s) => s.slot === 'report')) missing.report = '请上传检测报告';
     if (!slots.some((s) => s.slot === 'invoice')) missing.invoice = '请上传发票';
-    if (Object.keys(missing).length) throw ruleBroken('SETTLEMENT_FILES_MISSING', `结算前请上传${Object.keys(missing).map((k) => (k === 'report' ? '检测报告' : '发票')).join('和')}`, missing);
+    if (Object.keys(missing).length)
+      throw ruleBroken(
+        'SETTLEMENT_FILES_MISSING',
+        `结算前请上传${Object.keys(missing)
+          .map((k) => (k === 'report' ? '检测报告' : '发票'))
+          .join('和')}`,
+        missing,
+      );
     // vouchers: checked against the rules and the caps again here, whatever the page showed; claims filed with the completion
     const claims = await fileClaims(deps, trx, ctx, d.row, voucher);
     const next = await apply(deps, trx, ctx, d.row, {
-      action: 'settle', to: 'completed', comment: clean(comment) ?? (claims.length ? `申请创新券：${claims.map((c) => c.no).join('、')}` : null),
+      action: 'settle',
+      to: 'completed',
+      comment: clean(comment) ?? (claims.length ? `申请创新券：${claims.map((c) => c.no).join('、')}` : null),
       set: { completedAt: ctx.now.toISOString(), hasOtherSubsidy: voucher ? voucher.otherSubsidy : null },
-      tell: { title: `预约单已结算 ${d.row.no}`, body: `委托方已完成预约单 ${d.row.no} 的结算，费用合计 ${formatYuan(Number(d.row.totalFeeFen))}。` },
+      tell: {
+        title: `预约单已结算 ${d.row.no}`,
+        body: `委托方已完成预约单 ${d.row.no} 的结算，费用合计 ${formatYuan(Number(d.row.totalFeeFen))}。`,
+      },
     });
-    const ids = (await trx.selectFrom('bookingItems').select('instrumentId').where('bookingId', '=', id).execute()).map((r) => r.instrumentId);
-    await trx.updateTable('instruments').set((eb) => ({ serviceCount: eb('serviceCount', '+', 1) })).where('id', 'in', ids).execute();
+    const ids = (await trx.selectFrom('bookingItems').select('instrumentId').where('bookingId', '=', id).execute()).map(
+      (r) => r.instrumentId,
+    );
+    await trx
+      .updateTable('instruments')
+      .set((eb) => ({ serviceCount: eb('serviceCount', '+', 1) }))
+      .where('id', 'in', ids)
+      .execute();
     await catalogueChanged(trx, ids);
     return saveReply(next);
   });
@@ -371,12 +718,33 @@ export async function rate(deps: Deps, req: FastifyRequest, id: string, stars: n
   try {
     return await deps.database.db.transaction().execute(async (trx) => {
       const d = await decide(trx, req.actor, id, 'rate');
-      await trx.insertInto('bookingRatings').values({ bookingId: id, stars, comment: clean(comment), raterId: req.actor!.userId, createdAt: ctx.now.toISOString() }).execute();
-      const ids = (await trx.selectFrom('bookingItems').select('instrumentId').where('bookingId', '=', id).execute()).map((r) => r.instrumentId);
-      await trx.updateTable('instruments').set((eb) => ({ ratingSum: eb('ratingSum', '+', stars), ratingCount: eb('ratingCount', '+', 1) })).where('id', 'in', ids).execute();
+      await trx
+        .insertInto('bookingRatings')
+        .values({
+          bookingId: id,
+          stars,
+          comment: clean(comment),
+          raterId: req.actor!.userId,
+          createdAt: ctx.now.toISOString(),
+        })
+        .execute();
+      const ids = (
+        await trx.selectFrom('bookingItems').select('instrumentId').where('bookingId', '=', id).execute()
+      ).map((r) => r.instrumentId);
+      await trx
+        .updateTable('instruments')
+        .set((eb) => ({ ratingSum: eb('ratingSum', '+', stars), ratingCount: eb('ratingCount', '+', 1) }))
+        .where('id', 'in', ids)
+        .execute();
       const next = await apply(deps, trx, ctx, d.row, {
-        action: 'rate', to: 'completed', history: true, comment: `${stars} 星${clean(comment) ? `：${clean(comment)}` : ''}`,
-        tell: { title: `收到新的评价 ${d.row.no}`, body: `委托方对预约单 ${d.row.no} 给出了 ${stars} 星评价${clean(comment) ? `：${clean(comment)}` : '。'}` },
+        action: 'rate',
+        to: 'completed',
+        history: true,
+        comment: `${stars} 星${clean(comment) ? `：${clean(comment)}` : ''}`,
+        tell: {
+          title: `收到新的评价 ${d.row.no}`,
+          body: `委托方对预约单 ${d.row.no} 给出了 ${stars} 星评价${clean(comment) ? `：${clean(comment)}` : '。'}`,
+        },
       });
       // last: the change feed's row lock is held from here to the commit, so other catalogue writes wait the least
       await catalogueChanged(trx, ids);

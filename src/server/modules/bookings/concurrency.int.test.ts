@@ -9,7 +9,17 @@ import { BOOKING_STATE_LABEL } from '../../../domain/booking';
 import type { Client, Res, TestApp } from '../../test/harness';
 import { createTestApp } from '../../test/harness';
 import { pdf, upload } from '../files/testing';
-import { bookingBody, bookingWorld, driveTo, ok, person, resultsBody, storedBooking, storedEvents, type World } from './testing';
+import {
+  bookingBody,
+  bookingWorld,
+  driveTo,
+  ok,
+  person,
+  resultsBody,
+  storedBooking,
+  storedEvents,
+  type World,
+} from './testing';
 
 let t: TestApp;
 let w: World;
@@ -23,7 +33,9 @@ beforeAll(async () => {
   secondAdmin = p.client;
   secondAdminId = p.id;
 });
-afterAll(async () => { await t?.close(); });
+afterAll(async () => {
+  await t?.close();
+});
 
 const ROUNDS = 10;
 
@@ -39,7 +51,11 @@ describe('booking numbers', () => {
   it('bookings created in parallel get distinct, consecutive numbers', async () => {
     const n = 8;
     const clients = [w.consumer.member, w.consumer.admin, w.third.member, w.third.admin];
-    const res = await Promise.all(Array.from({ length: n }, (_, k) => clients[k % clients.length].post('/api/bookings', bookingBody(t, w.instruments))));
+    const res = await Promise.all(
+      Array.from({ length: n }, (_, k) =>
+        clients[k % clients.length].post('/api/bookings', bookingBody(t, w.instruments)),
+      ),
+    );
     for (const r of res) ok(r, 201);
     const nos = res.map((r) => r.data.no as string).sort();
     expect(new Set(nos).size).toBe(n);
@@ -47,10 +63,19 @@ describe('booking numbers', () => {
     expect(nos.every((no) => no.slice(2, 10) === day)).toBe(true);
     const seqs = nos.map((no) => Number(no.slice(10)));
     expect(seqs).toEqual(Array.from({ length: n }, (_, k) => seqs[0] + k));
-    const stored = await t.database.db.selectFrom('bookings').select('no').where('id', 'in', res.map((r) => r.data.id)).execute();
+    const stored = await t.database.db
+      .selectFrom('bookings')
+      .select('no')
+      .where(
+        'id',
+        'in',
+        res.map((r) => r.data.id),
+      )
+      .execute();
     expect(stored.map((s) => s.no).sort()).toEqual(nos);
     // and the next one follows on
-    const next = ok(await w.consumer.member.post('/api/bookings', bookingBody(t, w.instruments)), 201).data.no as string;
+    const next = ok(await w.consumer.member.post('/api/bookings', bookingBody(t, w.instruments)), 201).data
+      .no as string;
     expect(Number(next.slice(10))).toBe(seqs[n - 1] + 1);
   });
 });
@@ -82,11 +107,18 @@ describe('受理 and 不予受理 at the same moment', () => {
       expect(row.declineReason).toBe(expected === 'rejected' ? `不予受理 ${round}` : null);
       const decisions = (await storedEvents(t, id)).filter((e) => e.fromState === 'submitted');
       expect(decisions).toHaveLength(1);
-      expect(decisions[0]).toMatchObject(expected === 'accepted'
-        ? { action: 'accept', toState: 'accepted', actorId: w.provider.adminId, comment: `受理 ${round}` }
-        : { action: 'decline', toState: 'rejected', actorId: secondAdminId, comment: `不予受理 ${round}` });
+      expect(decisions[0]).toMatchObject(
+        expected === 'accepted'
+          ? { action: 'accept', toState: 'accepted', actorId: w.provider.adminId, comment: `受理 ${round}` }
+          : { action: 'decline', toState: 'rejected', actorId: secondAdminId, comment: `不予受理 ${round}` },
+      );
       // the consumer was told once, of the decision that stands
-      const told = await t.database.db.selectFrom('messages').select('title').where('subjectId', '=', id).where('userId', '=', w.consumer.memberId).execute();
+      const told = await t.database.db
+        .selectFrom('messages')
+        .select('title')
+        .where('subjectId', '=', id)
+        .where('userId', '=', w.consumer.memberId)
+        .execute();
       expect(told).toHaveLength(1);
       expect(told[0].title).toContain(expected === 'accepted' ? '已受理' : '未被受理');
     }
@@ -96,7 +128,10 @@ describe('受理 and 不予受理 at the same moment', () => {
   it('two admins both pressing 受理: one 200, one 409, one history entry', async () => {
     for (let round = 0; round < 3; round++) {
       const id = await driveTo(t, w, 'submitted');
-      const results = await Promise.all([w.provider.admin.post(`/api/bookings/${id}/accept`, {}), secondAdmin.post(`/api/bookings/${id}/accept`, {})]);
+      const results = await Promise.all([
+        w.provider.admin.post(`/api/bookings/${id}/accept`, {}),
+        secondAdmin.post(`/api/bookings/${id}/accept`, {}),
+      ]);
       const { loser } = oneWinner(results);
       expect(loser.data.error.state).toBe('accepted');
       expect((await storedEvents(t, id)).filter((e) => e.action === 'accept')).toHaveLength(1);
@@ -109,14 +144,37 @@ describe('结算 while a file is being removed', () => {
   it('never completes a booking without its test report: either the settlement or the removal is refused', async () => {
     for (let round = 0; round < 6; round++) {
       const id = await driveTo(t, w, 'awaiting_settlement');
-      const report = ok(await upload(w.consumer.member, `/api/bookings/${id}/files?slot=report`, pdf('r'), '检测报告.pdf', 'application/pdf'), 201).data.id;
-      ok(await upload(w.consumer.member, `/api/bookings/${id}/files?slot=invoice`, pdf('i'), '发票.pdf', 'application/pdf'), 201);
+      const report = ok(
+        await upload(
+          w.consumer.member,
+          `/api/bookings/${id}/files?slot=report`,
+          pdf('r'),
+          '检测报告.pdf',
+          'application/pdf',
+        ),
+        201,
+      ).data.id;
+      ok(
+        await upload(
+          w.consumer.member,
+          `/api/bookings/${id}/files?slot=invoice`,
+          pdf('i'),
+          '发票.pdf',
+          'application/pdf',
+        ),
+        201,
+      );
       const [settle, remove] = await Promise.all([
         w.consumer.member.post(`/api/bookings/${id}/settle`, {}),
         w.consumer.admin.del(`/api/bookings/${id}/files/${report}`),
       ]);
       const row = await storedBooking(t, id);
-      const reports = await t.database.db.selectFrom('bookingFiles').select('fileId').where('bookingId', '=', id).where('slot', '=', 'report').execute();
+      const reports = await t.database.db
+        .selectFrom('bookingFiles')
+        .select('fileId')
+        .where('bookingId', '=', id)
+        .where('slot', '=', 'report')
+        .execute();
       if (settle.statusCode === 200) {
         expect(remove.statusCode).toBe(409);
         expect(remove.data.error.state).toBe('completed');
@@ -134,7 +192,8 @@ describe('结算 while a file is being removed', () => {
 });
 
 describe('two tabs registering results', () => {
-  const tab = (id: string, v: number, otherFeeFen: number, note: string) => resultsBody(w.instruments, v, { otherFeeFen, resultNote: note });
+  const tab = (id: string, v: number, otherFeeFen: number, note: string) =>
+    resultsBody(w.instruments, v, { otherFeeFen, resultNote: note });
 
   it(`two submits of the same version: exactly one applied, ${ROUNDS} times over; totals are the winner's`, async () => {
     for (let round = 0; round < ROUNDS; round++) {
@@ -152,15 +211,36 @@ describe('two tabs registering results', () => {
       expect(loser.data.error.state).toBe('awaiting_settlement');
 
       // A: 2 × (75,000 + 15,150) + 10,000 = 190,300; B: (12,345) + 90,150 + 25,000 = 127,495
-      const expected = winner === 0 ? { total: 190_300, subtotals: [90_150, 90_150], first: '第 1 台仪器检测完成，数据见报告' } : { total: 127_495, subtotals: [12_345, 90_150], first: `B 的结果 ${round}` };
+      const expected =
+        winner === 0
+          ? { total: 190_300, subtotals: [90_150, 90_150], first: '第 1 台仪器检测完成，数据见报告' }
+          : { total: 127_495, subtotals: [12_345, 90_150], first: `B 的结果 ${round}` };
       const row = await storedBooking(t, id);
-      expect(row).toMatchObject({ state: 'awaiting_settlement', version: v + 1, resultNote: bodies[winner].resultNote, otherFeeFen: bodies[winner].otherFeeFen });
+      expect(row).toMatchObject({
+        state: 'awaiting_settlement',
+        version: v + 1,
+        resultNote: bodies[winner].resultNote,
+        otherFeeFen: bodies[winner].otherFeeFen,
+      });
       expect(Number(row.totalFeeFen)).toBe(expected.total);
-      const items = await t.database.db.selectFrom('bookingItems').select(['subtotalFen', 'resultText']).where('bookingId', '=', id).orderBy('sort').execute();
+      const items = await t.database.db
+        .selectFrom('bookingItems')
+        .select(['subtotalFen', 'resultText'])
+        .where('bookingId', '=', id)
+        .orderBy('sort')
+        .execute();
       expect(items.map((i) => Number(i.subtotalFen))).toEqual(expected.subtotals);
       expect(items[0].resultText).toBe(expected.first);
       expect((await storedEvents(t, id)).filter((e) => e.action === 'submit_results')).toHaveLength(1);
-      expect(await t.database.db.selectFrom('messages').select('id').where('subjectId', '=', id).where('userId', '=', w.consumer.memberId).where('title', 'like', '检测结果已登记%').execute()).toHaveLength(1);
+      expect(
+        await t.database.db
+          .selectFrom('messages')
+          .select('id')
+          .where('subjectId', '=', id)
+          .where('userId', '=', w.consumer.memberId)
+          .where('title', 'like', '检测结果已登记%')
+          .execute(),
+      ).toHaveLength(1);
     }
   });
 
@@ -197,7 +277,9 @@ describe('two tabs registering results', () => {
       expect(row.version).toBe(v + 1);
       expect(row.state).toBe(winner === 0 ? 'accepted' : 'awaiting_settlement');
       expect(row.resultNote).toBe(winner === 0 ? 'save' : 'submit');
-      expect((await storedEvents(t, id)).filter((e) => e.action === 'submit_results')).toHaveLength(winner === 0 ? 0 : 1);
+      expect((await storedEvents(t, id)).filter((e) => e.action === 'submit_results')).toHaveLength(
+        winner === 0 ? 0 : 1,
+      );
     }
   });
 });

@@ -10,9 +10,12 @@ beforeAll(async () => {
   t = await createTestApp();
   w = await bookingWorld(t);
 });
-afterAll(async () => { await t?.close(); });
+afterAll(async () => {
+  await t?.close();
+});
 
-const stored = (id: string) => t.database.db.selectFrom('bookings').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+const stored = (id: string) =>
+  t.database.db.selectFrom('bookings').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
 
 describe('the whole life cycle', () => {
   it('create → submit → accept → results → settle → rate, with history, fees, service count and rating', async () => {
@@ -25,28 +28,56 @@ describe('the whole life cycle', () => {
     expect(noLiability.statusCode).toBe(400);
     expect((await stored(id)).state).toBe('draft');
 
-    expect(ok(await w.consumer.member.post(`/api/bookings/${id}/submit`, { liabilityAccepted: true })).data.state).toBe('submitted');
+    expect(ok(await w.consumer.member.post(`/api/bookings/${id}/submit`, { liabilityAccepted: true })).data.state).toBe(
+      'submitted',
+    );
     const afterSubmit = await stored(id);
     expect(afterSubmit.liabilityText).toContain('委托方');
     expect(afterSubmit.liabilityAcceptedAt).toBeTruthy();
 
-    expect(ok(await w.provider.admin.post(`/api/bookings/${id}/accept`, { comment: '请周三送样' })).data.state).toBe('accepted');
+    expect(ok(await w.provider.admin.post(`/api/bookings/${id}/accept`, { comment: '请周三送样' })).data.state).toBe(
+      'accepted',
+    );
     const v = ok(await w.provider.admin.get(`/api/bookings/${id}`)).data.version;
     ok(await w.provider.admin.put(`/api/bookings/${id}/results`, resultsBody(w.instruments, v)));
     expect((await stored(id)).state).toBe('accepted');
     const v2 = ok(await w.provider.admin.get(`/api/bookings/${id}`)).data.version;
-    expect(ok(await w.provider.admin.post(`/api/bookings/${id}/results/submit`, resultsBody(w.instruments, v2))).data.state).toBe('awaiting_settlement');
+    expect(
+      ok(await w.provider.admin.post(`/api/bookings/${id}/results/submit`, resultsBody(w.instruments, v2))).data.state,
+    ).toBe('awaiting_settlement');
     // per instrument: 2.5 h × ¥300 = ¥750.00, 3 × ¥50.50 = ¥151.50 → ¥901.50; two instruments + ¥100 other = ¥1,903.00
     expect(Number((await stored(id)).totalFeeFen)).toBe(190_300);
 
     const early = await w.consumer.member.post(`/api/bookings/${id}/settle`, {});
     expect(early.statusCode).toBe(422);
     expect(Object.keys(early.data.error.fields).sort()).toEqual(['invoice', 'report']);
-    ok(await upload(w.consumer.member, `/api/bookings/${id}/files?slot=report`, pdf('r'), '检测报告.pdf', 'application/pdf'), 201);
-    ok(await upload(w.consumer.member, `/api/bookings/${id}/files?slot=invoice`, pdf('i'), '发票.pdf', 'application/pdf'), 201);
+    ok(
+      await upload(
+        w.consumer.member,
+        `/api/bookings/${id}/files?slot=report`,
+        pdf('r'),
+        '检测报告.pdf',
+        'application/pdf',
+      ),
+      201,
+    );
+    ok(
+      await upload(
+        w.consumer.member,
+        `/api/bookings/${id}/files?slot=invoice`,
+        pdf('i'),
+        '发票.pdf',
+        'application/pdf',
+      ),
+      201,
+    );
     expect(ok(await w.consumer.member.post(`/api/bookings/${id}/settle`, {})).data.state).toBe('completed');
 
-    const counts = await t.database.db.selectFrom('instruments').select(['id', 'serviceCount']).where('id', 'in', w.instruments).execute();
+    const counts = await t.database.db
+      .selectFrom('instruments')
+      .select(['id', 'serviceCount'])
+      .where('id', 'in', w.instruments)
+      .execute();
     expect(counts.map((c) => Number(c.serviceCount))).toEqual([1, 1]);
 
     ok(await w.consumer.member.post(`/api/bookings/${id}/rating`, { stars: 5, comment: '服务专业，出报告快' }));
@@ -59,8 +90,12 @@ describe('the whole life cycle', () => {
 
     const view = ok(await w.consumer.member.get(`/api/bookings/${id}`)).data;
     expect(view.history.map((e: any) => [e.action, e.fromState, e.toState])).toEqual([
-      ['create', null, 'draft'], ['submit', 'draft', 'submitted'], ['accept', 'submitted', 'accepted'],
-      ['submit_results', 'accepted', 'awaiting_settlement'], ['settle', 'awaiting_settlement', 'completed'], ['rate', 'completed', 'completed'],
+      ['create', null, 'draft'],
+      ['submit', 'draft', 'submitted'],
+      ['accept', 'submitted', 'accepted'],
+      ['submit_results', 'accepted', 'awaiting_settlement'],
+      ['settle', 'awaiting_settlement', 'completed'],
+      ['rate', 'completed', 'completed'],
     ]);
     expect(view.history[2]).toMatchObject({ orgName: w.provider.org.name, comment: '请周三送样' });
     expect(view.rating).toMatchObject({ stars: 5 });
@@ -72,7 +107,9 @@ describe('the whole life cycle', () => {
     ok(await w.consumer.member.del(`/api/bookings/${a.id}`));
     const b = ok(await w.consumer.member.post('/api/bookings', bookingBody(t, w.instruments)), 201).data;
     expect(Number(b.no.slice(-4))).toBe(Number(a.no.slice(-4)) + 1);
-    expect(await t.database.db.selectFrom('bookings').select('id').where('id', '=', a.id).executeTakeFirst()).toBeUndefined();
+    expect(
+      await t.database.db.selectFrom('bookings').select('id').where('id', '=', a.id).executeTakeFirst(),
+    ).toBeUndefined();
   });
 
   it('decline needs a reason and ends the booking; the consumer may withdraw a submitted one', async () => {
@@ -88,32 +125,62 @@ describe('the whole life cycle', () => {
   });
 
   it('refuses instruments of two organisations, disabled ones, and its own', async () => {
-    const mixed = await w.consumer.member.post('/api/bookings', bookingBody(t, [w.instruments[0], w.otherOrgInstrument]));
+    const mixed = await w.consumer.member.post(
+      '/api/bookings',
+      bookingBody(t, [w.instruments[0], w.otherOrgInstrument]),
+    );
     expect(mixed.statusCode).toBe(422);
     expect(mixed.data.error.code).toBe('BOOKING_MIXED_PROVIDERS');
     expect(mixed.data.error.message).toContain(w.third.org.name);
     const own = await w.third.member.post('/api/bookings', bookingBody(t, [w.otherOrgInstrument]));
     expect(own.statusCode).toBe(422);
     expect(own.data.error.code).toBe('BOOKING_OWN_ORG');
-    const before = await t.database.db.selectFrom('bookings').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-    await t.database.db.updateTable('instruments').set({ isDisabled: true }).where('id', '=', w.instruments[1]).execute();
+    const before = await t.database.db
+      .selectFrom('bookings')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
+    await t.database.db
+      .updateTable('instruments')
+      .set({ isDisabled: true })
+      .where('id', '=', w.instruments[1])
+      .execute();
     try {
       const disabled = await w.consumer.member.post('/api/bookings', bookingBody(t, w.instruments));
       expect(disabled.statusCode).toBe(422);
       expect(disabled.data.error.code).toBe('INSTRUMENT_DISABLED');
     } finally {
-      await t.database.db.updateTable('instruments').set({ isDisabled: false }).where('id', '=', w.instruments[1]).execute();
+      await t.database.db
+        .updateTable('instruments')
+        .set({ isDisabled: false })
+        .where('id', '=', w.instruments[1])
+        .execute();
     }
-    const after = await t.database.db.selectFrom('bookings').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    const after = await t.database.db
+      .selectFrom('bookings')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
     expect(Number(after.n)).toBe(Number(before.n));
   });
 
   it('submit names every missing field', async () => {
-    const id = ok(await w.consumer.member.post('/api/bookings', { instruments: [{ instrumentId: w.instruments[0] }] }), 201).data.id;
+    const id = ok(
+      await w.consumer.member.post('/api/bookings', { instruments: [{ instrumentId: w.instruments[0] }] }),
+      201,
+    ).data.id;
     const res = await w.consumer.member.post(`/api/bookings/${id}/submit`, { liabilityAccepted: true });
     expect(res.statusCode).toBe(400);
     expect(res.data.error.code).toBe('BOOKING_INCOMPLETE');
-    expect(Object.keys(res.data.error.fields)).toEqual(expect.arrayContaining(['instruments.0.testItems', 'samples', 'purpose', 'expectedFrom', 'expectedTo', 'projectName', 'projectSource']));
+    expect(Object.keys(res.data.error.fields)).toEqual(
+      expect.arrayContaining([
+        'instruments.0.testItems',
+        'samples',
+        'purpose',
+        'expectedFrom',
+        'expectedTo',
+        'projectName',
+        'projectSource',
+      ]),
+    );
     expect((await stored(id)).state).toBe('draft');
   });
 });

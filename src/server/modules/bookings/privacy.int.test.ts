@@ -9,7 +9,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client, createTestApp, type Res, type TestApp } from '../../test/harness';
 import { as, deptUser, makeUser } from '../../test/factories';
 import { pdf, png, upload } from '../files/testing';
-import { bookingBody, bookingWorld, driveTo, ok, person, resultsBody, snapshotOf, storedBooking, type World } from './testing';
+import {
+  bookingBody,
+  bookingWorld,
+  driveTo,
+  ok,
+  person,
+  resultsBody,
+  snapshotOf,
+  storedBooking,
+  type World,
+} from './testing';
 
 let t: TestApp;
 let w: World;
@@ -17,7 +27,11 @@ let w: World;
 const ids: Record<'draft' | 'submitted' | 'accepted' | 'awaiting_settlement' | 'completed', string> = {} as never;
 const fileIds: string[] = [];
 let nos: string[] = [];
-let outsiders: { name: string; client: Client; kind: 'visitor' | 'noOrg' | 'department' | 'thirdMember' | 'thirdAdmin' }[];
+let outsiders: {
+  name: string;
+  client: Client;
+  kind: 'visitor' | 'noOrg' | 'department' | 'thirdMember' | 'thirdAdmin';
+}[];
 
 beforeAll(async () => {
   t = await createTestApp();
@@ -25,38 +39,88 @@ beforeAll(async () => {
   ids.draft = await driveTo(t, w, 'draft');
   ids.submitted = await driveTo(t, w, 'submitted');
   ids.accepted = await driveTo(t, w, 'accepted');
-  fileIds.push(ok(await upload(w.provider.admin, `/api/bookings/${ids.accepted}/files?slot=result_report`, pdf('provider report'), '受托方报告.pdf', 'application/pdf'), 201).data.id);
+  fileIds.push(
+    ok(
+      await upload(
+        w.provider.admin,
+        `/api/bookings/${ids.accepted}/files?slot=result_report`,
+        pdf('provider report'),
+        '受托方报告.pdf',
+        'application/pdf',
+      ),
+      201,
+    ).data.id,
+  );
   ids.awaiting_settlement = await driveTo(t, w, 'awaiting_settlement');
-  fileIds.push(ok(await upload(w.consumer.member, `/api/bookings/${ids.awaiting_settlement}/files?slot=report`, await png(64, 64), '报告照片.png', 'image/png'), 201).data.id);
+  fileIds.push(
+    ok(
+      await upload(
+        w.consumer.member,
+        `/api/bookings/${ids.awaiting_settlement}/files?slot=report`,
+        await png(64, 64),
+        '报告照片.png',
+        'image/png',
+      ),
+      201,
+    ).data.id,
+  );
   ids.completed = await driveTo(t, w, 'completed');
   ok(await w.consumer.member.post(`/api/bookings/${ids.completed}/rating`, { stars: 5, comment: '很好' }));
-  const completedFiles = await t.database.db.selectFrom('bookingFiles').select('fileId').where('bookingId', '=', ids.completed).execute();
+  const completedFiles = await t.database.db
+    .selectFrom('bookingFiles')
+    .select('fileId')
+    .where('bookingId', '=', ids.completed)
+    .execute();
   fileIds.push(...completedFiles.map((f) => f.fileId));
-  nos = (await t.database.db.selectFrom('bookings').select('no').where('id', 'in', Object.values(ids)).execute()).map((r) => r.no);
+  nos = (await t.database.db.selectFrom('bookings').select('no').where('id', 'in', Object.values(ids)).execute()).map(
+    (r) => r.no,
+  );
   outsiders = [
     { name: 'visitor', client: new Client(t.app), kind: 'visitor' },
-    { name: 'person without organisation', client: await as(t, await makeUser(t, { realName: '个人用户' })), kind: 'noOrg' },
+    {
+      name: 'person without organisation',
+      client: await as(t, await makeUser(t, { realName: '个人用户' })),
+      kind: 'noOrg',
+    },
     { name: 'city department', client: await as(t, await deptUser(t, '370100')), kind: 'department' },
     { name: 'province department', client: await as(t, await deptUser(t, '370000')), kind: 'department' },
     { name: 'third organisation member', client: w.third.member, kind: 'thirdMember' },
     { name: 'third organisation admin', client: w.third.admin, kind: 'thirdAdmin' },
-    { name: 'third organisation legal', client: await as(t, (await t.database.db.selectFrom('users').innerJoin('memberships', 'memberships.userId', 'users.id').select(['users.username', 'users.mobile']).where('memberships.orgId', '=', w.third.org.id).where('memberships.role', '=', 'legal').executeTakeFirstOrThrow())), kind: 'thirdAdmin' },
+    {
+      name: 'third organisation legal',
+      client: await as(
+        t,
+        await t.database.db
+          .selectFrom('users')
+          .innerJoin('memberships', 'memberships.userId', 'users.id')
+          .select(['users.username', 'users.mobile'])
+          .where('memberships.orgId', '=', w.third.org.id)
+          .where('memberships.role', '=', 'legal')
+          .executeTakeFirstOrThrow(),
+      ),
+      kind: 'thirdAdmin',
+    },
   ];
 });
-afterAll(async () => { await t?.close(); });
+afterAll(async () => {
+  await t?.close();
+});
 
 /**
  * What an outsider gets for a booking: a visitor must log in (401); a member of another organisation finds no such
  * booking (404); a person without an organisation and a department may not use the members' routes (403) — or, should
  * departments one day read bookings a voucher claim refers to, find no such booking (404).
  */
-const expectedRead = (kind: string): number[] => (kind === 'visitor' ? [401] : kind === 'noOrg' || kind === 'department' ? [403, 404] : [404]);
+const expectedRead = (kind: string): number[] =>
+  kind === 'visitor' ? [401] : kind === 'noOrg' || kind === 'department' ? [403, 404] : [404];
 
 async function rowsOf(res: Res): Promise<string[]> {
   const wb = new ExcelJS.Workbook();
   await wb.xlsx.load(res.rawPayload as unknown as ArrayBuffer);
   const out: string[] = [];
-  wb.worksheets[0].eachRow((row) => { out.push((row.values as unknown[]).map((v) => String(v ?? '')).join('|')); });
+  wb.worksheets[0].eachRow((row) => {
+    out.push((row.values as unknown[]).map((v) => String(v ?? '')).join('|'));
+  });
   return out;
 }
 
@@ -74,7 +138,12 @@ describe('a third organisation, a person without one, the departments and a visi
         expect(nos.some((no) => res.body.includes(no))).toBe(false);
       }
     }
-    const denied = await t.database.db.selectFrom('auditLog').select('subjectId').where('action', '=', 'permission.denied').where('subjectId', 'in', Object.values(ids)).execute();
+    const denied = await t.database.db
+      .selectFrom('auditLog')
+      .select('subjectId')
+      .where('action', '=', 'permission.denied')
+      .where('subjectId', 'in', Object.values(ids))
+      .execute();
     expect(new Set(denied.map((d) => d.subjectId))).toEqual(new Set(Object.values(ids)));
   });
 
@@ -129,14 +198,30 @@ describe('a third organisation, a person without one, the departments and a visi
       ['POST', `/api/bookings/${ids.submitted}/accept`, {}, 'orgAdmin'],
       ['POST', `/api/bookings/${ids.submitted}/decline`, { reason: '无关单位拒绝' }, 'orgAdmin'],
       ['PUT', `/api/bookings/${ids.accepted}/results`, resultsBody(w.instruments, version(ids.accepted)), 'orgAdmin'],
-      ['POST', `/api/bookings/${ids.accepted}/results/submit`, resultsBody(w.instruments, version(ids.accepted)), 'orgAdmin'],
+      [
+        'POST',
+        `/api/bookings/${ids.accepted}/results/submit`,
+        resultsBody(w.instruments, version(ids.accepted)),
+        'orgAdmin',
+      ],
       ['DELETE', `/api/bookings/${ids.accepted}/files/${fileIds[0]}`, undefined, 'member'],
       ['DELETE', `/api/bookings/${ids.awaiting_settlement}/files/${fileIds[1]}`, undefined, 'member'],
       ['POST', `/api/bookings/${ids.awaiting_settlement}/settle`, {}, 'member'],
       ['POST', `/api/bookings/${ids.completed}/rating`, { stars: 1, comment: '恶意差评' }, 'member'],
     ];
-    const uploads: [string, string][] = [[ids.accepted, 'result_report'], [ids.awaiting_settlement, 'report'], [ids.awaiting_settlement, 'invoice']];
-    const files = Number((await t.database.db.selectFrom('files').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+    const uploads: [string, string][] = [
+      [ids.accepted, 'result_report'],
+      [ids.awaiting_settlement, 'report'],
+      [ids.awaiting_settlement, 'invoice'],
+    ];
+    const files = Number(
+      (
+        await t.database.db
+          .selectFrom('files')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
     for (const o of outsiders) {
       for (const [method, url, body, policy] of writes) {
         const res = await o.client.request(method, url, body);
@@ -144,12 +229,27 @@ describe('a third organisation, a person without one, the departments and a visi
         expect(expected, `${o.name} ${method} ${url}`).toContain(res.statusCode);
       }
       for (const [id, slot] of uploads) {
-        const res = await upload(o.client, `/api/bookings/${id}/files?slot=${slot}`, pdf('intruder'), '伪造.pdf', 'application/pdf');
+        const res = await upload(
+          o.client,
+          `/api/bookings/${id}/files?slot=${slot}`,
+          pdf('intruder'),
+          '伪造.pdf',
+          'application/pdf',
+        );
         expect(expectedRead(o.kind), `${o.name} upload ${slot}`).toContain(res.statusCode);
       }
     }
     expect(await Promise.all(Object.values(ids).map((id) => snapshotOf(t, id)))).toEqual(before);
-    expect(Number((await t.database.db.selectFrom('files').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n)).toBe(files);
+    expect(
+      Number(
+        (
+          await t.database.db
+            .selectFrom('files')
+            .select((eb) => eb.fn.countAll<number>().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      ),
+    ).toBe(files);
     for (const f of fileIds) ok(await w.consumer.member.get(`/api/files/${f}`));
   });
 });
@@ -171,9 +271,16 @@ describe('the two parties', () => {
     }
     expect(await snapshotOf(t, id)).toEqual(before);
     ok(await w.consumer.member.post(`/api/bookings/${id}/submit`, { liabilityAccepted: true }));
-    expect(ok(await w.provider.member.get(`/api/bookings/${id}`)).data).toMatchObject({ id, party: 'provider', state: 'submitted', actions: [] });
+    expect(ok(await w.provider.member.get(`/api/bookings/${id}`)).data).toMatchObject({
+      id,
+      party: 'provider',
+      state: 'submitted',
+      actions: [],
+    });
     expect(ok(await w.provider.admin.get(`/api/bookings/${id}`)).data.actions.sort()).toEqual(['accept', 'decline']);
-    expect(ok(await w.provider.member.get('/api/bookings?side=provider&pageSize=100')).data.items.map((i: any) => i.id)).toContain(id);
+    expect(
+      ok(await w.provider.member.get('/api/bookings?side=provider&pageSize=100')).data.items.map((i: any) => i.id),
+    ).toContain(id);
   });
 
   it("consumer members see their colleagues' bookings; only the applicant or a consumer admin may act on one", async () => {
@@ -182,7 +289,11 @@ describe('the two parties', () => {
     const byAdmin = ok(await w.consumer.admin.post('/api/bookings', bookingBody(t, w.instruments)), 201).data.id;
     const seen = ok(await colleague.client.get(`/api/bookings/${byAdmin}`)).data;
     expect(seen).toMatchObject({ party: 'consumer', applicant: { id: w.consumer.adminId }, actions: [] });
-    expect(ok(await colleague.client.get('/api/bookings?side=consumer&state=draft&pageSize=100')).data.items.map((i: any) => i.id)).toContain(byAdmin);
+    expect(
+      ok(await colleague.client.get('/api/bookings?side=consumer&state=draft&pageSize=100')).data.items.map(
+        (i: any) => i.id,
+      ),
+    ).toContain(byAdmin);
 
     // a member's booking: the colleague cannot submit it, the admin can
     const id = await driveTo(t, w, 'draft');
@@ -196,12 +307,29 @@ describe('the two parties', () => {
 
     // at settlement: the colleague can neither upload nor settle, the admin can do both
     ok(await w.provider.admin.post(`/api/bookings/${id}/accept`, {}));
-    ok(await w.provider.admin.post(`/api/bookings/${id}/results/submit`, resultsBody(w.instruments, Number((await storedBooking(t, id)).version))));
-    const up = await upload(colleague.client, `/api/bookings/${id}/files?slot=report`, pdf(), '报告.pdf', 'application/pdf');
+    ok(
+      await w.provider.admin.post(
+        `/api/bookings/${id}/results/submit`,
+        resultsBody(w.instruments, Number((await storedBooking(t, id)).version)),
+      ),
+    );
+    const up = await upload(
+      colleague.client,
+      `/api/bookings/${id}/files?slot=report`,
+      pdf(),
+      '报告.pdf',
+      'application/pdf',
+    );
     expect(up.statusCode).toBe(403);
     expect(up.data.error.code).toBe('BOOKING_APPLICANT_ONLY');
-    ok(await upload(w.consumer.admin, `/api/bookings/${id}/files?slot=report`, pdf('r'), '报告.pdf', 'application/pdf'), 201);
-    ok(await upload(w.consumer.admin, `/api/bookings/${id}/files?slot=invoice`, pdf('i'), '发票.pdf', 'application/pdf'), 201);
+    ok(
+      await upload(w.consumer.admin, `/api/bookings/${id}/files?slot=report`, pdf('r'), '报告.pdf', 'application/pdf'),
+      201,
+    );
+    ok(
+      await upload(w.consumer.admin, `/api/bookings/${id}/files?slot=invoice`, pdf('i'), '发票.pdf', 'application/pdf'),
+      201,
+    );
     const settle = await colleague.client.post(`/api/bookings/${id}/settle`, {});
     expect(settle.statusCode).toBe(403);
     expect(settle.data.error.code).toBe('BOOKING_APPLICANT_ONLY');

@@ -4,7 +4,13 @@
  * history, records the audit entry and tells the other party. Two callers racing get one winner and one 409.
  */
 import { PostgresAdapter } from 'kysely';
-import { BOOKING_ACTION_LABEL, BOOKING_STATE_LABEL, nextBookingStep, type BookingAction, type BookingState } from '../../../domain/booking';
+import {
+  BOOKING_ACTION_LABEL,
+  BOOKING_STATE_LABEL,
+  nextBookingStep,
+  type BookingAction,
+  type BookingState,
+} from '../../../domain/booking';
 import { DomainError, notFound } from '../../../domain/errors';
 import type { Db } from '../../db/connect';
 import { newId } from '../../db/ids';
@@ -20,7 +26,8 @@ import { actorOf, KIND, loadRow, type BookingRow } from './access';
  * a slot): PostgreSQL needs it; SQLite's write transactions are serial already (BEGIN IMMEDIATE).
  */
 export async function lockBooking(trx: Db, id: string): Promise<void> {
-  if (trx.getExecutor().adapter instanceof PostgresAdapter) await trx.selectFrom('bookings').select('id').where('id', '=', id).forUpdate().execute();
+  if (trx.getExecutor().adapter instanceof PostgresAdapter)
+    await trx.selectFrom('bookings').select('id').where('id', '=', id).forUpdate().execute();
 }
 
 /** The booking changed under the caller: 409 with the state it is in now. */
@@ -28,20 +35,41 @@ export async function changedUnder(trx: Db, id: string): Promise<DomainError> {
   const now = await trx.selectFrom('bookings').select(['state']).where('id', '=', id).executeTakeFirst();
   if (!now) return notFound('预约单');
   const label = BOOKING_STATE_LABEL[now.state];
-  return new DomainError(409, 'BOOKING_CHANGED', `预约单已被他人处理，当前状态为「${label}」，请刷新后查看`, undefined, { state: now.state, stateLabel: label });
+  return new DomainError(
+    409,
+    'BOOKING_CHANGED',
+    `预约单已被他人处理，当前状态为「${label}」，请刷新后查看`,
+    undefined,
+    { state: now.state, stateLabel: label },
+  );
 }
 
 /** Re-reads the booking inside the transaction and returns it with the machine's verdict, or throws the refusal. */
-export async function decide(trx: Db, actor: Actor | null, id: string, action: BookingAction, expectedVersion?: number) {
+export async function decide(
+  trx: Db,
+  actor: Actor | null,
+  id: string,
+  action: BookingAction,
+  expectedVersion?: number,
+) {
   const row = await loadRow(trx, id);
   if (!row) throw notFound('预约单');
   const step = nextBookingStep(row.state, action, actorOf(actor, row));
   if ('refusal' in step) {
     const r = step.refusal;
-    throw new DomainError(r.status, r.code, r.message, undefined, r.status === 409 ? { state: row.state, stateLabel: BOOKING_STATE_LABEL[row.state] } : undefined);
+    throw new DomainError(
+      r.status,
+      r.code,
+      r.message,
+      undefined,
+      r.status === 409 ? { state: row.state, stateLabel: BOOKING_STATE_LABEL[row.state] } : undefined,
+    );
   }
   if (expectedVersion !== undefined && expectedVersion !== row.version) {
-    throw new DomainError(409, 'BOOKING_STALE', '预约单已在其他页面或由他人修改，请刷新后重试', undefined, { state: row.state, stateLabel: BOOKING_STATE_LABEL[row.state] });
+    throw new DomainError(409, 'BOOKING_STALE', '预约单已在其他页面或由他人修改，请刷新后重试', undefined, {
+      state: row.state,
+      stateLabel: BOOKING_STATE_LABEL[row.state],
+    });
   }
   return { row, to: step.to, needsReason: step.needsReason };
 }
@@ -61,24 +89,55 @@ export interface Change {
 export async function apply(deps: Deps, trx: Db, ctx: AuditContext, row: BookingRow, c: Change): Promise<BookingRow> {
   const now = ctx.now.toISOString();
   const version = row.version + 1;
-  const res = await trx.updateTable('bookings').set({ ...c.set, state: c.to, version, updatedAt: now })
-    .where('id', '=', row.id).where('state', '=', row.state).where('version', '=', row.version).executeTakeFirst();
+  const res = await trx
+    .updateTable('bookings')
+    .set({ ...c.set, state: c.to, version, updatedAt: now })
+    .where('id', '=', row.id)
+    .where('state', '=', row.state)
+    .where('version', '=', row.version)
+    .executeTakeFirst();
   if (Number(res.numUpdatedRows) !== 1) throw await changedUnder(trx, row.id);
   const who = actorOf(ctx.actor, row);
   const orgId = who.party === 'provider' ? row.providerOrgId : row.consumerOrgId;
   if (c.history ?? c.to !== row.state) {
     const org = await trx.selectFrom('organizations').select('name').where('id', '=', orgId).executeTakeFirst();
-    await trx.insertInto('bookingEvents').values({
-      id: newId(), bookingId: row.id, actorId: ctx.actor?.userId ?? null, actorName: ctx.actor?.realName ?? '系统', orgId, orgName: org?.name ?? null,
-      action: c.action, fromState: row.state, toState: c.to, comment: c.comment ?? null, at: now,
-    }).execute();
+    await trx
+      .insertInto('bookingEvents')
+      .values({
+        id: newId(),
+        bookingId: row.id,
+        actorId: ctx.actor?.userId ?? null,
+        actorName: ctx.actor?.realName ?? '系统',
+        orgId,
+        orgName: org?.name ?? null,
+        action: c.action,
+        fromState: row.state,
+        toState: c.to,
+        comment: c.comment ?? null,
+        at: now,
+      })
+      .execute();
   }
-  await record(trx, ctx, { action: `booking.${c.action}`, subjectKind: KIND, subjectId: row.id, fromState: row.state, toState: c.to, orgId, detail: { no: row.no, ...(c.comment ? { comment: c.comment } : {}) } });
+  await record(trx, ctx, {
+    action: `booking.${c.action}`,
+    subjectKind: KIND,
+    subjectId: row.id,
+    fromState: row.state,
+    toState: c.to,
+    orgId,
+    detail: { no: row.no, ...(c.comment ? { comment: c.comment } : {}) },
+  });
   if (c.tell) {
-    const to = who.party === 'provider'
-      ? [row.applicantId, ...(await orgAdmins(trx, row.consumerOrgId))]
-      : await orgAdmins(trx, row.providerOrgId);
-    await notify(deps, trx, to.filter((u) => u !== ctx.actor?.userId), { ...c.tell, link: `/member/bookings/${row.id}`, subjectKind: KIND, subjectId: row.id });
+    const to =
+      who.party === 'provider'
+        ? [row.applicantId, ...(await orgAdmins(trx, row.consumerOrgId))]
+        : await orgAdmins(trx, row.providerOrgId);
+    await notify(
+      deps,
+      trx,
+      to.filter((u) => u !== ctx.actor?.userId),
+      { ...c.tell, link: `/member/bookings/${row.id}`, subjectKind: KIND, subjectId: row.id },
+    );
   }
   return { ...row, ...c.set, state: c.to, version, updatedAt: now };
 }

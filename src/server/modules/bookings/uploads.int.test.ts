@@ -17,16 +17,36 @@ beforeAll(async () => {
   t = await createTestApp();
   w = await bookingWorld(t);
 });
-afterAll(async () => { await t?.close(); });
+afterAll(async () => {
+  await t?.close();
+});
 
 const db = () => t.database.db;
-const fileCount = async () => Number((await db().selectFrom('files').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
-const linksOf = (id: string) => db().selectFrom('bookingFiles').select(['fileId', 'slot']).where('bookingId', '=', id).orderBy('createdAt').orderBy('fileId').execute();
+const fileCount = async () =>
+  Number(
+    (
+      await db()
+        .selectFrom('files')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow()
+    ).n,
+  );
+const linksOf = (id: string) =>
+  db()
+    .selectFrom('bookingFiles')
+    .select(['fileId', 'slot'])
+    .where('bookingId', '=', id)
+    .orderBy('createdAt')
+    .orderBy('fileId')
+    .execute();
 /** Every object in the upload directory. */
 function objects(): string[] {
   const root = t.deps.config.uploadDir;
   if (!fs.existsSync(root)) return [];
-  return fs.readdirSync(root, { recursive: true, withFileTypes: true }).filter((d) => d.isFile()).map((d) => path.join(d.parentPath, d.name));
+  return fs
+    .readdirSync(root, { recursive: true, withFileTypes: true })
+    .filter((d) => d.isFile())
+    .map((d) => path.join(d.parentPath, d.name));
 }
 const url = (id: string, slot: string) => `/api/bookings/${id}/files?slot=${slot}`;
 
@@ -40,7 +60,13 @@ describe('by content', () => {
     expect(res.data.error.fields.file).toBeTruthy();
     const asPng = await upload(w.consumer.member, url(id, 'invoice'), exe(), 'invoice.png', 'image/png');
     expect(asPng.statusCode).toBe(415);
-    const text = await upload(w.consumer.member, url(id, 'invoice'), Buffer.from('发票号码 12345\n金额 1903.00\n'), 'invoice.pdf', 'application/pdf');
+    const text = await upload(
+      w.consumer.member,
+      url(id, 'invoice'),
+      Buffer.from('发票号码 12345\n金额 1903.00\n'),
+      'invoice.pdf',
+      'application/pdf',
+    );
     expect(text.statusCode).toBe(415);
     const zip = await upload(w.consumer.member, url(id, 'invoice'), officeZip('other'), 'invoice.docx');
     expect(zip.statusCode).toBe(415);
@@ -64,7 +90,10 @@ describe('by content', () => {
 
   it('PDF, PNG and Word are accepted, named by their real type, and linked to their slot', async () => {
     const id = await driveTo(t, w, 'awaiting_settlement');
-    const a = ok(await upload(w.consumer.member, url(id, 'report'), pdf('检测报告'), '检测报告', 'application/octet-stream'), 201).data;
+    const a = ok(
+      await upload(w.consumer.member, url(id, 'report'), pdf('检测报告'), '检测报告', 'application/octet-stream'),
+      201,
+    ).data;
     expect(a).toMatchObject({ name: '检测报告.pdf', mime: 'application/pdf', thumbUrl: null });
     const image = await png(320, 240);
     const b = ok(await upload(w.consumer.member, url(id, 'invoice'), image, '发票扫描件.PNG', 'image/png'), 201).data;
@@ -72,7 +101,13 @@ describe('by content', () => {
     expect(b.thumbUrl).toBe(`/api/files/${b.id}/thumb`);
     const c = ok(await upload(w.consumer.member, url(id, 'invoice'), officeZip('word'), '发票说明.docx'), 201).data;
     expect(c.name).toBe('发票说明.docx');
-    expect(await linksOf(id)).toEqual(expect.arrayContaining([{ fileId: a.id, slot: 'report' }, { fileId: b.id, slot: 'invoice' }, { fileId: c.id, slot: 'invoice' }]));
+    expect(await linksOf(id)).toEqual(
+      expect.arrayContaining([
+        { fileId: a.id, slot: 'report' },
+        { fileId: b.id, slot: 'invoice' },
+        { fileId: c.id, slot: 'invoice' },
+      ]),
+    );
     const row = await db().selectFrom('files').selectAll().where('id', '=', a.id).executeTakeFirstOrThrow();
     expect(row).toMatchObject({ purpose: 'booking_file', orgId: w.consumer.org.id, createdBy: w.consumer.memberId });
     const view = ok(await w.provider.admin.get(`/api/bookings/${id}`)).data;
@@ -92,20 +127,44 @@ describe('slots', () => {
       [w.third.admin, 404, 'NOT_FOUND'],
     ];
     for (const [c, status, code] of cases) {
-      expect(refusal(await upload(c, url(id, 'result_report'), pdf(), '报告.pdf', 'application/pdf'))).toMatchObject({ status, code });
+      expect(refusal(await upload(c, url(id, 'result_report'), pdf(), '报告.pdf', 'application/pdf'))).toMatchObject({
+        status,
+        code,
+      });
     }
     expect(await fileCount()).toBe(files);
-    const f = ok(await upload(w.provider.admin, url(id, 'result_report'), pdf('provider'), '受托方检测报告.pdf', 'application/pdf'), 201).data;
+    const f = ok(
+      await upload(
+        w.provider.admin,
+        url(id, 'result_report'),
+        pdf('provider'),
+        '受托方检测报告.pdf',
+        'application/pdf',
+      ),
+      201,
+    ).data;
     expect(await linksOf(id)).toEqual([{ fileId: f.id, slot: 'result_report' }]);
     // the consumer's slots are not open while testing
-    expect(refusal(await upload(w.consumer.member, url(id, 'report'), pdf(), '报告.pdf', 'application/pdf'))).toEqual({ status: 409, code: 'BOOKING_WRONG_STATE', state: 'accepted' });
-    expect(refusal(await upload(w.consumer.member, url(id, 'invoice'), pdf(), '发票.pdf', 'application/pdf'))).toEqual({ status: 409, code: 'BOOKING_WRONG_STATE', state: 'accepted' });
+    expect(refusal(await upload(w.consumer.member, url(id, 'report'), pdf(), '报告.pdf', 'application/pdf'))).toEqual({
+      status: 409,
+      code: 'BOOKING_WRONG_STATE',
+      state: 'accepted',
+    });
+    expect(refusal(await upload(w.consumer.member, url(id, 'invoice'), pdf(), '发票.pdf', 'application/pdf'))).toEqual({
+      status: 409,
+      code: 'BOOKING_WRONG_STATE',
+      state: 'accepted',
+    });
 
     // once the results are submitted the provider's slot is closed
     const later = await driveTo(t, w, 'awaiting_settlement');
-    expect(refusal(await upload(w.provider.admin, url(later, 'result_report'), pdf(), '报告.pdf', 'application/pdf'))).toEqual({ status: 409, code: 'BOOKING_WRONG_STATE', state: 'awaiting_settlement' });
+    expect(
+      refusal(await upload(w.provider.admin, url(later, 'result_report'), pdf(), '报告.pdf', 'application/pdf')),
+    ).toEqual({ status: 409, code: 'BOOKING_WRONG_STATE', state: 'awaiting_settlement' });
     const submitted = await driveTo(t, w, 'submitted');
-    expect(refusal(await upload(w.provider.admin, url(submitted, 'result_report'), pdf(), '报告.pdf', 'application/pdf'))).toEqual({ status: 409, code: 'BOOKING_WRONG_STATE', state: 'submitted' });
+    expect(
+      refusal(await upload(w.provider.admin, url(submitted, 'result_report'), pdf(), '报告.pdf', 'application/pdf')),
+    ).toEqual({ status: 409, code: 'BOOKING_WRONG_STATE', state: 'submitted' });
     expect(await fileCount()).toBe(files + 1);
   });
 
@@ -114,10 +173,21 @@ describe('slots', () => {
     const colleague = await person(t, w.consumer.org.id);
     const files = await fileCount();
     for (const slot of ['report', 'invoice']) {
-      expect(refusal(await upload(w.provider.admin, url(id, slot), pdf(), 'x.pdf', 'application/pdf'))).toMatchObject({ status: 403, code: 'BOOKING_WRONG_PARTY' });
-      expect(refusal(await upload(w.provider.member, url(id, slot), pdf(), 'x.pdf', 'application/pdf'))).toMatchObject({ status: 403, code: 'BOOKING_WRONG_PARTY' });
-      expect(refusal(await upload(colleague.client, url(id, slot), pdf(), 'x.pdf', 'application/pdf'))).toMatchObject({ status: 403, code: 'BOOKING_APPLICANT_ONLY' });
-      expect(refusal(await upload(w.third.member, url(id, slot), pdf(), 'x.pdf', 'application/pdf'))).toMatchObject({ status: 404 });
+      expect(refusal(await upload(w.provider.admin, url(id, slot), pdf(), 'x.pdf', 'application/pdf'))).toMatchObject({
+        status: 403,
+        code: 'BOOKING_WRONG_PARTY',
+      });
+      expect(refusal(await upload(w.provider.member, url(id, slot), pdf(), 'x.pdf', 'application/pdf'))).toMatchObject({
+        status: 403,
+        code: 'BOOKING_WRONG_PARTY',
+      });
+      expect(refusal(await upload(colleague.client, url(id, slot), pdf(), 'x.pdf', 'application/pdf'))).toMatchObject({
+        status: 403,
+        code: 'BOOKING_APPLICANT_ONLY',
+      });
+      expect(refusal(await upload(w.third.member, url(id, slot), pdf(), 'x.pdf', 'application/pdf'))).toMatchObject({
+        status: 404,
+      });
     }
     expect(await fileCount()).toBe(files);
     ok(await upload(w.consumer.member, url(id, 'report'), pdf('r'), '报告.pdf', 'application/pdf'), 201);
@@ -125,24 +195,39 @@ describe('slots', () => {
     ok(await w.consumer.member.post(`/api/bookings/${id}/settle`, {}));
     // completed: every slot is closed
     for (const slot of ['report', 'invoice']) {
-      expect(refusal(await upload(w.consumer.member, url(id, slot), pdf(), 'x.pdf', 'application/pdf'))).toEqual({ status: 409, code: 'BOOKING_WRONG_STATE', state: 'completed' });
+      expect(refusal(await upload(w.consumer.member, url(id, slot), pdf(), 'x.pdf', 'application/pdf'))).toEqual({
+        status: 409,
+        code: 'BOOKING_WRONG_STATE',
+        state: 'completed',
+      });
     }
-    expect(refusal(await upload(w.provider.admin, url(id, 'result_report'), pdf(), 'x.pdf', 'application/pdf'))).toEqual({ status: 409, code: 'BOOKING_WRONG_STATE', state: 'completed' });
+    expect(
+      refusal(await upload(w.provider.admin, url(id, 'result_report'), pdf(), 'x.pdf', 'application/pdf')),
+    ).toEqual({ status: 409, code: 'BOOKING_WRONG_STATE', state: 'completed' });
     expect(await fileCount()).toBe(files + 2);
     // and an unknown slot is a bad request
-    expect((await upload(w.consumer.member, url(id, 'no_such_slot'), pdf(), 'x.pdf', 'application/pdf')).statusCode).toBe(400);
+    expect(
+      (await upload(w.consumer.member, url(id, 'no_such_slot'), pdf(), 'x.pdf', 'application/pdf')).statusCode,
+    ).toBe(400);
   });
 
   it('a draft has no open slot for anyone', async () => {
     const id = await driveTo(t, w, 'draft');
-    expect(refusal(await upload(w.consumer.member, url(id, 'report'), pdf(), 'x.pdf', 'application/pdf'))).toEqual({ status: 409, code: 'BOOKING_WRONG_STATE', state: 'draft' });
-    expect((await upload(w.provider.admin, url(id, 'result_report'), pdf(), 'x.pdf', 'application/pdf')).statusCode).toBe(404);
+    expect(refusal(await upload(w.consumer.member, url(id, 'report'), pdf(), 'x.pdf', 'application/pdf'))).toEqual({
+      status: 409,
+      code: 'BOOKING_WRONG_STATE',
+      state: 'draft',
+    });
+    expect(
+      (await upload(w.provider.admin, url(id, 'result_report'), pdf(), 'x.pdf', 'application/pdf')).statusCode,
+    ).toBe(404);
     expect(await linksOf(id)).toEqual([]);
   });
 
   it('at most 5 files per slot (422 for the sixth), counted per slot', async () => {
     const id = await driveTo(t, w, 'awaiting_settlement');
-    for (let k = 0; k < 5; k++) ok(await upload(w.consumer.member, url(id, 'report'), pdf(`r${k}`), `报告${k}.pdf`, 'application/pdf'), 201);
+    for (let k = 0; k < 5; k++)
+      ok(await upload(w.consumer.member, url(id, 'report'), pdf(`r${k}`), `报告${k}.pdf`, 'application/pdf'), 201);
     const files = await fileCount();
     const sixth = await upload(w.consumer.member, url(id, 'report'), pdf('r6'), '报告6.pdf', 'application/pdf');
     expect(refusal(sixth)).toMatchObject({ status: 422, code: 'TOO_MANY_FILES' });
@@ -161,9 +246,15 @@ describe('slots', () => {
   it('eight uploads at once (a multi-file picker) still keep 5 in the slot, and nothing of the refused ones', async () => {
     const id = await driveTo(t, w, 'awaiting_settlement');
     const [files, objs] = [await fileCount(), objects().length];
-    const res = await Promise.all(Array.from({ length: 8 }, (_, k) => upload(w.consumer.member, url(id, 'invoice'), pdf(`invoice ${k}`), `发票${k}.pdf`, 'application/pdf')));
+    const res = await Promise.all(
+      Array.from({ length: 8 }, (_, k) =>
+        upload(w.consumer.member, url(id, 'invoice'), pdf(`invoice ${k}`), `发票${k}.pdf`, 'application/pdf'),
+      ),
+    );
     expect(res.filter((r) => r.statusCode === 201)).toHaveLength(5);
-    expect(res.filter((r) => r.statusCode === 422).map((r) => r.data.error.code)).toEqual(Array(3).fill('TOO_MANY_FILES'));
+    expect(res.filter((r) => r.statusCode === 422).map((r) => r.data.error.code)).toEqual(
+      Array(3).fill('TOO_MANY_FILES'),
+    );
     expect((await linksOf(id)).filter((l) => l.slot === 'invoice')).toHaveLength(5);
     expect(await fileCount()).toBe(files + 5);
     expect(objects().length).toBe(objs + 5);
@@ -174,11 +265,23 @@ describe('removing and serving', () => {
   it('a file is removed (row, link and object) by whoever may fill its slot, while the slot is open', async () => {
     const id = await driveTo(t, w, 'awaiting_settlement');
     const colleague = await person(t, w.consumer.org.id);
-    const f = ok(await upload(w.consumer.member, url(id, 'report'), pdf('to remove'), '待删除.pdf', 'application/pdf'), 201).data;
-    const keep = ok(await upload(w.consumer.member, url(id, 'invoice'), pdf('keep'), '发票.pdf', 'application/pdf'), 201).data;
+    const f = ok(
+      await upload(w.consumer.member, url(id, 'report'), pdf('to remove'), '待删除.pdf', 'application/pdf'),
+      201,
+    ).data;
+    const keep = ok(
+      await upload(w.consumer.member, url(id, 'invoice'), pdf('keep'), '发票.pdf', 'application/pdf'),
+      201,
+    ).data;
     const objs = objects().length;
-    expect(refusal(await w.provider.admin.del(`/api/bookings/${id}/files/${f.id}`))).toMatchObject({ status: 403, code: 'BOOKING_WRONG_PARTY' });
-    expect(refusal(await colleague.client.del(`/api/bookings/${id}/files/${f.id}`))).toMatchObject({ status: 403, code: 'BOOKING_APPLICANT_ONLY' });
+    expect(refusal(await w.provider.admin.del(`/api/bookings/${id}/files/${f.id}`))).toMatchObject({
+      status: 403,
+      code: 'BOOKING_WRONG_PARTY',
+    });
+    expect(refusal(await colleague.client.del(`/api/bookings/${id}/files/${f.id}`))).toMatchObject({
+      status: 403,
+      code: 'BOOKING_APPLICANT_ONLY',
+    });
     expect((await w.third.admin.del(`/api/bookings/${id}/files/${f.id}`)).statusCode).toBe(404);
     // a file of another booking cannot be removed through this one
     const other = await driveTo(t, w, 'awaiting_settlement');
@@ -196,7 +299,11 @@ describe('removing and serving', () => {
     // after settlement the files stay
     ok(await upload(w.consumer.member, url(id, 'report'), pdf('r'), '报告.pdf', 'application/pdf'), 201);
     ok(await w.consumer.member.post(`/api/bookings/${id}/settle`, {}));
-    expect(refusal(await w.consumer.member.del(`/api/bookings/${id}/files/${keep.id}`))).toEqual({ status: 409, code: 'BOOKING_WRONG_STATE', state: 'completed' });
+    expect(refusal(await w.consumer.member.del(`/api/bookings/${id}/files/${keep.id}`))).toEqual({
+      status: 409,
+      code: 'BOOKING_WRONG_STATE',
+      state: 'completed',
+    });
     expect((await linksOf(id)).map((l) => l.fileId)).toContain(keep.id);
     expect((await storedBooking(t, id)).state).toBe('completed');
   });
@@ -204,11 +311,16 @@ describe('removing and serving', () => {
   it('a file is served as an attachment, with its bytes, to the two parties only', async () => {
     const id = await driveTo(t, w, 'accepted');
     const bytes = pdf('受托方的检测报告');
-    const f = ok(await upload(w.provider.admin, url(id, 'result_report'), bytes, '检测报告 第1版.pdf', 'application/pdf'), 201).data;
+    const f = ok(
+      await upload(w.provider.admin, url(id, 'result_report'), bytes, '检测报告 第1版.pdf', 'application/pdf'),
+      201,
+    ).data;
     for (const c of [w.provider.admin, w.provider.member, w.consumer.member, w.consumer.admin]) {
       const res = ok(await c.get(f.url));
       expect(res.headers['content-type']).toBe('application/pdf');
-      expect(res.headers['content-disposition']).toBe(`attachment; filename="____ _1_.pdf"; filename*=UTF-8''${encodeURIComponent('检测报告 第1版.pdf')}`);
+      expect(res.headers['content-disposition']).toBe(
+        `attachment; filename="____ _1_.pdf"; filename*=UTF-8''${encodeURIComponent('检测报告 第1版.pdf')}`,
+      );
       expect(res.headers['cache-control']).toBe('private, no-cache');
       expect(res.headers['x-content-type-options']).toBe('nosniff');
       expect(res.rawPayload.equals(bytes)).toBe(true);

@@ -12,17 +12,44 @@ let draft: string;
 let pending: string;
 
 const itemsOf = (data: any) => data.groups.flatMap((g: any) => g.items.map((i: any) => i.instrumentId));
-const rows = (userId: string) => t.database.db.selectFrom('cartItems').select('instrumentId').where('userId', '=', userId).execute().then((r) => r.map((x) => x.instrumentId).sort());
+const rows = (userId: string) =>
+  t.database.db
+    .selectFrom('cartItems')
+    .select('instrumentId')
+    .where('userId', '=', userId)
+    .execute()
+    .then((r) => r.map((x) => x.instrumentId).sort());
 
 beforeAll(async () => {
   t = await createTestApp();
   org.a = (await makeOrg(t, { cityCode: '370100', name: '甲分析测试中心' })).org;
   org.b = (await makeOrg(t, { cityCode: '370200', name: '乙材料研究院' })).org;
-  a = await seedInstruments(t.database, org.a.id, ['扫描电子显微镜', '透射电子显微镜', '气相色谱仪', '液相色谱仪', '核磁共振波谱仪'].map((name, k) => ({ name, model: `A-${k}`, valueFen: (k + 1) * 10_000_000 })));
-  b = await seedInstruments(t.database, org.b.id, ['X射线衍射仪', '万能材料试验机', '工业CT'].map((name, k) => ({ name, model: `B-${k}`, categoryCode: k ? '020101' : '010301' })));
-  [draft, pending] = await seedInstruments(t.database, org.a.id, [{ name: '草稿仪器', state: 'draft' }, { name: '待审核仪器', state: 'pending' }]);
+  a = await seedInstruments(
+    t.database,
+    org.a.id,
+    ['扫描电子显微镜', '透射电子显微镜', '气相色谱仪', '液相色谱仪', '核磁共振波谱仪'].map((name, k) => ({
+      name,
+      model: `A-${k}`,
+      valueFen: (k + 1) * 10_000_000,
+    })),
+  );
+  b = await seedInstruments(
+    t.database,
+    org.b.id,
+    ['X射线衍射仪', '万能材料试验机', '工业CT'].map((name, k) => ({
+      name,
+      model: `B-${k}`,
+      categoryCode: k ? '020101' : '010301',
+    })),
+  );
+  [draft, pending] = await seedInstruments(t.database, org.a.id, [
+    { name: '草稿仪器', state: 'draft' },
+    { name: '待审核仪器', state: 'pending' },
+  ]);
 });
-afterAll(async () => { await t?.close(); });
+afterAll(async () => {
+  await t?.close();
+});
 
 async function person() {
   const u = await makeUser(t);
@@ -44,9 +71,20 @@ describe('预选清单', () => {
     expect(res.data.total).toBe(5);
     expect(res.data.disabledCount).toBe(0);
     // groups in the order of their newest item, items newest first
-    expect(res.data.groups.map((g: any) => [g.orgName, g.cityName, g.items.length])).toEqual([['乙材料研究院', '青岛', 2], ['甲分析测试中心', '济南', 3]]);
+    expect(res.data.groups.map((g: any) => [g.orgName, g.cityName, g.items.length])).toEqual([
+      ['乙材料研究院', '青岛', 2],
+      ['甲分析测试中心', '济南', 3],
+    ]);
     expect(res.data.groups[1].items.map((i: any) => i.instrumentId)).toEqual([a[2], a[1], a[0]]);
-    expect(res.data.groups[1].items[2]).toMatchObject({ name: '扫描电子显微镜', model: 'A-0', categoryName: '扫描电镜', valueFen: 10_000_000, isDisabled: false, isBookable: true, pictureUrl: null });
+    expect(res.data.groups[1].items[2]).toMatchObject({
+      name: '扫描电子显微镜',
+      model: 'A-0',
+      categoryName: '扫描电镜',
+      valueFen: 10_000_000,
+      isDisabled: false,
+      isBookable: true,
+      pictureUrl: null,
+    });
     expect(res.data.groups[0].items.map((i: any) => i.instrumentId)).toEqual([b[1], b[0]]);
   });
 
@@ -60,10 +98,12 @@ describe('预选清单', () => {
     }
     expect(await rows(u.id)).toEqual([]);
     expect((await c.post('/api/cart', { instrumentIds: [] })).statusCode).toBe(400);
-    expect((await c.post('/api/cart', { instrumentIds: Array.from({ length: 101 }, () => a[0]) })).statusCode).toBe(400);
+    expect((await c.post('/api/cart', { instrumentIds: Array.from({ length: 101 }, () => a[0]) })).statusCode).toBe(
+      400,
+    );
   });
 
-  it('deletes one instrument, one organisation\'s group, or everything', async () => {
+  it("deletes one instrument, one organisation's group, or everything", async () => {
     const { u, c } = await person();
     await c.post('/api/cart', { instrumentIds: [...a, ...b] });
     const one = await c.del(`/api/cart/items/${a[3]}`);
@@ -92,7 +132,9 @@ describe('预选清单', () => {
     try {
       const res = await c.get('/api/cart');
       expect(res.data.disabledCount).toBe(2);
-      const byId = Object.fromEntries(res.data.groups.flatMap((g: any) => g.items).map((i: any) => [i.instrumentId, i]));
+      const byId = Object.fromEntries(
+        res.data.groups.flatMap((g: any) => g.items).map((i: any) => [i.instrumentId, i]),
+      );
       expect(byId[a[1]]).toMatchObject({ isDisabled: true, isBookable: false });
       expect(byId[b[2]]).toMatchObject({ isDisabled: true, isBookable: false });
       expect(byId[a[0]]).toMatchObject({ isDisabled: false, isBookable: true });

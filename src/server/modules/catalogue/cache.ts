@@ -12,15 +12,43 @@
 
 /** The values of one position that searches depend on (snapshot.ts `valuesAt`). */
 export interface Values {
-  text: string; category: number; city: number; org: number; value: number; sharing: number; run: number;
-  served: number; purchased: number; rel: number; fieldBits: number; fieldMore: number[] | null;
+  text: string;
+  category: number;
+  city: number;
+  org: number;
+  value: number;
+  sharing: number;
+  run: number;
+  served: number;
+  purchased: number;
+  rel: number;
+  fieldBits: number;
+  fieldMore: number[] | null;
 }
 /** One instrument's change: its values before (null: it was not listed) and after (null: it is not listed now). */
-export interface Change { id: string; before: Values | null; after: Values | null }
+export interface Change {
+  id: string;
+  before: Values | null;
+  after: Values | null;
+}
 
-interface Entry { v: unknown; size: number; affectedBy?: (c: Change) => boolean }
+interface Entry {
+  v: unknown;
+  size: number;
+  affectedBy?: (c: Change) => boolean;
+}
 
-export interface CacheStats { resultHits: number; resultCountsHits: number; resultMisses: number; termHits: number; termMisses: number; rebuilds: number; patches: number; kept: number; dropped: number }
+export interface CacheStats {
+  resultHits: number;
+  resultCountsHits: number;
+  resultMisses: number;
+  termHits: number;
+  termMisses: number;
+  rebuilds: number;
+  patches: number;
+  kept: number;
+  dropped: number;
+}
 
 export interface Caches {
   on: boolean;
@@ -35,8 +63,26 @@ export interface Caches {
   stats: CacheStats;
 }
 
-export const newStats = (): CacheStats => ({ resultHits: 0, resultCountsHits: 0, resultMisses: 0, termHits: 0, termMisses: 0, rebuilds: 0, patches: 0, kept: 0, dropped: 0 });
-export const newCaches = (on: boolean, stats = newStats()): Caches => ({ on, terms: new Map(), termEntries: 0, weights: new Map(), memo: new Map(), memoEntries: 0, stats });
+export const newStats = (): CacheStats => ({
+  resultHits: 0,
+  resultCountsHits: 0,
+  resultMisses: 0,
+  termHits: 0,
+  termMisses: 0,
+  rebuilds: 0,
+  patches: 0,
+  kept: 0,
+  dropped: 0,
+});
+export const newCaches = (on: boolean, stats = newStats()): Caches => ({
+  on,
+  terms: new Map(),
+  termEntries: 0,
+  weights: new Map(),
+  memo: new Map(),
+  memoEntries: 0,
+  stats,
+});
 
 // budgets: the cache adds speed on top of a search that is fast without it, so it stays small (memory target)
 const TERM_BUDGET = 500_000; // positions kept in the term cache (2 MB)
@@ -46,7 +92,11 @@ const WEIGHTS_MAX = 64;
 
 export function termGet(c: Caches, term: string): Int32Array | undefined {
   const hit = c.terms.get(term);
-  if (hit) { c.stats.termHits++; c.terms.delete(term); c.terms.set(term, hit); } else c.stats.termMisses++;
+  if (hit) {
+    c.stats.termHits++;
+    c.terms.delete(term);
+    c.terms.set(term, hit);
+  } else c.stats.termMisses++;
   return hit;
 }
 export function termSet(c: Caches, term: string, hits: Int32Array) {
@@ -86,7 +136,10 @@ export function memoGet<T>(c: Caches, key: string): T | undefined {
 export function memoSet<T>(c: Caches, key: string, v: T, size = 0, affectedBy?: (ch: Change) => boolean): T {
   if (!c.on) return v;
   const old = c.memo.get(key);
-  if (old) { c.memoEntries -= old.size; c.memo.delete(key); }
+  if (old) {
+    c.memoEntries -= old.size;
+    c.memo.delete(key);
+  }
   c.memo.set(key, { v, size, affectedBy });
   c.memoEntries += size;
   for (const [k, e] of c.memo) {
@@ -100,12 +153,23 @@ export function memoSet<T>(c: Caches, key: string, v: T, size = 0, affectedBy?: 
 
 /** Counts a search by how much of its result came from the cache: all of it, the counts only, or nothing. */
 export function recordResult(c: Caches, how: 'hit' | 'counts' | 'miss') {
-  if (how === 'hit') c.stats.resultHits++; else if (how === 'counts') c.stats.resultCountsHits++; else c.stats.resultMisses++;
+  if (how === 'hit') c.stats.resultHits++;
+  else if (how === 'counts') c.stats.resultCountsHits++;
+  else c.stats.resultMisses++;
 }
 
 const same = (a: Values, b: Values) =>
-  a.text === b.text && a.category === b.category && a.city === b.city && a.org === b.org && (a.value === b.value || (Number.isNaN(a.value) && Number.isNaN(b.value))) &&
-  a.sharing === b.sharing && a.run === b.run && a.served === b.served && a.purchased === b.purchased && a.rel === b.rel && a.fieldBits === b.fieldBits &&
+  a.text === b.text &&
+  a.category === b.category &&
+  a.city === b.city &&
+  a.org === b.org &&
+  (a.value === b.value || (Number.isNaN(a.value) && Number.isNaN(b.value))) &&
+  a.sharing === b.sharing &&
+  a.run === b.run &&
+  a.served === b.served &&
+  a.purchased === b.purchased &&
+  a.rel === b.rel &&
+  a.fieldBits === b.fieldBits &&
   (a.fieldMore ?? []).join() === (b.fieldMore ?? []).join();
 
 /** True when the change alters nothing that searches look at (a rating, a contact, a picture …). */
@@ -118,12 +182,20 @@ const unchanged = (ch: Change) => !!ch.before && !!ch.after && same(ch.before, c
 export function invalidate(c: Caches, changes: Change[]) {
   for (const ch of changes) {
     if (unchanged(ch)) continue;
-    const b = ch.before?.text ?? '', a = ch.after?.text ?? '';
+    const b = ch.before?.text ?? '',
+      a = ch.after?.text ?? '';
     if (a !== b) {
-      for (const [t, hits] of c.terms) if (a.includes(t) !== b.includes(t)) { c.terms.delete(t); c.termEntries -= hits.length; }
+      for (const [t, hits] of c.terms)
+        if (a.includes(t) !== b.includes(t)) {
+          c.terms.delete(t);
+          c.termEntries -= hits.length;
+        }
     }
     for (const [k, e] of c.memo) {
-      if (e.affectedBy && !e.affectedBy(ch)) { c.stats.kept++; continue; }
+      if (e.affectedBy && !e.affectedBy(ch)) {
+        c.stats.kept++;
+        continue;
+      }
       c.memo.delete(k);
       c.memoEntries -= e.size;
       c.stats.dropped++;
@@ -133,5 +205,9 @@ export function invalidate(c: Caches, changes: Change[]) {
 
 /** Forgets everything kept (the benchmark starts its cold measurements so). */
 export function clear(c: Caches) {
-  c.terms.clear(); c.termEntries = 0; c.weights.clear(); c.memo.clear(); c.memoEntries = 0;
+  c.terms.clear();
+  c.termEntries = 0;
+  c.weights.clear();
+  c.memo.clear();
+  c.memoEntries = 0;
 }

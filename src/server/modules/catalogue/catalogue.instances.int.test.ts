@@ -18,7 +18,13 @@ import { compareOrgs, compareSearch, readCatalogue, type Query } from './oracle'
 
 const WAIT_MS = 1000;
 
-interface Side { name: 'A' | 'B'; t: TestApp; visitor: Client; admins: Client[]; reviewer: Client }
+interface Side {
+  name: 'A' | 'B';
+  t: TestApp;
+  visitor: Client;
+  admins: Client[];
+  reviewer: Client;
+}
 let a: Side, b: Side;
 const orgIds: string[] = [];
 const ids: string[] = [];
@@ -27,23 +33,113 @@ let slowest = 0;
 const late: string[] = [];
 
 const SEEDS: InstrumentSeed[] = [
-  { name: '场发射扫描电子显微镜', nameEn: 'Scanning Electron Microscope', model: 'SU8010', manufacturer: '日立', specs: '分辨率 1.0 nm', serviceCount: 12, purchaseDate: '2018-05-10', valueFen: 380_000_000, categoryCode: '010102', fields: ['F03'] },
-  { name: '台式扫描电镜', model: 'ＴＭ４０００', manufacturer: '日立', specs: '放大倍数 10～100,000×', serviceCount: 4, purchaseDate: '2020-01-15', valueFen: 90_000_000, categoryCode: '010102', cityCode: '370200' },
-  { name: '透射电子显微镜', model: 'JEM-2100F', manufacturer: '日本电子', specs: '点分辨率 0.19 nm', serviceCount: 30, purchaseDate: null, valueFen: 1_200_000_000, categoryCode: '010101' },
-  { name: '气相色谱仪', model: '7890B', manufacturer: '安捷伦', specs: '检测器 FID', serviceCount: 8, purchaseDate: '2017-04-20', valueFen: 45_000_000, categoryCode: '010501', fields: ['F09'] },
-  { name: '高效液相色谱仪', model: 'LC-20AD', manufacturer: '岛津', specs: '二元高压梯度', serviceCount: 8, purchaseDate: '2016-11-11', valueFen: null, categoryCode: '010502', sharingMode: 'internal' },
-  { name: '万能材料试验机', model: '5982', manufacturer: 'Instron 英斯特朗', specs: '最大载荷 100 kN', serviceCount: 3, purchaseDate: '2013-05-05', valueFen: 160_000_000, categoryCode: '020101', runStatus: '待机' },
-  { name: '激光共聚焦显微镜', model: 'LSM 880', manufacturer: '蔡司', specs: '光谱检测 32 通道', serviceCount: 7, purchaseDate: '2019-09-09', valueFen: 260_000_000, categoryCode: '010801', isDisabled: true },
-  { name: '核磁共振波谱仪', nameEn: 'NMR Spectrometer', model: 'AVANCE NEO 600', manufacturer: 'Bruker', specs: '600 MHz', serviceCount: 6, purchaseDate: '2019-12-12', valueFen: 900_000_000, categoryCode: '010601' },
+  {
+    name: '场发射扫描电子显微镜',
+    nameEn: 'Scanning Electron Microscope',
+    model: 'SU8010',
+    manufacturer: '日立',
+    specs: '分辨率 1.0 nm',
+    serviceCount: 12,
+    purchaseDate: '2018-05-10',
+    valueFen: 380_000_000,
+    categoryCode: '010102',
+    fields: ['F03'],
+  },
+  {
+    name: '台式扫描电镜',
+    model: 'ＴＭ４０００',
+    manufacturer: '日立',
+    specs: '放大倍数 10～100,000×',
+    serviceCount: 4,
+    purchaseDate: '2020-01-15',
+    valueFen: 90_000_000,
+    categoryCode: '010102',
+    cityCode: '370200',
+  },
+  {
+    name: '透射电子显微镜',
+    model: 'JEM-2100F',
+    manufacturer: '日本电子',
+    specs: '点分辨率 0.19 nm',
+    serviceCount: 30,
+    purchaseDate: null,
+    valueFen: 1_200_000_000,
+    categoryCode: '010101',
+  },
+  {
+    name: '气相色谱仪',
+    model: '7890B',
+    manufacturer: '安捷伦',
+    specs: '检测器 FID',
+    serviceCount: 8,
+    purchaseDate: '2017-04-20',
+    valueFen: 45_000_000,
+    categoryCode: '010501',
+    fields: ['F09'],
+  },
+  {
+    name: '高效液相色谱仪',
+    model: 'LC-20AD',
+    manufacturer: '岛津',
+    specs: '二元高压梯度',
+    serviceCount: 8,
+    purchaseDate: '2016-11-11',
+    valueFen: null,
+    categoryCode: '010502',
+    sharingMode: 'internal',
+  },
+  {
+    name: '万能材料试验机',
+    model: '5982',
+    manufacturer: 'Instron 英斯特朗',
+    specs: '最大载荷 100 kN',
+    serviceCount: 3,
+    purchaseDate: '2013-05-05',
+    valueFen: 160_000_000,
+    categoryCode: '020101',
+    runStatus: '待机',
+  },
+  {
+    name: '激光共聚焦显微镜',
+    model: 'LSM 880',
+    manufacturer: '蔡司',
+    specs: '光谱检测 32 通道',
+    serviceCount: 7,
+    purchaseDate: '2019-09-09',
+    valueFen: 260_000_000,
+    categoryCode: '010801',
+    isDisabled: true,
+  },
+  {
+    name: '核磁共振波谱仪',
+    nameEn: 'NMR Spectrometer',
+    model: 'AVANCE NEO 600',
+    manufacturer: 'Bruker',
+    specs: '600 MHz',
+    serviceCount: 6,
+    purchaseDate: '2019-12-12',
+    valueFen: 900_000_000,
+    categoryCode: '010601',
+  },
 ];
 
 /** Queries whose answers a catalogue write can change: the whole catalogue in every sort, a few terms and filters. */
 function queries(terms: string[]): Query[] {
   return [
-    { sort: 'served', pageSize: 100 }, { sort: 'served', dir: 'asc', pageSize: 7, page: 2 }, { sort: 'purchased', pageSize: 100 },
-    { sort: 'purchased', dir: 'asc', pageSize: 100 }, { q: '镜', pageSize: 100 }, { q: '色谱 仪', dir: 'asc', pageSize: 100 }, { q: '显微', city: '370200' },
-    { category: '010000', sort: 'served', pageSize: 100 }, { valueMin: 50_000_000, valueMax: 500_000_000, pageSize: 100 }, { org: orgIds[1], pageSize: 100 },
-    ...terms.flatMap((q): Query[] => [{ q, pageSize: 100 }, { q, sort: 'served', dir: 'asc', pageSize: 100 }]),
+    { sort: 'served', pageSize: 100 },
+    { sort: 'served', dir: 'asc', pageSize: 7, page: 2 },
+    { sort: 'purchased', pageSize: 100 },
+    { sort: 'purchased', dir: 'asc', pageSize: 100 },
+    { q: '镜', pageSize: 100 },
+    { q: '色谱 仪', dir: 'asc', pageSize: 100 },
+    { q: '显微', city: '370200' },
+    { category: '010000', sort: 'served', pageSize: 100 },
+    { valueMin: 50_000_000, valueMax: 500_000_000, pageSize: 100 },
+    { org: orgIds[1], pageSize: 100 },
+    ...terms.flatMap((q): Query[] => [
+      { q, pageSize: 100 },
+      { q, sort: 'served', dir: 'asc', pageSize: 100 },
+    ]),
   ];
 }
 
@@ -51,14 +147,17 @@ function queries(terms: string[]): Query[] {
 async function problemsOf(side: Side, terms: string[]): Promise<string[]> {
   const c = await readCatalogue(a.t.database.db);
   const out = [...c.stale];
-  for (const q of queries(terms)) out.push(...(await compareSearch(side.visitor, c, q)).map((p) => `${JSON.stringify(q)}: ${p}`));
+  for (const q of queries(terms))
+    out.push(...(await compareSearch(side.visitor, c, q)).map((p) => `${JSON.stringify(q)}: ${p}`));
   out.push(...(await compareOrgs(side.visitor, c, {})).map((p) => `orgs: ${p}`));
   out.push(...(await compareOrgs(side.visitor, c, { q: terms[0] })).map((p) => `orgs ${terms[0]}: ${p}`));
   return out;
 }
 
 function fail(what: string, problems: string[]): never {
-  throw new Error(`${what}: the catalogue differs from the substring match (${problems.length} problems)\n${problems.slice(0, 10).join('\n')}`);
+  throw new Error(
+    `${what}: the catalogue differs from the substring match (${problems.length} problems)\n${problems.slice(0, 10).join('\n')}`,
+  );
 }
 
 /** After a write on `writer`: right at once there, and within WAIT_MS on the other instance. */
@@ -74,7 +173,10 @@ async function within(side: Side, what: string, terms: string[]) {
   for (let attempt = 0; ; attempt++) {
     const lookedAt = Date.now() - start;
     const problems = await problemsOf(side, terms);
-    if (!problems.length) { slowest = Math.max(slowest, lookedAt); return; }
+    if (!problems.length) {
+      slowest = Math.max(slowest, lookedAt);
+      return;
+    }
     if (!attempt) late.push(`${what}, at first: ${problems[0]}`);
     if (Date.now() - start > WAIT_MS) fail(`${what}: instance ${side.name}, after ${Date.now() - start} ms`, problems);
     await new Promise((r) => setTimeout(r, 25));
@@ -84,9 +186,22 @@ async function within(side: Side, what: string, terms: string[]) {
 async function edit(side: Side, org: number, id: string, change: Record<string, unknown>) {
   const admin = side.admins[org];
   const view = (await admin.get(`/api/instruments/${id}`)).data;
-  const body: Record<string, unknown> = Object.fromEntries(Object.keys(InstrumentFields.shape).map((k) => [k, view[k]]));
-  const fill: Record<string, unknown> = { model: 'M-1', manufacturer: '某仪器厂', valueFen: 1_000_000, purchaseDate: '2016-01-01', specs: '规格', functions: '功能',
-    serviceContent: '测试服务', feeStandard: '100 元/次', cityCode: '370100', contactName: '王老师', contactPhone: '13905310001' };
+  const body: Record<string, unknown> = Object.fromEntries(
+    Object.keys(InstrumentFields.shape).map((k) => [k, view[k]]),
+  );
+  const fill: Record<string, unknown> = {
+    model: 'M-1',
+    manufacturer: '某仪器厂',
+    valueFen: 1_000_000,
+    purchaseDate: '2016-01-01',
+    specs: '规格',
+    functions: '功能',
+    serviceContent: '测试服务',
+    feeStandard: '100 元/次',
+    cityCode: '370100',
+    contactName: '王老师',
+    contactPhone: '13905310001',
+  };
   for (const [k, v] of Object.entries(fill)) if (body[k] == null || body[k] === '') body[k] = v;
   const res = await admin.put(`/api/instruments/${id}`, { ...body, startUseDate: null, ...change });
   expect(res.statusCode, res.body).toBe(200);
@@ -97,7 +212,12 @@ async function list(side: Side, org: number, fields: Record<string, unknown>) {
   expect(created.statusCode, created.body).toBe(201);
   const id = created.data.id as string;
   expect((await side.admins[org].post(`/api/instruments/${id}/submit`)).statusCode).toBe(200);
-  const open = await a.t.database.db.selectFrom('reviews').select('id').where('subjectId', '=', id).where('state', '=', 'pending').executeTakeFirstOrThrow();
+  const open = await a.t.database.db
+    .selectFrom('reviews')
+    .select('id')
+    .where('subjectId', '=', id)
+    .where('state', '=', 'pending')
+    .executeTakeFirstOrThrow();
   const decided = await side.reviewer.post(`/api/reviews/${open.id}/decision`, { action: 'approve' });
   expect(decided.statusCode, decided.body).toBe(200);
   ids.push(id);
@@ -114,13 +234,19 @@ async function counts(side: Side, changed: string[], set: 'settle' | 'rate' | nu
   await side.t.database.db.transaction().execute(async (trx) => {
     const q = trx.updateTable('instruments').where('id', 'in', changed);
     if (set === 'settle') await q.set((eb) => ({ serviceCount: eb('serviceCount', '+', 1) })).execute();
-    else if (set === 'rate') await q.set((eb) => ({ ratingSum: eb('ratingSum', '+', 4), ratingCount: eb('ratingCount', '+', 1) })).execute();
+    else if (set === 'rate')
+      await q.set((eb) => ({ ratingSum: eb('ratingSum', '+', 4), ratingCount: eb('ratingCount', '+', 1) })).execute();
     else await q.set({ serviceCount: set }).execute();
     await catalogueChanged(trx, changed);
   });
 }
 
-async function side(name: 'A' | 'B', t: TestApp, admins: { username: string | null }[], reviewer: { username: string | null }): Promise<Side> {
+async function side(
+  name: 'A' | 'B',
+  t: TestApp,
+  admins: { username: string | null }[],
+  reviewer: { username: string | null },
+): Promise<Side> {
   const visitor = new Client(t.app);
   return { name, t, visitor, admins: await Promise.all(admins.map((u) => as(t, u))), reviewer: await as(t, reviewer) };
 }
@@ -130,7 +256,11 @@ beforeAll(async () => {
   const second = await createSecondInstance(first);
   const users = [];
   for (const [k, city] of ['370100', '370200', '370100'].entries()) {
-    const { org } = await makeOrg(first, { cityCode: city, affiliation: 'province', name: ['山东省分析测试中心', '青岛海洋材料研究院', '济南检验检测中心'][k] });
+    const { org } = await makeOrg(first, {
+      cityCode: city,
+      affiliation: 'province',
+      name: ['山东省分析测试中心', '青岛海洋材料研究院', '济南检验检测中心'][k],
+    });
     orgIds.push(org.id);
     users.push(await addMember(first, org.id, 'admin'));
   }
@@ -138,7 +268,14 @@ beforeAll(async () => {
   const province = await deptUser(first, '370000');
   a = await side('A', first, users, province);
   b = await side('B', second, users, province);
-  for (const [k, orgId] of orgIds.entries()) ids.push(...await seedInstruments(first.database, orgId, SEEDS.map((s, i) => ({ ...s, serviceCount: (s.serviceCount ?? 0) + i * k }))));
+  for (const [k, orgId] of orgIds.entries())
+    ids.push(
+      ...(await seedInstruments(
+        first.database,
+        orgId,
+        SEEDS.map((s, i) => ({ ...s, serviceCount: (s.serviceCount ?? 0) + i * k })),
+      )),
+    );
 });
 afterAll(async () => {
   await b?.t.close();
@@ -156,12 +293,30 @@ describe('two instances on one database', () => {
     await edit(a, 0, ids[0], { name: '热场发射扫描电子显微镜', model: 'SU7000' });
     await visible(a, 'A: edit name and model', ['热场', 'su7000', 'su8010', '扫描']);
     // B edits the specifications and the category of another, A sees it
-    await edit(b, 1, ids[SEEDS.length + 3], { specs: '检测器 ECD；新的色谱柱', categoryCode: '010502', purchaseDate: '2022-02-02' });
+    await edit(b, 1, ids[SEEDS.length + 3], {
+      specs: '检测器 ECD；新的色谱柱',
+      categoryCode: '010502',
+      purchaseDate: '2022-02-02',
+    });
     await visible(b, 'B: edit specs', ['ecd', '色谱柱', 'fid']);
     // a listing on each
-    const onA = await list(a, 0, { name: '显微拉曼光谱仪', model: 'LabRAM HR', manufacturer: 'Horiba', specs: '拉曼成像', valueFen: 200_000_000, purchaseDate: '2021-01-01' });
+    const onA = await list(a, 0, {
+      name: '显微拉曼光谱仪',
+      model: 'LabRAM HR',
+      manufacturer: 'Horiba',
+      specs: '拉曼成像',
+      valueFen: 200_000_000,
+      purchaseDate: '2021-01-01',
+    });
     await visible(a, 'A: list', ['拉曼', 'labram', '显微']);
-    await list(b, 2, { name: '体视显微镜', model: 'SZX16', manufacturer: '奥林巴斯', specs: '体视观察', valueFen: 20_000_000, purchaseDate: '2014-04-04' });
+    await list(b, 2, {
+      name: '体视显微镜',
+      model: 'SZX16',
+      manufacturer: '奥林巴斯',
+      specs: '体视观察',
+      valueFen: 20_000_000,
+      purchaseDate: '2014-04-04',
+    });
     await visible(b, 'B: list', ['体视', 'szx16', '显微镜']);
     // 停用 on A, 启用 on B
     await toggle(a, 0, onA, 'disable');
@@ -186,7 +341,12 @@ describe('two instances on one database', () => {
     const view = (await admin.get('/api/orgs/mine')).data;
     const defaults = orgBody() as Record<string, unknown>;
     const body = Object.fromEntries(Object.keys(OrgFields.shape).map((k) => [k, view[k] ?? defaults[k]]));
-    const renamed = await admin.put('/api/orgs/mine', { ...body, commitmentAccepted: true, name: '淄博光电研究院', cityCode: '370300' });
+    const renamed = await admin.put('/api/orgs/mine', {
+      ...body,
+      commitmentAccepted: true,
+      name: '淄博光电研究院',
+      cityCode: '370300',
+    });
     expect(renamed.statusCode, renamed.body).toBe(200);
     await visible(b, 'B: rename organisation', ['淄博', '光电', '检验检测']);
     // a removal, named to the indexer on A's connection
@@ -204,16 +364,34 @@ describe('two instances on one database', () => {
       const writer = k % 2 ? b : a;
       const org = k % 3;
       const id = ids.filter((x) => x !== ids[3])[(k * 7) % (ids.length - 1)];
-      const owner = (await a.t.database.db.selectFrom('instruments').select('orgId').where('id', '=', id).executeTakeFirstOrThrow()).orgId;
+      const owner = (
+        await a.t.database.db.selectFrom('instruments').select('orgId').where('id', '=', id).executeTakeFirstOrThrow()
+      ).orgId;
       const mine = orgIds.indexOf(owner);
       const kind = k % 4;
       if (kind === 0) await edit(writer, mine, id, { name: names[k % names.length], model: `M${k}-X` });
       else if (kind === 1) await counts(writer, [id], k);
       else if (kind === 2) {
-        const disabled = !!(await a.t.database.db.selectFrom('instruments').select('isDisabled').where('id', '=', id).executeTakeFirstOrThrow()).isDisabled;
+        const disabled = !!(
+          await a.t.database.db
+            .selectFrom('instruments')
+            .select('isDisabled')
+            .where('id', '=', id)
+            .executeTakeFirstOrThrow()
+        ).isDisabled;
         await toggle(writer, mine, id, disabled ? 'enable' : 'disable');
-      } else await list(writer, org, { name: `${names[k % names.length]}${k}`, model: `L${k}`, valueFen: 10_000_000 * k, purchaseDate: `20${10 + (k % 10)}-01-01` });
-      await visible(writer, `${writer.name}: write ${k} (${['edit', 'count', 'toggle', 'list'][kind]})`, [names[k % names.length].slice(0, 2), `m${k}`, `l${k}`]);
+      } else
+        await list(writer, org, {
+          name: `${names[k % names.length]}${k}`,
+          model: `L${k}`,
+          valueFen: 10_000_000 * k,
+          purchaseDate: `20${10 + (k % 10)}-01-01`,
+        });
+      await visible(writer, `${writer.name}: write ${k} (${['edit', 'count', 'toggle', 'list'][kind]})`, [
+        names[k % names.length].slice(0, 2),
+        `m${k}`,
+        `l${k}`,
+      ]);
     }
   });
 
@@ -221,20 +399,27 @@ describe('two instances on one database', () => {
     const live = async () => (await readCatalogue(a.t.database.db)).listed;
     for (let k = 0; k < 8; k++) {
       const rows = await live();
-      const x = rows[(k * 5) % rows.length], y = rows[(k * 11 + 3) % rows.length];
-      const searches = (s: Side) => ['镜', '色谱', '', `m${k}`].map((q) => s.visitor.get(`/api/catalogue/instruments?q=${encodeURIComponent(q)}&sort=served`));
+      const x = rows[(k * 5) % rows.length],
+        y = rows[(k * 11 + 3) % rows.length];
+      const searches = (s: Side) =>
+        ['镜', '色谱', '', `m${k}`].map((q) =>
+          s.visitor.get(`/api/catalogue/instruments?q=${encodeURIComponent(q)}&sort=served`),
+        );
       const results = await Promise.all([
         edit(a, orgIds.indexOf(x.orgId), x.id, { name: `并发显微镜${k}`, model: `M${k}-C` }),
         counts(b, [y.id, x.id], 'settle'),
         toggle(b, orgIds.indexOf(y.orgId), y.id, y.isDisabled ? 'enable' : 'disable'),
-        ...searches(a), ...searches(b),
+        ...searches(a),
+        ...searches(b),
       ]);
       for (const r of results) if (r && 'statusCode' in r) expect(r.statusCode).toBe(200);
       // each instance made one of the writes: within WAIT_MS both show all of them
       await within(a, `at once ${k}`, ['并发', `m${k}-c`, '显微镜']);
       await within(b, `at once ${k}`, ['并发', `m${k}-c`, '显微镜']);
     }
-    console.log(`two instances on ${a.t.database.dialect}: the other instance showed each write in a look started ${slowest} ms after it at the latest; not at the first look: ${late.length}\n${late.join('\n')}`);
+    console.log(
+      `two instances on ${a.t.database.dialect}: the other instance showed each write in a look started ${slowest} ms after it at the latest; not at the first look: ${late.length}\n${late.join('\n')}`,
+    );
   });
 
   it('show a write made by another process, which this one was not told of, within a second, without a rebuild', async () => {
@@ -245,15 +430,37 @@ describe('two instances on one database', () => {
     const rebuilds = [cacheStats(a.t.database.db).rebuilds, cacheStats(b.t.database.db).rebuilds];
     const marker = `外进程${Date.now() % 100_000}`;
     // both instances hold every write this process made
-    for (const side of [a, b]) expect((await side.visitor.get(`/api/catalogue/instruments?q=${encodeURIComponent(marker)}`)).data.total).toBe(0);
+    for (const side of [a, b])
+      expect((await side.visitor.get(`/api/catalogue/instruments?q=${encodeURIComponent(marker)}`)).data.total).toBe(0);
     await db.transaction().execute(async (trx) => {
       await trx.updateTable('instruments').set({ name: marker, searchText: '' }).where('id', '=', row.id).execute();
-      const text = buildSearchText({ ...(await trx.selectFrom('instruments').innerJoin('organizations', 'organizations.id', 'instruments.orgId')
-        .select(['instruments.name', 'instruments.nameEn', 'instruments.model', 'instruments.manufacturer', 'instruments.specs', 'instruments.functions', 'organizations.name as orgName'])
-        .where('instruments.id', '=', row.id).executeTakeFirstOrThrow()) });
+      const text = buildSearchText({
+        ...(await trx
+          .selectFrom('instruments')
+          .innerJoin('organizations', 'organizations.id', 'instruments.orgId')
+          .select([
+            'instruments.name',
+            'instruments.nameEn',
+            'instruments.model',
+            'instruments.manufacturer',
+            'instruments.specs',
+            'instruments.functions',
+            'organizations.name as orgName',
+          ])
+          .where('instruments.id', '=', row.id)
+          .executeTakeFirstOrThrow()),
+      });
       await trx.updateTable('instruments').set({ searchText: text }).where('id', '=', row.id).execute();
-      const head = await trx.updateTable('catalogueFeed').set((eb) => ({ seq: eb('seq', '+', 1) })).where('id', '=', 1).returning('seq').executeTakeFirstOrThrow();
-      await trx.insertInto('catalogueChanges').values({ seq: Number(head.seq), instrumentId: row.id, changedAt: new Date().toISOString() }).execute();
+      const head = await trx
+        .updateTable('catalogueFeed')
+        .set((eb) => ({ seq: eb('seq', '+', 1) }))
+        .where('id', '=', 1)
+        .returning('seq')
+        .executeTakeFirstOrThrow();
+      await trx
+        .insertInto('catalogueChanges')
+        .values({ seq: Number(head.seq), instrumentId: row.id, changedAt: new Date().toISOString() })
+        .execute();
     });
     const t0 = Date.now();
     for (const side of [a, b]) {
@@ -264,7 +471,10 @@ describe('two instances on one database', () => {
         await new Promise((r) => setTimeout(r, 20));
       }
     }
-    for (const side of [a, b]) { const p = await problemsOf(side, [marker.slice(0, 3)]); if (p.length) fail(`${side.name} after another process's write`, p); }
+    for (const side of [a, b]) {
+      const p = await problemsOf(side, [marker.slice(0, 3)]);
+      if (p.length) fail(`${side.name} after another process's write`, p);
+    }
     expect([cacheStats(a.t.database.db).rebuilds, cacheStats(b.t.database.db).rebuilds]).toEqual(rebuilds);
   });
 });

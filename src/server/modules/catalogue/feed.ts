@@ -35,7 +35,17 @@ const states = new WeakMap<Db, State>();
 function stateOf(db: Db): State {
   let s = states.get(db);
   if (!s) {
-    s = { snap: null, building: null, catching: null, stats: newStats(), cacheOn: true, startWaitMs: null, timer: null, prunedAt: Date.now(), builtMs: null };
+    s = {
+      snap: null,
+      building: null,
+      catching: null,
+      stats: newStats(),
+      cacheOn: true,
+      startWaitMs: null,
+      timer: null,
+      prunedAt: Date.now(),
+      builtMs: null,
+    };
     states.set(db, s);
   }
   return s;
@@ -69,7 +79,14 @@ function rebuild(db: Db, st: State): Promise<Snapshot> {
     return s;
   })();
   st.building = p;
-  p.then(() => { st.building = null; }, () => { st.building = null; });
+  p.then(
+    () => {
+      st.building = null;
+    },
+    () => {
+      st.building = null;
+    },
+  );
   return p;
 }
 
@@ -77,7 +94,12 @@ function rebuild(db: Db, st: State): Promise<Snapshot> {
 async function catchUp(db: Db, st: State, head: number) {
   const snap = st.snap!;
   const from = snap.seq;
-  const rows = await db.selectFrom('catalogueChanges').select(['seq', 'instrumentId']).where('seq', '>', from).where('seq', '<=', head).execute();
+  const rows = await db
+    .selectFrom('catalogueChanges')
+    .select(['seq', 'instrumentId'])
+    .where('seq', '>', from)
+    .where('seq', '<=', head)
+    .execute();
   const seqs = new Set(rows.map((r) => Number(r.seq)));
   const ids = [...new Set(rows.map((r) => r.instrumentId))];
   if (seqs.size !== head - from || ids.length > PATCH_MAX) {
@@ -89,20 +111,37 @@ async function catchUp(db: Db, st: State, head: number) {
   const orgIds = new Set<string>();
   for (let k = 0; k < ids.length; k += CHUNK) {
     const part = ids.slice(k, k + CHUNK);
-    const rows = (await db.selectFrom('instruments').select([...COLUMNS]).where('id', 'in', part).execute()).filter((r) => r.state === 'listed');
-    const pictures = await firstPictures(db, rows.map((r) => r.id));
+    const rows = (
+      await db
+        .selectFrom('instruments')
+        .select([...COLUMNS])
+        .where('id', 'in', part)
+        .execute()
+    ).filter((r) => r.state === 'listed');
+    const pictures = await firstPictures(
+      db,
+      rows.map((r) => r.id),
+    );
     for (const r of rows) {
       fresh.set(r.id, { ...r, picture: pictures.get(r.id) ?? null });
       orgIds.add(r.orgId);
     }
-    for (const f of await db.selectFrom('instrumentFields').select(['instrumentId', 'fieldCode']).where('instrumentId', 'in', part).execute()) {
+    for (const f of await db
+      .selectFrom('instrumentFields')
+      .select(['instrumentId', 'fieldCode'])
+      .where('instrumentId', 'in', part)
+      .execute()) {
       (fieldCodes.get(f.instrumentId) ?? fieldCodes.set(f.instrumentId, []).get(f.instrumentId)!).push(f.fieldCode);
     }
   }
   const orgs: Orgs = new Map();
   const orgList = [...orgIds];
   for (let k = 0; k < orgList.length; k += CHUNK) {
-    for (const o of await db.selectFrom('organizations').select(['id', 'name', 'cityCode', 'type']).where('id', 'in', orgList.slice(k, k + CHUNK)).execute()) {
+    for (const o of await db
+      .selectFrom('organizations')
+      .select(['id', 'name', 'cityCode', 'type'])
+      .where('id', 'in', orgList.slice(k, k + CHUNK))
+      .execute()) {
       orgs.set(o.id, { name: o.name, cityCode: o.cityCode ?? '', type: o.type });
     }
   }
@@ -128,7 +167,10 @@ async function follow(db: Db, st: State): Promise<Snapshot> {
   const head = await readHead(db);
   while (st.snap!.seq < head) {
     if (st.building) break; // a gap: serve the current snapshot until the rebuild is installed
-    if (!st.catching) st.catching = catchUp(db, st, head).finally(() => { st.catching = null; });
+    if (!st.catching)
+      st.catching = catchUp(db, st, head).finally(() => {
+        st.catching = null;
+      });
     await st.catching;
   }
   return st.snap!;
@@ -144,7 +186,12 @@ export async function snapshot(db: Db): Promise<Snapshot> {
     if (st.startWaitMs === null) await first;
     else {
       let timer: NodeJS.Timeout | undefined;
-      const waited = await Promise.race([first, new Promise<null>((r) => { timer = setTimeout(() => r(null), st.startWaitMs!); })]);
+      const waited = await Promise.race([
+        first,
+        new Promise<null>((r) => {
+          timer = setTimeout(() => r(null), st.startWaitMs!);
+        }),
+      ]);
       clearTimeout(timer);
       if (!waited) throw starting();
     }
@@ -169,7 +216,11 @@ export function startCatalogue(db: Db, opts: { cache: boolean; startWaitMs?: num
     void follow(db, st).catch(() => undefined);
     if (Date.now() - st.prunedAt > PRUNE_EVERY_MS) {
       st.prunedAt = Date.now();
-      void db.deleteFrom('catalogueChanges').where('changedAt', '<', new Date(Date.now() - KEEP_CHANGES_MS).toISOString()).execute().catch(() => undefined);
+      void db
+        .deleteFrom('catalogueChanges')
+        .where('changedAt', '<', new Date(Date.now() - KEEP_CHANGES_MS).toISOString())
+        .execute()
+        .catch(() => undefined);
     }
   }, FOLLOW_MS);
   st.timer.unref();

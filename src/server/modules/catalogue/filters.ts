@@ -14,21 +14,33 @@ import { VALUE_RANGES, type Reference, type Snapshot } from './snapshot';
 import { queryTerms } from './text';
 
 // filter bits: a facet counts a row when the row passes every filter but its own
-const CAT = 1, FIELD = 2, CITY = 4, ORG = 8, VALUE = 16, SHARING = 32, RUN = 64;
+const CAT = 1,
+  FIELD = 2,
+  CITY = 4,
+  ORG = 8,
+  VALUE = 16,
+  SHARING = 32,
+  RUN = 64;
 
 /** The filters of a query resolved against a snapshot. -1 = a value that no listed instrument has. */
 export interface Resolved {
   terms: string[];
   /** category filter: 0 none, 1 class (cls), 2 subclass (sub), 3 kind (category) equals catVal */
-  catLevel: number; catVal: number;
-  field: number | null; city: number | null; org: number | null;
-  valueMin: number | null; valueMax: number | null;
-  sharing: number | null; run: number | null;
+  catLevel: number;
+  catVal: number;
+  field: number | null;
+  city: number | null;
+  org: number | null;
+  valueMin: number | null;
+  valueMax: number | null;
+  sharing: number | null;
+  run: number | null;
 }
 
 export function resolve(q: CatalogueFilterInput, snap: Snapshot, ref: Reference): Resolved {
   const terms = queryTerms(q.q);
-  let catLevel = 0, catVal = 0;
+  let catLevel = 0,
+    catVal = 0;
   if (q.category) {
     const p = categoryPrefix(q.category);
     catLevel = p.length === 2 ? 1 : p.length === 4 ? 2 : 3;
@@ -41,7 +53,9 @@ export function resolve(q: CatalogueFilterInput, snap: Snapshot, ref: Reference)
   }
   let city: number | null = null;
   if (q.city) {
-    const code = ref.cities.has(q.city) ? q.city : [...ref.cities].find(([, c]) => c.name === q.city || `${c.name}市` === q.city)?.[0] ?? q.city;
+    const code = ref.cities.has(q.city)
+      ? q.city
+      : ([...ref.cities].find(([, c]) => c.name === q.city || `${c.name}市` === q.city)?.[0] ?? q.city);
     city = snap.cities.indexOf(code);
   }
   const org = q.org ? snap.orgs.indexOf(q.org) : null;
@@ -49,24 +63,42 @@ export function resolve(q: CatalogueFilterInput, snap: Snapshot, ref: Reference)
     throw badInput('VALUE_RANGE', '原值下限不能大于上限', { valueMin: '不能大于上限' });
   }
   return {
-    terms, catLevel, catVal, field, city, org,
-    valueMin: q.valueMin ?? null, valueMax: q.valueMax ?? null,
+    terms,
+    catLevel,
+    catVal,
+    field,
+    city,
+    org,
+    valueMin: q.valueMin ?? null,
+    valueMax: q.valueMax ?? null,
     sharing: q.sharing ? (q.sharing === 'internal' ? 0 : 1) : null,
     run: q.status ? (RUN_STATUSES as readonly string[]).indexOf(q.status) : null,
   };
 }
 
-export type CatalogueFilterInput = Pick<CatalogueQueryT, 'q' | 'category' | 'field' | 'city' | 'org' | 'valueMin' | 'valueMax' | 'sharing' | 'status'>;
+export type CatalogueFilterInput = Pick<
+  CatalogueQueryT,
+  'q' | 'category' | 'field' | 'city' | 'org' | 'valueMin' | 'valueMax' | 'sharing' | 'status'
+>;
 
 const EMPTY = new Int32Array(0);
 
 /** a ∩ b, both ascending. */
 function intersect(a: Int32Array, b: Int32Array): Int32Array {
   const out = new Int32Array(Math.min(a.length, b.length));
-  let i = 0, j = 0, o = 0;
+  let i = 0,
+    j = 0,
+    o = 0;
   while (i < a.length && j < b.length) {
-    const x = a[i], y = b[j];
-    if (x < y) i++; else if (x > y) j++; else { out[o++] = x; i++; j++; }
+    const x = a[i],
+      y = b[j];
+    if (x < y) i++;
+    else if (x > y) j++;
+    else {
+      out[o++] = x;
+      i++;
+      j++;
+    }
   }
   return out.subarray(0, o);
 }
@@ -93,13 +125,19 @@ export interface Counted {
    */
   members: Int32Array | null;
   total: number;
-  classes: Int32Array; subclasses: Int32Array; fields: Int32Array; cities: Int32Array; orgs: Int32Array;
-  sharing: Int32Array; run: Int32Array; value: Int32Array;
+  classes: Int32Array;
+  subclasses: Int32Array;
+  fields: Int32Array;
+  cities: Int32Array;
+  orgs: Int32Array;
+  sharing: Int32Array;
+  run: Int32Array;
+  value: Int32Array;
 }
 
 /** Adds one to `fields` for every service field of position i. */
 function countFields(fields: Int32Array, bits: number, more: number[] | undefined) {
-  for (let b = bits; b; ) {
+  for (let b = bits; b;) {
     const low = b & -b;
     fields[31 - Math.clz32(low)]++;
     b ^= low;
@@ -107,7 +145,8 @@ function countFields(fields: Int32Array, bits: number, more: number[] | undefine
   if (more) for (const k of more) fields[k]++;
 }
 
-const hasField = (bits: number, more: number[] | null | undefined, f: number) => (f < 32 ? ((bits >>> f) & 1) === 1 : !!more?.includes(f));
+const hasField = (bits: number, more: number[] | null | undefined, f: number) =>
+  f < 32 ? ((bits >>> f) & 1) === 1 : !!more?.includes(f);
 
 /**
  * One pass over the hits (null: every listed position): which pass all filters, and every facet counted without
@@ -115,9 +154,16 @@ const hasField = (bits: number, more: number[] | null | undefined, f: number) =>
  */
 export function count(snap: Snapshot, hits: Int32Array | null, f: Resolved): Counted {
   const c: Counted = {
-    members: hits, total: 0,
-    classes: new Int32Array(100), subclasses: new Int32Array(10_000), fields: new Int32Array(snap.fields.length), cities: new Int32Array(snap.cities.length),
-    orgs: new Int32Array(snap.orgs.length), sharing: new Int32Array(2), run: new Int32Array(RUN_STATUSES.length + 1), value: new Int32Array(VALUE_RANGES.length + 1),
+    members: hits,
+    total: 0,
+    classes: new Int32Array(100),
+    subclasses: new Int32Array(10_000),
+    fields: new Int32Array(snap.fields.length),
+    cities: new Int32Array(snap.cities.length),
+    orgs: new Int32Array(snap.orgs.length),
+    sharing: new Int32Array(2),
+    run: new Int32Array(RUN_STATUSES.length + 1),
+    value: new Int32Array(VALUE_RANGES.length + 1),
   };
   const { cls, sub, category, fieldBits, fieldMore, city, org, value, valueRange, sharing, run, alive } = snap;
   const more = fieldMore.size > 0;
@@ -126,7 +172,14 @@ export function count(snap: Snapshot, hits: Int32Array | null, f: Resolved): Cou
   const catCol = f.catLevel === 1 ? cls : f.catLevel === 2 ? sub : f.catLevel === 3 ? category : null;
   const { catVal, field: fField, city: fCity, org: fOrg, sharing: fSharing, run: fRun, valueMin, valueMax } = f;
   const hasValue = valueMin !== null || valueMax !== null;
-  const filtered = catCol !== null || fField !== null || fCity !== null || fOrg !== null || hasValue || fSharing !== null || fRun !== null;
+  const filtered =
+    catCol !== null ||
+    fField !== null ||
+    fCity !== null ||
+    fOrg !== null ||
+    hasValue ||
+    fSharing !== null ||
+    fRun !== null;
   const len = hits ? hits.length : snap.n;
   // dead positions (instruments no longer listed) are in no hit list; without a keyword they are skipped here
   const skipDead = !hits && snap.live < snap.n;
@@ -138,7 +191,11 @@ export function count(snap: Snapshot, hits: Int32Array | null, f: Resolved): Cou
       if (skipDead && !alive[i]) continue;
       subclasses[sub[i]]++;
       countFields(fields, fieldBits[i], more ? fieldMore.get(i) : undefined);
-      cities[city[i]]++; orgs[org[i]]++; values[valueRange[i]]++; shares[sharing[i]]++; runs[run[i]]++;
+      cities[city[i]]++;
+      orgs[org[i]]++;
+      values[valueRange[i]]++;
+      shares[sharing[i]]++;
+      runs[run[i]]++;
       total++;
     }
   } else {
@@ -182,14 +239,20 @@ export const hasTerms = (text: string, terms: string[]) => terms.every((t) => te
 export function passes(v: Values, f: Resolved): boolean {
   if (!hasTerms(v.text, f.terms)) return false;
   if (f.catLevel) {
-    const col = f.catLevel === 1 ? Math.floor(v.category / 10_000) : f.catLevel === 2 ? Math.floor(v.category / 100) : v.category;
+    const col =
+      f.catLevel === 1 ? Math.floor(v.category / 10_000) : f.catLevel === 2 ? Math.floor(v.category / 100) : v.category;
     if (col !== f.catVal) return false;
   }
   if (f.field !== null && !hasField(v.fieldBits, v.fieldMore, f.field)) return false;
   if (f.city !== null && v.city !== f.city) return false;
   if (f.org !== null && v.org !== f.org) return false;
   if (f.valueMin !== null || f.valueMax !== null) {
-    if (Number.isNaN(v.value) || (f.valueMin !== null && v.value < f.valueMin) || (f.valueMax !== null && v.value > f.valueMax)) return false;
+    if (
+      Number.isNaN(v.value) ||
+      (f.valueMin !== null && v.value < f.valueMin) ||
+      (f.valueMax !== null && v.value > f.valueMax)
+    )
+      return false;
   }
   if (f.sharing !== null && v.sharing !== f.sharing) return false;
   if (f.run !== null && v.run !== f.run) return false;

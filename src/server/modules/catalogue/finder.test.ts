@@ -12,9 +12,17 @@ function find(p: Postings, texts: string[], term: string): number[] {
 }
 const reference = (texts: string[], term: string) => texts.flatMap((t, d) => (t.includes(term) ? [d] : []));
 
-
 describe('postings', () => {
-  const texts = ['场发射扫描电子显微镜 su8010 日立', '透射电子显微镜 jem-2100f', '气相色谱仪 7890b 安捷伦', '显微 显 微', '', '镜镜镜镜', 'a_b 100% 𠀀𠀁', '色谱-质谱联用仪'];
+  const texts = [
+    '场发射扫描电子显微镜 su8010 日立',
+    '透射电子显微镜 jem-2100f',
+    '气相色谱仪 7890b 安捷伦',
+    '显微 显 微',
+    '',
+    '镜镜镜镜',
+    'a_b 100% 𠀀𠀁',
+    '色谱-质谱联用仪',
+  ];
   const p = buildPostings(texts);
 
   it('answers 1- and 2-unit terms exactly, without verification', () => {
@@ -26,7 +34,20 @@ describe('postings', () => {
   });
 
   it('longer terms equal a substring match, also across repeated pairs and surrogate pairs', () => {
-    for (const term of ['显微镜', '电子显微镜', '镜镜镜', '镜镜镜镜镜', 'su8010', 'jem-2100f', '色谱-质谱', '𠀀𠀁', '微 显', '不存在', 'a_b', '100%']) {
+    for (const term of [
+      '显微镜',
+      '电子显微镜',
+      '镜镜镜',
+      '镜镜镜镜镜',
+      'su8010',
+      'jem-2100f',
+      '色谱-质谱',
+      '𠀀𠀁',
+      '微 显',
+      '不存在',
+      'a_b',
+      '100%',
+    ]) {
       expect(find(p, texts, term), term).toEqual(reference(texts, term));
     }
   });
@@ -38,7 +59,8 @@ describe('postings', () => {
   it('equals includes on random texts and terms', () => {
     const r = rng(42);
     const alphabet = ['显', '微', '镜', '色', '谱', 'a', 'b', '1', ' ', '-', '𠀀'];
-    const word = (len: number) => Array.from({ length: len }, () => alphabet[Math.floor(r() * alphabet.length)]).join('');
+    const word = (len: number) =>
+      Array.from({ length: len }, () => alphabet[Math.floor(r() * alphabet.length)]).join('');
     const many = Array.from({ length: 400 }, () => word(Math.floor(r() * 30)));
     const q = buildPostings(many);
     for (let k = 0; k < 600; k++) {
@@ -49,6 +71,7 @@ describe('postings', () => {
     // long lists of very different sizes take the galloping path
     const skewed = Array.from({ length: 5000 }, (_, d) => (d % 97 === 0 ? 'xyz 显微镜' : d % 2 ? '显微 x' : '微镜 yz'));
     const s = buildPostings(skewed);
-    for (const term of ['显微镜', 'xyz', '微镜', 'yz']) expect(find(s, skewed, term), term).toEqual(reference(skewed, term));
+    for (const term of ['显微镜', 'xyz', '微镜', 'yz'])
+      expect(find(s, skewed, term), term).toEqual(reference(skewed, term));
   });
 });

@@ -36,7 +36,8 @@ export function buildPostings(texts: readonly string[]): Postings {
   const uid = new Int32Array(65536).fill(-1);
   const unitGram = new Int32Array(65536).fill(-1);
   const pairGram = new Map<number, number>();
-  let units = 0, grams = 0;
+  let units = 0,
+    grams = 0;
   let counts = new Int32Array(4096);
   let last = new Int32Array(4096).fill(-1);
   const grow = () => {
@@ -54,17 +55,35 @@ export function buildPostings(texts: readonly string[]): Postings {
     let prev = -1;
     for (let i = 0; i < s.length; i++) {
       const c = s.charCodeAt(i);
-      if (c === SPACE) { prev = -1; continue; }
+      if (c === SPACE) {
+        prev = -1;
+        continue;
+      }
       let a = uid[c];
-      if (a < 0) { a = uid[c] = units++; }
+      if (a < 0) {
+        a = uid[c] = units++;
+      }
       let g = unitGram[c];
-      if (g < 0) { g = unitGram[c] = grams++; if (g >= counts.length) grow(); }
-      if (last[g] !== d) { last[g] = d; counts[g]++; }
+      if (g < 0) {
+        g = unitGram[c] = grams++;
+        if (g >= counts.length) grow();
+      }
+      if (last[g] !== d) {
+        last[g] = d;
+        counts[g]++;
+      }
       if (prev >= 0) {
         const key = prev * 65536 + a;
         let p = pairGram.get(key);
-        if (p === undefined) { p = grams++; pairGram.set(key, p); if (p >= counts.length) grow(); }
-        if (last[p] !== d) { last[p] = d; counts[p]++; }
+        if (p === undefined) {
+          p = grams++;
+          pairGram.set(key, p);
+          if (p >= counts.length) grow();
+        }
+        if (last[p] !== d) {
+          last[p] = d;
+          counts[p]++;
+        }
       }
       prev = a;
     }
@@ -82,13 +101,22 @@ export function buildPostings(texts: readonly string[]): Postings {
     let prev = -1;
     for (let i = 0; i < s.length; i++) {
       const c = s.charCodeAt(i);
-      if (c === SPACE) { prev = -1; continue; }
+      if (c === SPACE) {
+        prev = -1;
+        continue;
+      }
       const a = uid[c];
       const g = unitGram[c];
-      if (last[g] !== d) { last[g] = d; post[fill[g]++] = d; }
+      if (last[g] !== d) {
+        last[g] = d;
+        post[fill[g]++] = d;
+      }
       if (prev >= 0) {
         const p = pairGram.get(prev * 65536 + a)!;
-        if (last[p] !== d) { last[p] = d; post[fill[p]++] = d; }
+        if (last[p] !== d) {
+          last[p] = d;
+          post[fill[p]++] = d;
+        }
       }
       prev = a;
     }
@@ -96,12 +124,14 @@ export function buildPostings(texts: readonly string[]): Postings {
   return { m, uid, unitGram, pairGram, start, post };
 }
 
-const list = (p: Postings, g: number | undefined) => (g === undefined || g < 0 ? EMPTY : p.post.subarray(p.start[g], p.start[g + 1]));
+const list = (p: Postings, g: number | undefined) =>
+  g === undefined || g < 0 ? EMPTY : p.post.subarray(p.start[g], p.start[g + 1]);
 
 /** The docs that contain the gram `g` (1 or 2 code units, no space), ascending: a view of the postings. */
 export function gramList(p: Postings, g: string): Int32Array {
   if (g.length === 1) return list(p, p.unitGram[g.charCodeAt(0)]);
-  const x = p.uid[g.charCodeAt(0)], y = p.uid[g.charCodeAt(1)];
+  const x = p.uid[g.charCodeAt(0)],
+    y = p.uid[g.charCodeAt(1)];
   if (x < 0 || y < 0) return EMPTY;
   return list(p, p.pairGram.get(x * 65536 + y));
 }
@@ -110,7 +140,10 @@ export function gramList(p: Postings, g: string): Int32Array {
 let scratchA = new Int32Array(1024);
 let scratchB = new Int32Array(1024);
 function scratch(n: number) {
-  if (scratchA.length < n) { scratchA = new Int32Array(n); scratchB = new Int32Array(n); }
+  if (scratchA.length < n) {
+    scratchA = new Int32Array(n);
+    scratchB = new Int32Array(n);
+  }
 }
 
 /** Writes a ∩ b (both ascending) to out and returns its length; gallops through b when a is much shorter. */
@@ -122,20 +155,35 @@ function intersect(a: Int32Array, an: number, b: Int32Array, out: Int32Array): n
     for (let i = 0; i < an && lo < bn; i++) {
       const v = a[i];
       // exponential search from lo, then binary search
-      let step = 1, hi = lo;
-      while (hi < bn && b[hi] < v) { lo = hi + 1; hi += step; step <<= 1; }
+      let step = 1,
+        hi = lo;
+      while (hi < bn && b[hi] < v) {
+        lo = hi + 1;
+        hi += step;
+        step <<= 1;
+      }
       if (hi > bn) hi = bn;
-      while (lo < hi) { const mid = (lo + hi) >>> 1; if (b[mid] < v) lo = mid + 1; else hi = mid; }
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (b[mid] < v) lo = mid + 1;
+        else hi = mid;
+      }
       if (lo < bn && b[lo] === v) out[o++] = v;
     }
     return o;
   }
-  let i = 0, j = 0;
+  let i = 0,
+    j = 0;
   while (i < an && j < bn) {
-    const x = a[i], y = b[j];
+    const x = a[i],
+      y = b[j];
     if (x < y) i++;
     else if (x > y) j++;
-    else { out[o++] = x; i++; j++; }
+    else {
+      out[o++] = x;
+      i++;
+      j++;
+    }
   }
   return o;
 }
@@ -174,7 +222,9 @@ export function candidatesFrom(term: string, lookup: (gram: string) => Int32Arra
   lists.sort((x, y) => x.length - y.length);
   if (lists.length === 1) return { docs: lists[0], exact: false };
   scratch(lists[0].length);
-  let cur = lists[0], curN = lists[0].length, into = scratchA;
+  let cur = lists[0],
+    curN = lists[0].length,
+    into = scratchA;
   for (let k = 1; k < lists.length && curN > 0; k++) {
     // a handful of candidates is cheaper to verify than another list to walk
     if (curN <= 32 && k >= 2) break;

@@ -27,18 +27,27 @@ export type SearchDialect = 'sqlite' | 'postgres';
 export async function catalogueChanged(trx: Db, instrumentIds: string[]): Promise<void> {
   const ids = [...new Set(instrumentIds)];
   if (!ids.length) return;
-  const head = await trx.updateTable('catalogueFeed').set((eb) => ({ seq: eb('seq', '+', 1) })).where('id', '=', 1).returning('seq').executeTakeFirstOrThrow();
+  const head = await trx
+    .updateTable('catalogueFeed')
+    .set((eb) => ({ seq: eb('seq', '+', 1) }))
+    .where('id', '=', 1)
+    .returning('seq')
+    .executeTakeFirstOrThrow();
   const seq = Number(head.seq);
   const changedAt = new Date().toISOString();
   for (const part of chunks(ids, CHUNK)) {
-    await trx.insertInto('catalogueChanges').values(part.map((instrumentId) => ({ seq, instrumentId, changedAt }))).execute();
+    await trx
+      .insertInto('catalogueChanges')
+      .values(part.map((instrumentId) => ({ seq, instrumentId, changedAt })))
+      .execute();
   }
   // searches in this process read the head until they hold this number: the writer sees its write at once
   wroteLocally(seq);
 }
 
 const CHUNK = 500;
-const chunks = <T>(xs: T[], n: number) => Array.from({ length: Math.ceil(xs.length / n) }, (_, i) => xs.slice(i * n, i * n + n));
+const chunks = <T>(xs: T[], n: number) =>
+  Array.from({ length: Math.ceil(xs.length / n) }, (_, i) => xs.slice(i * n, i * n + n));
 
 /**
  * Rebuilds the search text of many instruments at once (imports, renames, the benchmark) and marks the catalogue
@@ -51,15 +60,30 @@ export async function reindexInstruments(trx: Db, _dialect: SearchDialect, instr
   if (!ids.length) return;
   const changed: string[] = [];
   for (const part of chunks(ids, CHUNK)) {
-    const rows = await trx.selectFrom('instruments').innerJoin('organizations', 'organizations.id', 'instruments.orgId')
-      .select(['instruments.id', 'instruments.name', 'instruments.nameEn', 'instruments.model', 'instruments.manufacturer', 'instruments.specs',
-        'instruments.functions', 'instruments.state', 'instruments.listedAt', 'instruments.searchText', 'organizations.name as orgName'])
-      .where('instruments.id', 'in', part).execute();
+    const rows = await trx
+      .selectFrom('instruments')
+      .innerJoin('organizations', 'organizations.id', 'instruments.orgId')
+      .select([
+        'instruments.id',
+        'instruments.name',
+        'instruments.nameEn',
+        'instruments.model',
+        'instruments.manufacturer',
+        'instruments.specs',
+        'instruments.functions',
+        'instruments.state',
+        'instruments.listedAt',
+        'instruments.searchText',
+        'organizations.name as orgName',
+      ])
+      .where('instruments.id', 'in', part)
+      .execute();
     const found = new Set(rows.map((r) => r.id));
     for (const id of part) if (!found.has(id)) changed.push(id); // deleted
     for (const r of rows) {
       const text = buildSearchText(r);
-      if (text !== r.searchText) await trx.updateTable('instruments').set({ searchText: text }).where('id', '=', r.id).execute();
+      if (text !== r.searchText)
+        await trx.updateTable('instruments').set({ searchText: text }).where('id', '=', r.id).execute();
       if (r.state !== 'draft' || r.listedAt !== null) changed.push(r.id);
     }
   }
@@ -75,5 +99,9 @@ export async function reindexInstrument(trx: Db, dialect: SearchDialect, instrum
 export async function reindexOrganization(trx: Db, dialect: SearchDialect, orgId: string): Promise<void> {
   // every listed one is named in the catalogue version, so its organisation's new name and city show too
   const rows = await trx.selectFrom('instruments').select('id').where('orgId', '=', orgId).execute();
-  await reindexInstruments(trx, dialect, rows.map((r) => r.id));
+  await reindexInstruments(
+    trx,
+    dialect,
+    rows.map((r) => r.id),
+  );
 }

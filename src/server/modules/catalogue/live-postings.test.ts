@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { rng } from '../../test/random';
 import { gramsOf, LivePostings } from './live-postings';
 
-
 /** What the postings must answer: the positions whose text contains the term, ascending. */
 const reference = (texts: string[], term: string) => texts.flatMap((t, i) => (t.includes(term) ? [i] : []));
 
@@ -23,16 +22,30 @@ describe('live postings', () => {
   it('follows edits, appended positions and removals exactly as postings built afresh would', () => {
     const r = rng(7);
     const alphabet = ['显', '微', '镜', '色', '谱', '仪', 'a', 'b', 's', 'u', '8', '0', ' '];
-    const word = () => Array.from({ length: 1 + Math.floor(r() * 12) }, () => alphabet[Math.floor(r() * alphabet.length)]).join('').trim();
+    const word = () =>
+      Array.from({ length: 1 + Math.floor(r() * 12) }, () => alphabet[Math.floor(r() * alphabet.length)])
+        .join('')
+        .trim();
     const texts = Array.from({ length: 60 }, word);
     const live = LivePostings.build(texts);
     const terms = ['显', '微镜', '色谱仪', 'su80', 'a', 'ab', '镜镜', 'zz', '仪 ', '8'];
     for (let step = 0; step < 400; step++) {
       const k = r();
-      if (k < 0.15) { texts.push(word()); live.change(texts.length - 1, '', texts[texts.length - 1]); }
-      else if (k < 0.25) { const i = Math.floor(r() * texts.length); live.change(i, texts[i], ''); texts[i] = ''; }
-      else { const i = Math.floor(r() * texts.length); const next = word(); live.change(i, texts[i], next); texts[i] = next; }
-      for (const term of terms.filter((t) => !t.includes(' '))) expect(find(live, texts, term), `step ${step}, ${term}`).toEqual(reference(texts, term));
+      if (k < 0.15) {
+        texts.push(word());
+        live.change(texts.length - 1, '', texts[texts.length - 1]);
+      } else if (k < 0.25) {
+        const i = Math.floor(r() * texts.length);
+        live.change(i, texts[i], '');
+        texts[i] = '';
+      } else {
+        const i = Math.floor(r() * texts.length);
+        const next = word();
+        live.change(i, texts[i], next);
+        texts[i] = next;
+      }
+      for (const term of terms.filter((t) => !t.includes(' ')))
+        expect(find(live, texts, term), `step ${step}, ${term}`).toEqual(reference(texts, term));
     }
     expect(live.changes).toBeGreaterThan(0);
     // built afresh from the same texts, the answers are the same

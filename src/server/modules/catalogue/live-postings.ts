@@ -26,14 +26,22 @@ export function gramsOf(text: string): Set<string> {
 
 /** Index of the first element ≥ v in the ascending a[0..n). */
 function lowerBound(a: ArrayLike<number>, n: number, v: number): number {
-  let lo = 0, hi = n;
-  while (lo < hi) { const mid = (lo + hi) >>> 1; if (a[mid] < v) lo = mid + 1; else hi = mid; }
+  let lo = 0,
+    hi = n;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (a[mid] < v) lo = mid + 1;
+    else hi = mid;
+  }
   return lo;
 }
 
 function addSorted(m: Map<string, number[]>, g: string, p: number) {
   const l = m.get(g);
-  if (!l) { m.set(g, [p]); return 1; }
+  if (!l) {
+    m.set(g, [p]);
+    return 1;
+  }
   const k = lowerBound(l, l.length, p);
   if (l[k] === p) return 0;
   l.splice(k, 0, p);
@@ -52,10 +60,16 @@ function removeSorted(m: Map<string, number[]>, g: string, p: number) {
 /** (base \ gone) ∪ extra, all ascending; extra and base share nothing. */
 function mergeLists(base: Int32Array, gone: number[], extra: number[]): Int32Array {
   const out = new Int32Array(base.length - gone.length + extra.length);
-  let i = 0, g = 0, e = 0, o = 0;
+  let i = 0,
+    g = 0,
+    e = 0,
+    o = 0;
   while (i < base.length) {
     const v = base[i++];
-    if (g < gone.length && gone[g] === v) { g++; continue; }
+    if (g < gone.length && gone[g] === v) {
+      g++;
+      continue;
+    }
     while (e < extra.length && extra[e] < v) out[o++] = extra[e++];
     out[o++] = v;
   }
@@ -78,17 +92,23 @@ export class LivePostings {
 
   constructor(private base: Postings) {}
 
-  static build(texts: readonly string[]) { return new LivePostings(buildPostings(texts)); }
+  static build(texts: readonly string[]) {
+    return new LivePostings(buildPostings(texts));
+  }
 
   /** The positions whose text contains the gram (1 or 2 code units), ascending; exact. */
   list(g: string): Int32Array {
     const b = gramList(this.base, g);
-    const e = this.extra.get(g), x = this.gone.get(g);
+    const e = this.extra.get(g),
+      x = this.gone.get(g);
     if (!e && !x) return b;
     let m = this.merged.get(g);
     if (!m) {
       m = mergeLists(b, x ?? [], e ?? []);
-      if (this.mergedSize + m.length > MERGED_BUDGET) { this.merged.clear(); this.mergedSize = 0; }
+      if (this.mergedSize + m.length > MERGED_BUDGET) {
+        this.merged.clear();
+        this.mergedSize = 0;
+      }
       this.merged.set(g, m);
       this.mergedSize += m.length;
     }
@@ -108,13 +128,17 @@ export class LivePostings {
 
   private forget(g: string) {
     const m = this.merged.get(g);
-    if (m) { this.mergedSize -= m.length; this.merged.delete(g); }
+    if (m) {
+      this.mergedSize -= m.length;
+      this.merged.delete(g);
+    }
   }
 
   /** Position p's text changed from `before` to `after` ('' when it is not listed): work in the grams they do not share. */
   change(p: number, before: string, after: string) {
     if (before === after) return;
-    const b = gramsOf(before), a = gramsOf(after);
+    const b = gramsOf(before),
+      a = gramsOf(after);
     for (const g of b) {
       if (a.has(g)) continue;
       this.changes += this.inBase(g, p) ? addSorted(this.gone, g, p) : -removeSorted(this.extra, g, p);
@@ -128,5 +152,7 @@ export class LivePostings {
   }
 
   /** True when the changes are large enough that building the postings again pays. */
-  get compactDue() { return this.changes > COMPACT_AT; }
+  get compactDue() {
+    return this.changes > COMPACT_AT;
+  }
 }

@@ -43,7 +43,13 @@ export function termWeights(snap: Snapshot, term: string): { weights: Int8Array;
   const t = snap.relTable;
   const weights = weightsOf(snap.caches, term, t.name.length);
   const compute = (k: number) => {
-    const v = t.name[k].includes(term) ? WEIGHT.name : t.model[k].includes(term) ? WEIGHT.model : t.maker[k].includes(term) ? WEIGHT.manufacturer : WEIGHT.other;
+    const v = t.name[k].includes(term)
+      ? WEIGHT.name
+      : t.model[k].includes(term)
+        ? WEIGHT.model
+        : t.maker[k].includes(term)
+          ? WEIGHT.manufacturer
+          : WEIGHT.other;
     weights[k] = v;
     return v;
   };

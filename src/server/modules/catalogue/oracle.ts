@@ -10,10 +10,25 @@ import type { Db } from '../../db/connect';
 import type { Client } from '../../test/harness';
 
 export interface Listed {
-  id: string; orgId: string; name: string; nameEn: string | null; model: string | null; manufacturer: string | null;
-  categoryCode: string; ownCity: string | null; city: string; valueFen: number | null; purchaseDate: string | null;
-  served: number; ratingSum: number; ratingCount: number; sharingMode: string; runStatus: string; isDisabled: boolean;
-  searchText: string; fields: string[];
+  id: string;
+  orgId: string;
+  name: string;
+  nameEn: string | null;
+  model: string | null;
+  manufacturer: string | null;
+  categoryCode: string;
+  ownCity: string | null;
+  city: string;
+  valueFen: number | null;
+  purchaseDate: string | null;
+  served: number;
+  ratingSum: number;
+  ratingCount: number;
+  sharingMode: string;
+  runStatus: string;
+  isDisabled: boolean;
+  searchText: string;
+  fields: string[];
   /** the first picture by (sort, file id), or null */
   picture: string | null;
 }
@@ -31,8 +46,19 @@ export interface Catalogue {
 
 /** A query of 入网仪器 (and, without sort, dir and paging, of 按单位). */
 export interface Query {
-  q?: string; category?: string; field?: string; city?: string; org?: string; valueMin?: number; valueMax?: number;
-  sharing?: string; status?: string; sort?: 'relevance' | 'served' | 'purchased'; dir?: 'asc' | 'desc'; page?: number; pageSize?: number;
+  q?: string;
+  category?: string;
+  field?: string;
+  city?: string;
+  org?: string;
+  valueMin?: number;
+  valueMax?: number;
+  sharing?: string;
+  status?: string;
+  sort?: 'relevance' | 'served' | 'purchased';
+  dir?: 'asc' | 'desc';
+  page?: number;
+  pageSize?: number;
 }
 
 /** Lower case, full-width → half-width (U+3000 is a space), whitespace collapsed to one space, trimmed. */
@@ -52,22 +78,52 @@ export const termsOf = (q: string | undefined) => [...new Set(normalise(q).split
 const WAN = 1_000_000;
 /** The 原值 buckets of the value facet (bounds inclusive, in fen). */
 const VALUE_BUCKETS: [string, number, number][] = [
-  ['lt50', 0, 50 * WAN - 1], ['50-100', 50 * WAN, 100 * WAN - 1], ['100-200', 100 * WAN, 200 * WAN - 1],
-  ['200-500', 200 * WAN, 500 * WAN - 1], ['500-1000', 500 * WAN, 1000 * WAN - 1], ['ge1000', 1000 * WAN, Infinity],
+  ['lt50', 0, 50 * WAN - 1],
+  ['50-100', 50 * WAN, 100 * WAN - 1],
+  ['100-200', 100 * WAN, 200 * WAN - 1],
+  ['200-500', 200 * WAN, 500 * WAN - 1],
+  ['500-1000', 500 * WAN, 1000 * WAN - 1],
+  ['ge1000', 1000 * WAN, Infinity],
 ];
 const valueBucket = (v: number) => VALUE_BUCKETS.find(([, lo, hi]) => v >= lo && v <= hi)![0];
 
 export async function readCatalogue(db: Db): Promise<Catalogue> {
-  const rows = await db.selectFrom('instruments').innerJoin('organizations', 'organizations.id', 'instruments.orgId')
-    .select(['instruments.id', 'instruments.orgId', 'instruments.name', 'instruments.nameEn', 'instruments.model', 'instruments.manufacturer',
-      'instruments.specs', 'instruments.functions', 'instruments.categoryCode', 'instruments.cityCode', 'instruments.valueFen', 'instruments.purchaseDate',
-      'instruments.serviceCount', 'instruments.ratingSum', 'instruments.ratingCount', 'instruments.sharingMode', 'instruments.runStatus',
-      'instruments.isDisabled', 'instruments.searchText', 'organizations.name as orgName', 'organizations.cityCode as orgCity'])
-    .where('instruments.state', '=', 'listed').execute();
+  const rows = await db
+    .selectFrom('instruments')
+    .innerJoin('organizations', 'organizations.id', 'instruments.orgId')
+    .select([
+      'instruments.id',
+      'instruments.orgId',
+      'instruments.name',
+      'instruments.nameEn',
+      'instruments.model',
+      'instruments.manufacturer',
+      'instruments.specs',
+      'instruments.functions',
+      'instruments.categoryCode',
+      'instruments.cityCode',
+      'instruments.valueFen',
+      'instruments.purchaseDate',
+      'instruments.serviceCount',
+      'instruments.ratingSum',
+      'instruments.ratingCount',
+      'instruments.sharingMode',
+      'instruments.runStatus',
+      'instruments.isDisabled',
+      'instruments.searchText',
+      'organizations.name as orgName',
+      'organizations.cityCode as orgCity',
+    ])
+    .where('instruments.state', '=', 'listed')
+    .execute();
   const [orgs, fieldRows, cities, fields, categories, pictures] = await Promise.all([
     db.selectFrom('organizations').select(['id', 'name', 'cityCode']).execute(),
-    db.selectFrom('instrumentFields').innerJoin('instruments', 'instruments.id', 'instrumentFields.instrumentId')
-      .select(['instrumentFields.instrumentId', 'instrumentFields.fieldCode']).where('instruments.state', '=', 'listed').execute(),
+    db
+      .selectFrom('instrumentFields')
+      .innerJoin('instruments', 'instruments.id', 'instrumentFields.instrumentId')
+      .select(['instrumentFields.instrumentId', 'instrumentFields.fieldCode'])
+      .where('instruments.state', '=', 'listed')
+      .execute(),
     db.selectFrom('cities').select(['code', 'name']).execute(),
     db.selectFrom('serviceFields').select(['code', 'name']).execute(),
     db.selectFrom('categories').select(['code', 'level']).execute(),
@@ -77,22 +133,43 @@ export async function readCatalogue(db: Db): Promise<Catalogue> {
   pictures.sort((x, y) => Number(x.sort) - Number(y.sort) || (x.fileId < y.fileId ? -1 : x.fileId > y.fileId ? 1 : 0));
   for (const p of pictures) if (!firstPicture.has(p.instrumentId)) firstPicture.set(p.instrumentId, p.fileId);
   const perInstrument = new Map<string, string[]>();
-  for (const f of fieldRows) perInstrument.set(f.instrumentId, [...(perInstrument.get(f.instrumentId) ?? []), f.fieldCode]);
+  for (const f of fieldRows)
+    perInstrument.set(f.instrumentId, [...(perInstrument.get(f.instrumentId) ?? []), f.fieldCode]);
   const stale: string[] = [];
   const listed = rows.map((r): Listed => {
-    const text = normalise([r.name, r.nameEn, r.model, r.manufacturer, r.specs, r.functions, r.orgName].filter(Boolean).join(' '));
-    if (text !== r.searchText) stale.push(`${r.id}: search_text ${JSON.stringify(r.searchText)}, expected ${JSON.stringify(text)}`);
+    const text = normalise(
+      [r.name, r.nameEn, r.model, r.manufacturer, r.specs, r.functions, r.orgName].filter(Boolean).join(' '),
+    );
+    if (text !== r.searchText)
+      stale.push(`${r.id}: search_text ${JSON.stringify(r.searchText)}, expected ${JSON.stringify(text)}`);
     return {
-      id: r.id, orgId: r.orgId, name: r.name, nameEn: r.nameEn, model: r.model, manufacturer: r.manufacturer, categoryCode: r.categoryCode,
-      ownCity: r.cityCode, city: r.cityCode ?? r.orgCity, valueFen: r.valueFen == null ? null : Number(r.valueFen), purchaseDate: r.purchaseDate,
-      served: Math.max(0, Number(r.serviceCount)), ratingSum: Number(r.ratingSum), ratingCount: Number(r.ratingCount), sharingMode: r.sharingMode,
-      runStatus: r.runStatus, isDisabled: !!r.isDisabled, searchText: r.searchText, fields: [...new Set(perInstrument.get(r.id) ?? [])],
+      id: r.id,
+      orgId: r.orgId,
+      name: r.name,
+      nameEn: r.nameEn,
+      model: r.model,
+      manufacturer: r.manufacturer,
+      categoryCode: r.categoryCode,
+      ownCity: r.cityCode,
+      city: r.cityCode ?? r.orgCity,
+      valueFen: r.valueFen == null ? null : Number(r.valueFen),
+      purchaseDate: r.purchaseDate,
+      served: Math.max(0, Number(r.serviceCount)),
+      ratingSum: Number(r.ratingSum),
+      ratingCount: Number(r.ratingCount),
+      sharingMode: r.sharingMode,
+      runStatus: r.runStatus,
+      isDisabled: !!r.isDisabled,
+      searchText: r.searchText,
+      fields: [...new Set(perInstrument.get(r.id) ?? [])],
       picture: firstPicture.get(r.id) ?? null,
     };
   });
   listed.sort(byId);
   return {
-    listed, byId: new Map(listed.map((r) => [r.id, r])), stale,
+    listed,
+    byId: new Map(listed.map((r) => [r.id, r])),
+    stale,
     orgs: new Map(orgs.map((o) => [o.id, { name: o.name, cityCode: o.cityCode }])),
     cities: new Map(cities.map((c) => [c.code, c.name])),
     fields: new Map(fields.map((f) => [f.code, f.name])),
@@ -124,7 +201,9 @@ const FACETS: Record<FacetName, [string, (r: Listed, c: Catalogue) => string[]]>
 };
 
 export interface Expected {
-  terms: string[]; sort: string; dir: string;
+  terms: string[];
+  sort: string;
+  dir: string;
   /** every passing instrument in the order of the sort */
   order: Listed[];
   facets: Record<FacetName, Record<string, number>>;
@@ -132,18 +211,34 @@ export interface Expected {
 
 export function expected(c: Catalogue, q: Query): Expected {
   const terms = termsOf(q.q);
-  const cityCode = q.city === undefined ? undefined : c.cities.has(q.city) ? q.city
-    : [...c.cities].find(([, n]) => n === q.city || `${n}市` === q.city)?.[0] ?? q.city;
-  const fieldCode = q.field === undefined ? undefined : [...c.fields].find(([code, n]) => code === q.field || n === q.field)?.[0] ?? q.field;
-  const prefix = q.category === undefined ? undefined
-    : q.category.endsWith('0000') ? q.category.slice(0, 2) : q.category.endsWith('00') ? q.category.slice(0, 4) : q.category;
+  const cityCode =
+    q.city === undefined
+      ? undefined
+      : c.cities.has(q.city)
+        ? q.city
+        : ([...c.cities].find(([, n]) => n === q.city || `${n}市` === q.city)?.[0] ?? q.city);
+  const fieldCode =
+    q.field === undefined
+      ? undefined
+      : ([...c.fields].find(([code, n]) => code === q.field || n === q.field)?.[0] ?? q.field);
+  const prefix =
+    q.category === undefined
+      ? undefined
+      : q.category.endsWith('0000')
+        ? q.category.slice(0, 2)
+        : q.category.endsWith('00')
+          ? q.category.slice(0, 4)
+          : q.category;
   const checks: Record<string, (r: Listed) => boolean> = {
     category: (r) => prefix === undefined || r.categoryCode.startsWith(prefix),
     field: (r) => fieldCode === undefined || r.fields.includes(fieldCode),
     city: (r) => cityCode === undefined || r.city === cityCode,
     org: (r) => q.org === undefined || r.orgId === q.org,
-    value: (r) => (q.valueMin === undefined && q.valueMax === undefined)
-      || (r.valueFen !== null && (q.valueMin === undefined || r.valueFen >= q.valueMin) && (q.valueMax === undefined || r.valueFen <= q.valueMax)),
+    value: (r) =>
+      (q.valueMin === undefined && q.valueMax === undefined) ||
+      (r.valueFen !== null &&
+        (q.valueMin === undefined || r.valueFen >= q.valueMin) &&
+        (q.valueMax === undefined || r.valueFen <= q.valueMax)),
     sharing: (r) => q.sharing === undefined || r.sharingMode === q.sharing,
     status: (r) => q.status === undefined || r.runStatus === q.status,
   };
@@ -164,7 +259,9 @@ export function expected(c: Catalogue, q: Query): Expected {
     order = [...members].sort((a, b) => a.served - b.served || byId(a, b));
     if (dir === 'desc') order.reverse();
   } else if (kind === 'purchased') {
-    const known = members.filter((r) => r.purchaseDate).sort((a, b) => (a.purchaseDate! < b.purchaseDate! ? -1 : a.purchaseDate! > b.purchaseDate! ? 1 : byId(a, b)));
+    const known = members
+      .filter((r) => r.purchaseDate)
+      .sort((a, b) => (a.purchaseDate! < b.purchaseDate! ? -1 : a.purchaseDate! > b.purchaseDate! ? 1 : byId(a, b)));
     const unknown = members.filter((r) => !r.purchaseDate).sort(byId);
     order = dir === 'asc' ? [...known, ...unknown] : [...known.reverse(), ...unknown.reverse()];
   } else {
@@ -185,7 +282,8 @@ export function queryString(q: Query, extra: Record<string, string | number> = {
   return p.toString();
 }
 
-const show = (ids: string[], c: Catalogue) => ids.map((id) => `${id.slice(-6)}:${c.byId.get(id)?.name ?? '?'}`).join(', ');
+const show = (ids: string[], c: Catalogue) =>
+  ids.map((id) => `${id.slice(-6)}:${c.byId.get(id)?.name ?? '?'}`).join(', ');
 
 /** The fields of a result card against the database. */
 function itemProblems(item: any, c: Catalogue): string[] {
@@ -193,20 +291,37 @@ function itemProblems(item: any, c: Catalogue): string[] {
   if (!r) return [`item ${item.id} is not a listed instrument`];
   const org = c.orgs.get(r.orgId)!;
   const want = {
-    name: r.name, nameEn: r.nameEn, model: r.model, manufacturer: r.manufacturer, categoryCode: r.categoryCode, orgId: r.orgId, orgName: org.name,
-    cityCode: r.city, cityName: c.cities.get(r.city) ?? null, valueFen: r.valueFen, purchaseDate: r.purchaseDate, serviceCount: r.served,
-    ratingCount: r.ratingCount, ratingAverage: r.ratingCount ? Math.round((r.ratingSum / r.ratingCount) * 10) / 10 : null,
-    sharingMode: r.sharingMode, runStatus: r.runStatus, isDisabled: r.isDisabled, isBookable: !r.isDisabled,
+    name: r.name,
+    nameEn: r.nameEn,
+    model: r.model,
+    manufacturer: r.manufacturer,
+    categoryCode: r.categoryCode,
+    orgId: r.orgId,
+    orgName: org.name,
+    cityCode: r.city,
+    cityName: c.cities.get(r.city) ?? null,
+    valueFen: r.valueFen,
+    purchaseDate: r.purchaseDate,
+    serviceCount: r.served,
+    ratingCount: r.ratingCount,
+    ratingAverage: r.ratingCount ? Math.round((r.ratingSum / r.ratingCount) * 10) / 10 : null,
+    sharingMode: r.sharingMode,
+    runStatus: r.runStatus,
+    isDisabled: r.isDisabled,
+    isBookable: !r.isDisabled,
     pictureUrl: r.picture ? `/api/files/${r.picture}/thumb` : null,
   };
-  return Object.entries(want).filter(([k, v]) => item[k] !== v).map(([k, v]) => `item ${item.id.slice(-6)} ${k}: got ${JSON.stringify(item[k])}, expected ${JSON.stringify(v)}`);
+  return Object.entries(want)
+    .filter(([k, v]) => item[k] !== v)
+    .map(([k, v]) => `item ${item.id.slice(-6)} ${k}: got ${JSON.stringify(item[k])}, expected ${JSON.stringify(v)}`);
 }
 
 function facetProblems(got: any, exp: Expected): string[] {
   const out: string[] = [];
   for (const name of Object.keys(FACETS) as FacetName[]) {
     const g = sorted(Object.fromEntries((got?.[name] ?? []).map((b: any) => [b.value, b.count])));
-    if (JSON.stringify(g) !== JSON.stringify(exp.facets[name])) out.push(`facet ${name}: got ${JSON.stringify(g)}, expected ${JSON.stringify(exp.facets[name])}`);
+    if (JSON.stringify(g) !== JSON.stringify(exp.facets[name]))
+      out.push(`facet ${name}: got ${JSON.stringify(g)}, expected ${JSON.stringify(exp.facets[name])}`);
   }
   return out;
 }
@@ -216,11 +331,16 @@ function pageProblems(data: any, exp: Expected, c: Catalogue, start: number, pag
   const n = exp.order.length;
   const want = exp.order.slice(start, start + pageSize).map((r) => r.id);
   const got: string[] = data.items.map((i: any) => i.id);
-  if (JSON.stringify(got) !== JSON.stringify(want)) out.push(`ids from ${start}: got [${show(got, c)}], expected [${show(want, c)}] (of ${n})`);
-  if (data.total !== Math.min(n, 10_000) || data.totalCapped !== n > 10_000) out.push(`total: got ${data.total} (capped ${data.totalCapped}), expected ${n}`);
-  if (data.sort !== exp.sort || data.dir !== exp.dir) out.push(`sort: got ${data.sort} ${data.dir}, expected ${exp.sort} ${exp.dir}`);
-  if (JSON.stringify(data.highlights) !== JSON.stringify(exp.terms)) out.push(`highlights: got ${JSON.stringify(data.highlights)}, expected ${JSON.stringify(exp.terms)}`);
-  if ((data.nextCursor !== null) !== (start + want.length < n)) out.push(`nextCursor: got ${data.nextCursor === null ? 'none' : 'one'} at ${start}+${want.length} of ${n}`);
+  if (JSON.stringify(got) !== JSON.stringify(want))
+    out.push(`ids from ${start}: got [${show(got, c)}], expected [${show(want, c)}] (of ${n})`);
+  if (data.total !== Math.min(n, 10_000) || data.totalCapped !== n > 10_000)
+    out.push(`total: got ${data.total} (capped ${data.totalCapped}), expected ${n}`);
+  if (data.sort !== exp.sort || data.dir !== exp.dir)
+    out.push(`sort: got ${data.sort} ${data.dir}, expected ${exp.sort} ${exp.dir}`);
+  if (JSON.stringify(data.highlights) !== JSON.stringify(exp.terms))
+    out.push(`highlights: got ${JSON.stringify(data.highlights)}, expected ${JSON.stringify(exp.terms)}`);
+  if ((data.nextCursor !== null) !== start + want.length < n)
+    out.push(`nextCursor: got ${data.nextCursor === null ? 'none' : 'one'} at ${start}+${want.length} of ${n}`);
   out.push(...facetProblems(data.facets, exp));
   for (const item of data.items) out.push(...itemProblems(item, c));
   return out;
@@ -241,7 +361,9 @@ export async function compareCursorWalk(client: Client, c: Catalogue, q: Query):
   const pageSize = q.pageSize ?? 20;
   let after: string | null = null;
   for (let start = 0, n = 0; n <= exp.order.length / pageSize + 1; n++) {
-    const res: any = await client.get(`/api/catalogue/instruments?${queryString({ ...q, page: undefined }, after ? { after } : {})}`);
+    const res: any = await client.get(
+      `/api/catalogue/instruments?${queryString({ ...q, page: undefined }, after ? { after } : {})}`,
+    );
     if (res.statusCode !== 200) return [`cursor page ${n}: status ${res.statusCode}: ${res.body}`];
     const problems = pageProblems(res.data, exp, c, start, pageSize);
     if (problems.length) return problems.map((p) => `cursor page ${n}: ${p}`);
@@ -261,17 +383,36 @@ export async function compareOrgs(client: Client, c: Catalogue, q: Query): Promi
   const per = new Map<string, Listed[]>();
   for (const r of exp.order) per.set(r.orgId, [...(per.get(r.orgId) ?? []), r]);
   const out: string[] = [];
-  if (res.data.instrumentTotal !== exp.order.length) out.push(`orgs instrumentTotal: got ${res.data.instrumentTotal}, expected ${exp.order.length}`);
-  if (res.data.total !== per.size || res.data.items.length !== per.size) out.push(`orgs total: got ${res.data.total} (${res.data.items.length} items), expected ${per.size}`);
+  if (res.data.instrumentTotal !== exp.order.length)
+    out.push(`orgs instrumentTotal: got ${res.data.instrumentTotal}, expected ${exp.order.length}`);
+  if (res.data.total !== per.size || res.data.items.length !== per.size)
+    out.push(`orgs total: got ${res.data.total} (${res.data.items.length} items), expected ${per.size}`);
   let last = Infinity;
   for (const o of res.data.items) {
     const mine = per.get(o.orgId);
-    if (!mine) { out.push(`orgs: ${o.orgName} has no matches`); continue; }
+    if (!mine) {
+      out.push(`orgs: ${o.orgName} has no matches`);
+      continue;
+    }
     const org = c.orgs.get(o.orgId)!;
-    const samples = [...mine].sort((a, b) => b.served - a.served || byId(b, a)).slice(0, 3).map((r) => r.id);
-    const want = { instrumentCount: mine.length, orgName: org.name, cityName: c.cities.get(org.cityCode) ?? null, samples: samples.join() };
-    const got = { instrumentCount: o.instrumentCount, orgName: o.orgName, cityName: o.cityName, samples: o.instruments.map((i: any) => i.id).join() };
-    if (JSON.stringify(got) !== JSON.stringify(want)) out.push(`orgs ${o.orgId.slice(-6)}: got ${JSON.stringify(got)}, expected ${JSON.stringify(want)}`);
+    const samples = [...mine]
+      .sort((a, b) => b.served - a.served || byId(b, a))
+      .slice(0, 3)
+      .map((r) => r.id);
+    const want = {
+      instrumentCount: mine.length,
+      orgName: org.name,
+      cityName: c.cities.get(org.cityCode) ?? null,
+      samples: samples.join(),
+    };
+    const got = {
+      instrumentCount: o.instrumentCount,
+      orgName: o.orgName,
+      cityName: o.cityName,
+      samples: o.instruments.map((i: any) => i.id).join(),
+    };
+    if (JSON.stringify(got) !== JSON.stringify(want))
+      out.push(`orgs ${o.orgId.slice(-6)}: got ${JSON.stringify(got)}, expected ${JSON.stringify(want)}`);
     if (o.instrumentCount > last) out.push(`orgs: ${o.orgName} (${o.instrumentCount}) after one with ${last}`);
     last = o.instrumentCount;
   }

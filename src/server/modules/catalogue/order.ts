@@ -15,7 +15,10 @@ export function scorer(snap: Snapshot, terms: string[]): (i: number) => number {
   const rel = snap.rel;
   if (ws.length === 1) {
     const { weights, compute } = ws[0];
-    return (i) => { const k = rel[i]; return weights[k] || compute(k); };
+    return (i) => {
+      const k = rel[i];
+      return weights[k] || compute(k);
+    };
   }
   return (i) => {
     const k = rel[i];
@@ -32,13 +35,27 @@ export function keyOf(snap: Snapshot, i: number, sort: Sort, score: (i: number) 
   return [score(i), snap.served[i]];
 }
 
-interface Cursor { s: Sort; d: Dir; k: number[]; id: string }
+interface Cursor {
+  s: Sort;
+  d: Dir;
+  k: number[];
+  id: string;
+}
 export const encodeCursor = (c: Cursor) => Buffer.from(JSON.stringify(c)).toString('base64url');
 export function decodeCursor(raw: string, sort: Sort, dir: Dir): Cursor {
   try {
     const c = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as Cursor;
-    if (c.s === sort && c.d === dir && Array.isArray(c.k) && c.k.every((x) => typeof x === 'number') && typeof c.id === 'string') return c;
-  } catch { /* reported below */ }
+    if (
+      c.s === sort &&
+      c.d === dir &&
+      Array.isArray(c.k) &&
+      c.k.every((x) => typeof x === 'number') &&
+      typeof c.id === 'string'
+    )
+      return c;
+  } catch {
+    /* reported below */
+  }
   throw badInput('BAD_CURSOR', '翻页位置无效，请从第一页重新查询', { after: '无效或与当前排序不符' });
 }
 
@@ -55,7 +72,8 @@ export function cmp(key: number[], id: string, c: Cursor, sort: Sort, dir: Dir):
 }
 
 export type SortKind = 'served' | 'purchased' | 'relevance';
-export const sortKind = (sort: Sort, terms: string[]): SortKind => (sort === 'relevance' && !terms.length ? 'served' : sort);
+export const sortKind = (sort: Sort, terms: string[]): SortKind =>
+  sort === 'relevance' && !terms.length ? 'served' : sort;
 
 const M = 2 ** 22; // ranks below this fit beside a 31-bit sort key in one exact double
 
@@ -64,7 +82,10 @@ function sortBy(snap: Snapshot, positions: ArrayLike<number>, key: Int32Array | 
   const { rank, posOfRank } = snap;
   const n = positions.length;
   const keys = new Float64Array(n);
-  for (let k = 0; k < n; k++) { const i = positions[k]; keys[k] = (key ? key[i] * M : 0) + rank[i]; }
+  for (let k = 0; k < n; k++) {
+    const i = positions[k];
+    keys[k] = (key ? key[i] * M : 0) + rank[i];
+  }
   keys.sort();
   const out = new Int32Array(n);
   for (let k = 0; k < n; k++) out[k] = posOfRank[keys[k] % M];
@@ -76,7 +97,13 @@ function sortBy(snap: Snapshot, positions: ArrayLike<number>, key: Int32Array | 
  * `count` of them are members. A query's order is a list of runs: one for served; known dates, then unknown
  * ones, for purchased; one per relevance score, best first (last when ascending).
  */
-interface Run { arr: Int32Array; back: boolean; take: ((i: number) => boolean) | null; count: number; score?: number }
+interface Run {
+  arr: Int32Array;
+  back: boolean;
+  take: ((i: number) => boolean) | null;
+  count: number;
+  score?: number;
+}
 
 /** Whether position i comes after the cursor; `score`: the relevance of the run it is read in. */
 export type After = (i: number, score: number | undefined) => boolean;
@@ -88,14 +115,22 @@ function readRun(r: Run, skip: number, want: number, out: number[], after: After
   let j = 0;
   if (after) {
     // the first entry after the cursor, by binary search in reading order (entries are in the order of the run)
-    let lo = 0, hi = n;
-    while (lo < hi) { const mid = (lo + hi) >>> 1; if (after(arr[back ? n - 1 - mid : mid], r.score)) hi = mid; else lo = mid + 1; }
+    let lo = 0,
+      hi = n;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (after(arr[back ? n - 1 - mid : mid], r.score)) hi = mid;
+      else lo = mid + 1;
+    }
     j = lo;
   }
   for (; j < n && out.length < want; j++) {
     const i = arr[back ? n - 1 - j : j];
     if (take && !take(i)) continue;
-    if (skip > 0) { skip--; continue; }
+    if (skip > 0) {
+      skip--;
+      continue;
+    }
     out.push(i);
   }
 }
@@ -109,8 +144,16 @@ function readRun(r: Run, skip: number, want: number, out: number[], after: After
  * - purchased: known dates by (date, rank), then unknown dates by rank, each read backwards for desc (unknown last);
  * - relevance: (score, served, rank) descending, read the other way for asc.
  */
-export function pageOf(snap: Snapshot, members: Int32Array | null, kind: SortKind, dir: Dir, score: (i: number) => number,
-  start: number, want: number, after: After | null): number[] {
+export function pageOf(
+  snap: Snapshot,
+  members: Int32Array | null,
+  kind: SortKind,
+  dir: Dir,
+  score: (i: number) => number,
+  start: number,
+  want: number,
+  after: After | null,
+): number[] {
   const all = members === null;
   const total = all ? snap.live : members.length;
   const out: number[] = [];
@@ -132,17 +175,27 @@ export function pageOf(snap: Snapshot, members: Int32Array | null, kind: SortKin
     if (all) known = snap.byPurchased.len;
     else for (let k = 0; k < members.length; k++) if (snap.purchased[members[k]]) known++;
     if (sparse) {
-      const k: number[] = [], u: number[] = [];
+      const k: number[] = [],
+        u: number[] = [];
       for (const i of members!) (snap.purchased[i] ? k : u).push(i);
-      runs.push({ arr: sortBy(snap, k, snap.purchased), back, take, count: known }, { arr: sortBy(snap, u, null), back, take, count: total - known });
+      runs.push(
+        { arr: sortBy(snap, k, snap.purchased), back, take, count: known },
+        { arr: sortBy(snap, u, null), back, take, count: total - known },
+      );
     } else {
-      runs.push({ arr: snap.byPurchased.view(), back, take, count: known }, { arr: snap.noPurchase.view(), back, take, count: total - known });
+      runs.push(
+        { arr: snap.byPurchased.view(), back, take, count: known },
+        { arr: snap.noPurchase.view(), back, take, count: total - known },
+      );
     }
   } else {
     // relevance: how many members per score, then each score's members in served order
     const byScore = new Map<number, number>();
     const list = all ? snap.byServed.view() : members;
-    for (let k = 0; k < list.length; k++) { const sc = score(list[k]); byScore.set(sc, (byScore.get(sc) ?? 0) + 1); }
+    for (let k = 0; k < list.length; k++) {
+      const sc = score(list[k]);
+      byScore.set(sc, (byScore.get(sc) ?? 0) + 1);
+    }
     const scores = [...byScore.keys()].sort((a, b) => (back ? b - a : a - b)); // reading order: best first for desc
     for (const sc of scores) {
       const count = byScore.get(sc)!;
@@ -151,13 +204,23 @@ export function pageOf(snap: Snapshot, members: Int32Array | null, kind: SortKin
         const mine: number[] = [];
         for (let k = 0; k < list.length; k++) if (score(list[k]) === sc) mine.push(list[k]);
         runs.push({ arr: sortBy(snap, mine, snap.served), back, take: null, count, score: sc });
-      } else runs.push({ arr: snap.byServed.view(), back, take: all && byScore.size === 1 ? null : inScore, count, score: sc });
+      } else
+        runs.push({
+          arr: snap.byServed.view(),
+          back,
+          take: all && byScore.size === 1 ? null : inScore,
+          count,
+          score: sc,
+        });
     }
   }
   let skip = start;
   for (const r of runs) {
     if (out.length >= want) break;
-    if (!after && skip >= r.count) { skip -= r.count; continue; }
+    if (!after && skip >= r.count) {
+      skip -= r.count;
+      continue;
+    }
     // with a cursor, a run wholly before it has no entry after it
     readRun(r, after ? 0 : skip, want, out, after);
     if (!after) skip = 0;

@@ -15,8 +15,29 @@ import { ORG_TYPES } from '../../../domain/reference';
 import type { Database } from '../../db/connect';
 import { memoGet, memoSet, recordResult, type Change } from './cache';
 import { snapshot } from './feed';
-import { count, hasTerms, matching, passes, resolve, type CatalogueFilterInput, type Counted, type Resolved } from './filters';
-import { cmp, decodeCursor, encodeCursor, keyOf, pageOf, scorer, sortKind, type After, type Dir, type Sort, type SortKind } from './order';
+import {
+  count,
+  hasTerms,
+  matching,
+  passes,
+  resolve,
+  type CatalogueFilterInput,
+  type Counted,
+  type Resolved,
+} from './filters';
+import {
+  cmp,
+  decodeCursor,
+  encodeCursor,
+  keyOf,
+  pageOf,
+  scorer,
+  sortKind,
+  type After,
+  type Dir,
+  type Sort,
+  type SortKind,
+} from './order';
 import { nextStamp, referenceOf, VALUE_RANGES, type Reference, type Snapshot } from './snapshot';
 import { snippet } from './text';
 import { turn } from './turns';
@@ -36,12 +57,26 @@ function pageRows(snap: Snapshot, ref: Reference, positions: number[], terms: st
     const o = snap.orgInfo[snap.org[i]];
     const city = snap.cities[snap.city[i]] || null;
     return {
-      id: snap.ids[i], name: d.name, nameEn: d.nameEn, model: d.model, manufacturer: d.manufacturer,
-      categoryCode: d.categoryCode, categoryName: ref.categories.get(d.categoryCode)?.name ?? d.categoryCode,
-      orgId: snap.orgs[snap.org[i]], orgName: o.name, cityCode: city, cityName: city ? ref.cities.get(city)?.name ?? null : null,
-      valueFen: Number.isNaN(snap.value[i]) ? null : snap.value[i], purchaseDate: d.purchaseDate, serviceCount: snap.served[i],
-      ratingAverage: d.ratingCount ? Math.round((d.ratingSum / d.ratingCount) * 10) / 10 : null, ratingCount: d.ratingCount,
-      sharingMode: snap.sharing[i] ? 'external' : 'internal', runStatus: d.runStatus, isDisabled: d.isDisabled, isBookable: isBookable('listed', d.isDisabled),
+      id: snap.ids[i],
+      name: d.name,
+      nameEn: d.nameEn,
+      model: d.model,
+      manufacturer: d.manufacturer,
+      categoryCode: d.categoryCode,
+      categoryName: ref.categories.get(d.categoryCode)?.name ?? d.categoryCode,
+      orgId: snap.orgs[snap.org[i]],
+      orgName: o.name,
+      cityCode: city,
+      cityName: city ? (ref.cities.get(city)?.name ?? null) : null,
+      valueFen: Number.isNaN(snap.value[i]) ? null : snap.value[i],
+      purchaseDate: d.purchaseDate,
+      serviceCount: snap.served[i],
+      ratingAverage: d.ratingCount ? Math.round((d.ratingSum / d.ratingCount) * 10) / 10 : null,
+      ratingCount: d.ratingCount,
+      sharingMode: snap.sharing[i] ? 'external' : 'internal',
+      runStatus: d.runStatus,
+      isDisabled: d.isDisabled,
+      isBookable: isBookable('listed', d.isDisabled),
       pictureUrl: d.picture ? `/api/files/${d.picture}/thumb` : null,
       snippet: snippet(d.notes, terms),
     };
@@ -57,14 +92,33 @@ function facets(snap: Snapshot, c: Counted, ref: Reference) {
   const cats = [...ref.categories].sort((a, b) => a[1].sort - b[1].sort);
   const fieldAt = new Map(snap.fields.map((code, k) => [code, k]));
   return {
-    categories: cats.filter(([, v]) => v.level === 1).map(([code, v]) => ({ value: code, label: v.name, count: c.classes[Number(code.slice(0, 2))] })).filter((b) => b.count > 0),
-    subcategories: cats.filter(([, v]) => v.level === 2).map(([code, v]) => ({ value: code, label: v.name, count: c.subclasses[Number(code.slice(0, 4))] })).filter((b) => b.count > 0),
-    fields: ref.fields.map((f) => { const k = fieldAt.get(f.code); return { value: f.code, label: f.name, count: k === undefined ? 0 : c.fields[k] }; }).filter((b) => b.count > 0),
-    cities: bucketList(c.cities, snap.cities, (v) => ref.cities.get(v)?.name ?? v).sort((a, b) => (ref.cities.get(a.value)?.sort ?? 999) - (ref.cities.get(b.value)?.sort ?? 999)),
+    categories: cats
+      .filter(([, v]) => v.level === 1)
+      .map(([code, v]) => ({ value: code, label: v.name, count: c.classes[Number(code.slice(0, 2))] }))
+      .filter((b) => b.count > 0),
+    subcategories: cats
+      .filter(([, v]) => v.level === 2)
+      .map(([code, v]) => ({ value: code, label: v.name, count: c.subclasses[Number(code.slice(0, 4))] }))
+      .filter((b) => b.count > 0),
+    fields: ref.fields
+      .map((f) => {
+        const k = fieldAt.get(f.code);
+        return { value: f.code, label: f.name, count: k === undefined ? 0 : c.fields[k] };
+      })
+      .filter((b) => b.count > 0),
+    cities: bucketList(c.cities, snap.cities, (v) => ref.cities.get(v)?.name ?? v).sort(
+      (a, b) => (ref.cities.get(a.value)?.sort ?? 999) - (ref.cities.get(b.value)?.sort ?? 999),
+    ),
     orgs: topK(c.orgs, 20).map((k) => ({ value: snap.orgs[k], label: snap.orgInfo[k].name, count: c.orgs[k] })),
     sharing: bucketList(c.sharing, ['internal', 'external'], (v) => (v === 'internal' ? '内部共享' : '外部共享')),
     status: bucketList(c.run, [...RUN_STATUSES], (v) => v),
-    value: VALUE_RANGES.map((r, k) => ({ value: r.value, label: r.label, count: c.value[k], valueMin: r.min, valueMax: r.max })).filter((b) => b.count > 0),
+    value: VALUE_RANGES.map((r, k) => ({
+      value: r.value,
+      label: r.label,
+      count: c.value[k],
+      valueMin: r.min,
+      valueMax: r.max,
+    })).filter((b) => b.count > 0),
   };
 }
 
@@ -89,24 +143,46 @@ function topK(counts: Int32Array, k: number): number[] {
 }
 
 /** What a query's filters give: the total, the facets, and the passing positions (null: every listed one). */
-interface Counts { total: number; facets: ReturnType<typeof facets>; members: Int32Array | null }
+interface Counts {
+  total: number;
+  facets: ReturnType<typeof facets>;
+  members: Int32Array | null;
+}
 
 /** Whether a change can alter the counts of a query: only an instrument whose text matches (before or after) can. */
 const countsAffectedBy = (f: Resolved) => (ch: Change) => {
-  const b = ch.before, a = ch.after;
+  const b = ch.before,
+    a = ch.after;
   if (!(b && hasTerms(b.text, f.terms)) && !(a && hasTerms(a.text, f.terms))) return false;
   // a sort key alone (service count, purchase date, relevance fields) counts nothing
-  return !(b && a && b.text === a.text && b.category === a.category && b.city === a.city && b.org === a.org && Object.is(b.value, a.value) &&
-    b.sharing === a.sharing && b.run === a.run && b.fieldBits === a.fieldBits && (b.fieldMore ?? []).join() === (a.fieldMore ?? []).join());
+  return !(
+    b &&
+    a &&
+    b.text === a.text &&
+    b.category === a.category &&
+    b.city === a.city &&
+    b.org === a.org &&
+    Object.is(b.value, a.value) &&
+    b.sharing === a.sharing &&
+    b.run === a.run &&
+    b.fieldBits === a.fieldBits &&
+    (b.fieldMore ?? []).join() === (a.fieldMore ?? []).join()
+  );
 };
 
 /** Whether a change can alter a page of a query: the instrument joins or leaves it, or moves within its order. */
 const orderAffectedBy = (f: Resolved, kind: SortKind) => (ch: Change) => {
-  const b = ch.before && passes(ch.before, f), a = ch.after && passes(ch.after, f);
+  const b = ch.before && passes(ch.before, f),
+    a = ch.after && passes(ch.after, f);
   if (!b && !a) return false;
   if (b !== a) return true;
-  const x = ch.before!, y = ch.after!;
-  return kind === 'served' ? x.served !== y.served : kind === 'purchased' ? x.purchased !== y.purchased : x.served !== y.served || x.rel !== y.rel;
+  const x = ch.before!,
+    y = ch.after!;
+  return kind === 'served'
+    ? x.served !== y.served
+    : kind === 'purchased'
+      ? x.purchased !== y.purchased
+      : x.served !== y.served || x.rel !== y.rel;
 };
 
 /** The total, facets and passing positions of a query's filters, kept per resolved filters (and reference names' age). */
@@ -143,18 +219,41 @@ export async function search(database: Database, q: CatalogueQueryT) {
   recordResult(snap.caches, kept && positions ? 'hit' : kept ? 'counts' : 'miss');
   if (!positions) {
     const after: After | null = cursor
-      ? (i, sc) => cmp(sort === 'relevance' ? [sc ?? score(i), snap.served[i]] : keyOf(snap, i, sort, score), snap.ids[i], cursor, sort, dir) > 0 : null;
-    positions = memoSet(snap.caches, pk, pageOf(snap, counts.members, kind, dir, score, start, q.pageSize + 1, after), q.pageSize + 1, orderAffectedBy(f, kind));
+      ? (i, sc) =>
+          cmp(
+            sort === 'relevance' ? [sc ?? score(i), snap.served[i]] : keyOf(snap, i, sort, score),
+            snap.ids[i],
+            cursor,
+            sort,
+            dir,
+          ) > 0
+      : null;
+    positions = memoSet(
+      snap.caches,
+      pk,
+      pageOf(snap, counts.members, kind, dir, score, start, q.pageSize + 1, after),
+      q.pageSize + 1,
+      orderAffectedBy(f, kind),
+    );
   }
   const pagePos = positions.slice(0, q.pageSize);
   const last = pagePos[pagePos.length - 1];
-  const nextCursor = last !== undefined && positions.length > q.pageSize
-    ? encodeCursor({ s: sort, d: dir, k: keyOf(snap, last, sort, score), id: snap.ids[last] }) : null;
+  const nextCursor =
+    last !== undefined && positions.length > q.pageSize
+      ? encodeCursor({ s: sort, d: dir, k: keyOf(snap, last, sort, score), id: snap.ids[last] })
+      : null;
   const total = counts.total;
 
   const items = pageRows(snap, ref, pagePos, f.terms);
   return {
-    items, total: Math.min(total, TOTAL_CAP), totalCapped: total > TOTAL_CAP, page: q.page, pageSize: q.pageSize, sort, dir, nextCursor,
+    items,
+    total: Math.min(total, TOTAL_CAP),
+    totalCapped: total > TOTAL_CAP,
+    page: q.page,
+    pageSize: q.pageSize,
+    sort,
+    dir,
+    nextCursor,
     highlights: f.terms,
     facets: counts.facets,
   };
@@ -180,7 +279,8 @@ export async function organizations(database: Database, q: CatalogueFilterInput 
     const o = snap.org[i];
     perOrg[o]++;
     const s = samples.get(o);
-    if (!s) samples.set(o, [i]); else if (s.length < 3) s.push(i);
+    if (!s) samples.set(o, [i]);
+    else if (s.length < 3) s.push(i);
   }
   const all = topK(perOrg, perOrg.length); // every organisation with a hit, in order
   const page = all.slice((q.page - 1) * q.pageSize, q.page * q.pageSize);
@@ -188,12 +288,24 @@ export async function organizations(database: Database, q: CatalogueFilterInput 
     items: page.map((k) => {
       const o = snap.orgInfo[k];
       return {
-        orgId: snap.orgs[k], orgName: o.name, cityName: ref.cities.get(o.cityCode)?.name ?? null,
-        typeLabel: ORG_TYPES[o.type as keyof typeof ORG_TYPES] ?? o.type, instrumentCount: perOrg[k],
-        instruments: (samples.get(k) ?? []).map((i) => ({ id: snap.ids[i], name: snap.display[i]!.name, model: snap.display[i]!.model, isDisabled: snap.display[i]!.isDisabled })),
+        orgId: snap.orgs[k],
+        orgName: o.name,
+        cityName: ref.cities.get(o.cityCode)?.name ?? null,
+        typeLabel: ORG_TYPES[o.type as keyof typeof ORG_TYPES] ?? o.type,
+        instrumentCount: perOrg[k],
+        instruments: (samples.get(k) ?? []).map((i) => ({
+          id: snap.ids[i],
+          name: snap.display[i]!.name,
+          model: snap.display[i]!.model,
+          isDisabled: snap.display[i]!.isDisabled,
+        })),
       };
     }),
-    total: all.length, page: q.page, pageSize: q.pageSize, instrumentTotal: c.total, highlights: f.terms,
+    total: all.length,
+    page: q.page,
+    pageSize: q.pageSize,
+    instrumentTotal: c.total,
+    highlights: f.terms,
   };
 }
 
@@ -209,7 +321,8 @@ export async function facetsReference(database: Database) {
 
 function homeCounts(snap: Snapshot, ref: Reference) {
   const kinds = new Map<number, number>();
-  for (let i = 0; i < snap.n; i++) if (snap.alive[i]) kinds.set(snap.category[i], (kinds.get(snap.category[i]) ?? 0) + 1);
+  for (let i = 0; i < snap.n; i++)
+    if (snap.alive[i]) kinds.set(snap.category[i], (kinds.get(snap.category[i]) ?? 0) + 1);
   const under = (div: number, val: number) => {
     let n = 0;
     for (const [code, k] of kinds) if (Math.floor(code / div) === val) n += k;
@@ -220,15 +333,33 @@ function homeCounts(snap: Snapshot, ref: Reference) {
   const c = count(snap, null, resolve({}, snap, ref));
   return {
     total: snap.live,
-    categories: cats.filter(([, v]) => v.level === 1).map(([code, v]) => ({
-      code, name: v.name, count: under(10_000, Number(code.slice(0, 2))),
-      children: childrenOf(code).map(([sub, sv]) => ({
-        code: sub, name: sv.name, count: under(100, Number(sub.slice(0, 4))),
-        children: childrenOf(sub).map(([kind, kv]) => ({ code: kind, name: kv.name, count: kinds.get(Number(kind)) ?? 0 })),
+    categories: cats
+      .filter(([, v]) => v.level === 1)
+      .map(([code, v]) => ({
+        code,
+        name: v.name,
+        count: under(10_000, Number(code.slice(0, 2))),
+        children: childrenOf(code).map(([sub, sv]) => ({
+          code: sub,
+          name: sv.name,
+          count: under(100, Number(sub.slice(0, 4))),
+          children: childrenOf(sub).map(([kind, kv]) => ({
+            code: kind,
+            name: kv.name,
+            count: kinds.get(Number(kind)) ?? 0,
+          })),
+        })),
       })),
-    })),
-    fields: ref.fields.map((fl) => { const k = snap.fields.indexOf(fl.code); return { value: fl.code, label: fl.name, count: k < 0 ? 0 : c.fields[k] }; }),
-    cities: [...ref.cities].sort((a, b) => a[1].sort - b[1].sort).map(([code, v]) => { const k = snap.cities.indexOf(code); return { value: code, label: v.name, count: k < 0 ? 0 : c.cities[k] }; }),
+    fields: ref.fields.map((fl) => {
+      const k = snap.fields.indexOf(fl.code);
+      return { value: fl.code, label: fl.name, count: k < 0 ? 0 : c.fields[k] };
+    }),
+    cities: [...ref.cities]
+      .sort((a, b) => a[1].sort - b[1].sort)
+      .map(([code, v]) => {
+        const k = snap.cities.indexOf(code);
+        return { value: code, label: v.name, count: k < 0 ? 0 : c.cities[k] };
+      }),
   };
 }
 
@@ -241,7 +372,8 @@ export async function publicFigures(database: Database) {
 }
 
 function figures(snap: Snapshot) {
-  let totalValueFen = 0, services = 0;
+  let totalValueFen = 0,
+    services = 0;
   const byCategory: Record<string, number> = {};
   for (let i = 0; i < snap.n; i++) {
     if (!snap.alive[i]) continue;

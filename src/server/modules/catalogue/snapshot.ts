@@ -31,10 +31,28 @@ export const VALUE_RANGES: { value: string; label: string; min: number | null; m
   { value: 'ge1000', label: '1000万元以上', min: 1000 * WAN, max: null },
 ];
 /** Index into VALUE_RANGES; VALUE_RANGES.length when the value is unknown. */
-const valueBucket = (v: number) => (Number.isNaN(v) ? VALUE_RANGES.length : v < 50 * WAN ? 0 : v < 100 * WAN ? 1 : v < 200 * WAN ? 2 : v < 500 * WAN ? 3 : v < 1000 * WAN ? 4 : 5);
+const valueBucket = (v: number) =>
+  Number.isNaN(v)
+    ? VALUE_RANGES.length
+    : v < 50 * WAN
+      ? 0
+      : v < 100 * WAN
+        ? 1
+        : v < 200 * WAN
+          ? 2
+          : v < 500 * WAN
+            ? 3
+            : v < 1000 * WAN
+              ? 4
+              : 5;
 
 /** Distinct (name, model, manufacturer) texts, only ever appended to; relevance weights are kept per entry. */
-export interface RelTable { name: string[]; model: string[]; maker: string[]; at: Map<string, number> }
+export interface RelTable {
+  name: string[];
+  model: string[];
+  maker: string[];
+  at: Map<string, number>;
+}
 
 export interface Reference {
   categories: Map<string, { name: string; level: number; parent: string | null; sort: number }>;
@@ -46,16 +64,36 @@ export interface Reference {
 export class SortedPositions {
   arr: Int32Array;
   len = 0;
-  constructor(cap: number, readonly cmp: (a: number, b: number) => number) { this.arr = new Int32Array(Math.max(16, cap)); }
-  view(): Int32Array { return this.arr.subarray(0, this.len); }
-  fill(sorted: ArrayLike<number>) { if (sorted.length > this.arr.length) this.arr = new Int32Array(sorted.length); this.arr.set(sorted); this.len = sorted.length; }
+  constructor(
+    cap: number,
+    readonly cmp: (a: number, b: number) => number,
+  ) {
+    this.arr = new Int32Array(Math.max(16, cap));
+  }
+  view(): Int32Array {
+    return this.arr.subarray(0, this.len);
+  }
+  fill(sorted: ArrayLike<number>) {
+    if (sorted.length > this.arr.length) this.arr = new Int32Array(sorted.length);
+    this.arr.set(sorted);
+    this.len = sorted.length;
+  }
   private at(p: number): number {
-    let lo = 0, hi = this.len;
-    while (lo < hi) { const mid = (lo + hi) >>> 1; if (this.cmp(this.arr[mid], p) < 0) lo = mid + 1; else hi = mid; }
+    let lo = 0,
+      hi = this.len;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.cmp(this.arr[mid], p) < 0) lo = mid + 1;
+      else hi = mid;
+    }
     return lo;
   }
   insert(p: number) {
-    if (this.len === this.arr.length) { const a = new Int32Array(Math.ceil(this.arr.length * 1.5)); a.set(this.arr); this.arr = a; }
+    if (this.len === this.arr.length) {
+      const a = new Int32Array(Math.ceil(this.arr.length * 1.5));
+      a.set(this.arr);
+      this.arr = a;
+    }
     const k = this.at(p);
     this.arr.copyWithin(k + 1, k, this.len);
     this.arr[k] = p;
@@ -114,8 +152,23 @@ export interface Snapshot {
   fields: string[];
   fieldAt: Map<string, number>;
   /** what a result card shows beyond the columns above: the instrument's own texts, ratings, 停用 and first picture */
-  display: ({ name: string; nameEn: string | null; model: string | null; manufacturer: string | null; categoryCode: string; purchaseDate: string | null;
-    runStatus: string; notes: string; ratingSum: number; ratingCount: number; isDisabled: boolean; picture: string | null } | undefined)[];
+  display: (
+    | {
+        name: string;
+        nameEn: string | null;
+        model: string | null;
+        manufacturer: string | null;
+        categoryCode: string;
+        purchaseDate: string | null;
+        runStatus: string;
+        notes: string;
+        ratingSum: number;
+        ratingCount: number;
+        isDisabled: boolean;
+        picture: string | null;
+      }
+    | undefined
+  )[];
   /** index into the relevance table */
   rel: Int32Array;
   relTable: RelTable;
@@ -140,7 +193,9 @@ export async function loadReference(db: Db): Promise<Reference> {
   const fields = await db.selectFrom('serviceFields').select(['code', 'name', 'sort']).orderBy('sort').execute();
   const cities = await db.selectFrom('cities').select(['code', 'name', 'sort']).execute();
   return {
-    categories: new Map(cats.map((c) => [c.code, { name: c.name, level: c.level, parent: c.parentCode, sort: c.sort }])),
+    categories: new Map(
+      cats.map((c) => [c.code, { name: c.name, level: c.level, parent: c.parentCode, sort: c.sort }]),
+    ),
     fields,
     cities: new Map(cities.map((c) => [c.code, { name: c.name, sort: c.sort }])),
   };
@@ -157,11 +212,32 @@ export async function referenceOf(db: Db, snap: Snapshot): Promise<Reference> {
   return snap.ref;
 }
 
-const dateNum = (d: string | null) => (d && /^\d{4}-\d{2}-\d{2}/.test(d) ? Number(d.slice(0, 4) + d.slice(5, 7) + d.slice(8, 10)) : 0);
+const dateNum = (d: string | null) =>
+  d && /^\d{4}-\d{2}-\d{2}/.test(d) ? Number(d.slice(0, 4) + d.slice(5, 7) + d.slice(8, 10)) : 0;
 const byCodeUnits = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
-export const COLUMNS = ['id', 'state', 'orgId', 'categoryCode', 'cityCode', 'valueFen', 'sharingMode', 'runStatus', 'serviceCount', 'purchaseDate', 'name', 'nameEn', 'model', 'manufacturer', 'searchText',
-  'specs', 'functions', 'ratingSum', 'ratingCount', 'isDisabled'] as const;
+export const COLUMNS = [
+  'id',
+  'state',
+  'orgId',
+  'categoryCode',
+  'cityCode',
+  'valueFen',
+  'sharingMode',
+  'runStatus',
+  'serviceCount',
+  'purchaseDate',
+  'name',
+  'nameEn',
+  'model',
+  'manufacturer',
+  'searchText',
+  'specs',
+  'functions',
+  'ratingSum',
+  'ratingCount',
+  'isDisabled',
+] as const;
 /** An instrument's row as the catalogue reads it, with the file id of its first picture (by sort, then file id). */
 export type Source = Pick<InstrumentsTable, (typeof COLUMNS)[number]> & { picture: string | null };
 
@@ -169,7 +245,12 @@ export type Source = Pick<InstrumentsTable, (typeof COLUMNS)[number]> & { pictur
 export async function firstPictures(db: Db, ids: string[]): Promise<Map<string, string>> {
   const out = new Map<string, { fileId: string; sort: number }>();
   for (let k = 0; k < ids.length; k += 500) {
-    const rows = await db.selectFrom('instrumentFiles').select(['instrumentId', 'fileId', 'sort']).where('kind', '=', 'picture').where('instrumentId', 'in', ids.slice(k, k + 500)).execute();
+    const rows = await db
+      .selectFrom('instrumentFiles')
+      .select(['instrumentId', 'fileId', 'sort'])
+      .where('kind', '=', 'picture')
+      .where('instrumentId', 'in', ids.slice(k, k + 500))
+      .execute();
     for (const p of rows) {
       const cur = out.get(p.instrumentId);
       if (!cur || p.sort < cur.sort || (p.sort === cur.sort && p.fileId < cur.fileId)) out.set(p.instrumentId, p);
@@ -181,22 +262,50 @@ export type Orgs = Map<string, { name: string; cityCode: string; type: string }>
 
 function intern(list: string[], at: Map<string, number>, v: string): number {
   let k = at.get(v);
-  if (k === undefined) { k = list.length; list.push(v); at.set(v, k); }
+  if (k === undefined) {
+    k = list.length;
+    list.push(v);
+    at.set(v, k);
+  }
   return k;
 }
 
 function relOf(t: RelTable, name: string, model: string, maker: string): number {
   const key = `${name}\u0000${model}\u0000${maker}`;
   let k = t.at.get(key);
-  if (k === undefined) { k = t.name.length; t.name.push(name); t.model.push(model); t.maker.push(maker); t.at.set(key, k); }
+  if (k === undefined) {
+    k = t.name.length;
+    t.name.push(name);
+    t.model.push(model);
+    t.maker.push(maker);
+    t.at.set(key, k);
+  }
   return k;
 }
 
 function empty(seq: number, cap: number, ref: Reference, caches: Caches): Snapshot {
   const s = {
-    seq, n: 0, live: 0, ids: [] as string[], index: new Map(), idOrder: [] as number[], text: [] as string[], display: [],
-    orgs: [], orgAt: new Map(), orgInfo: [], cities: [], cityAt: new Map(), fieldMore: new Map(), fields: [], fieldAt: new Map(),
-    relTable: { name: [], model: [], maker: [], at: new Map() }, ref, refAt: Date.now(), caches, stamp: 0,
+    seq,
+    n: 0,
+    live: 0,
+    ids: [] as string[],
+    index: new Map(),
+    idOrder: [] as number[],
+    text: [] as string[],
+    display: [],
+    orgs: [],
+    orgAt: new Map(),
+    orgInfo: [],
+    cities: [],
+    cityAt: new Map(),
+    fieldMore: new Map(),
+    fields: [],
+    fieldAt: new Map(),
+    relTable: { name: [], model: [], maker: [], at: new Map() },
+    ref,
+    refAt: Date.now(),
+    caches,
+    stamp: 0,
   } as unknown as Snapshot;
   allocate(s, cap);
   const cmpServed = (a: number, b: number) => s.served[a] - s.served[b] || s.rank[a] - s.rank[b];
@@ -207,12 +316,60 @@ function empty(seq: number, cap: number, ref: Reference, caches: Caches): Snapsh
   return s;
 }
 
-const TYPED = ['alive', 'rank', 'posOfRank', 'category', 'cls', 'sub', 'org', 'city', 'value', 'valueRange', 'sharing', 'run', 'served', 'purchased', 'fieldBits', 'rel', 'mark', 'scratchPos', 'scratchMembers', 'scratchScore'] as const;
+const TYPED = [
+  'alive',
+  'rank',
+  'posOfRank',
+  'category',
+  'cls',
+  'sub',
+  'org',
+  'city',
+  'value',
+  'valueRange',
+  'sharing',
+  'run',
+  'served',
+  'purchased',
+  'fieldBits',
+  'rel',
+  'mark',
+  'scratchPos',
+  'scratchMembers',
+  'scratchScore',
+] as const;
 const KIND: Record<(typeof TYPED)[number], 'u8' | 'i32' | 'u32' | 'f64' | 'u16'> = {
-  alive: 'u8', rank: 'i32', posOfRank: 'i32', category: 'i32', cls: 'i32', sub: 'i32', org: 'i32', city: 'i32', value: 'f64', valueRange: 'u8', sharing: 'u8', run: 'u8',
-  served: 'i32', purchased: 'i32', fieldBits: 'u32', rel: 'i32', mark: 'i32', scratchPos: 'i32', scratchMembers: 'i32', scratchScore: 'u16',
+  alive: 'u8',
+  rank: 'i32',
+  posOfRank: 'i32',
+  category: 'i32',
+  cls: 'i32',
+  sub: 'i32',
+  org: 'i32',
+  city: 'i32',
+  value: 'f64',
+  valueRange: 'u8',
+  sharing: 'u8',
+  run: 'u8',
+  served: 'i32',
+  purchased: 'i32',
+  fieldBits: 'u32',
+  rel: 'i32',
+  mark: 'i32',
+  scratchPos: 'i32',
+  scratchMembers: 'i32',
+  scratchScore: 'u16',
 };
-const make = (k: string, n: number) => (k === 'u8' ? new Uint8Array(n) : k === 'u32' ? new Uint32Array(n) : k === 'f64' ? new Float64Array(n) : k === 'u16' ? new Uint16Array(n) : new Int32Array(n));
+const make = (k: string, n: number) =>
+  k === 'u8'
+    ? new Uint8Array(n)
+    : k === 'u32'
+      ? new Uint32Array(n)
+      : k === 'f64'
+        ? new Float64Array(n)
+        : k === 'u16'
+          ? new Uint16Array(n)
+          : new Int32Array(n);
 
 /** Grows every column to `cap` positions (amortised: callers grow by half again). */
 function allocate(s: Snapshot, cap: number) {
@@ -228,8 +385,18 @@ function allocate(s: Snapshot, cap: number) {
 /** The values of position i that searches and caches look at. */
 export function valuesAt(s: Snapshot, i: number): Values {
   return {
-    text: s.text[i], category: s.category[i], city: s.city[i], org: s.org[i], value: s.value[i], sharing: s.sharing[i], run: s.run[i],
-    served: s.served[i], purchased: s.purchased[i], rel: s.rel[i], fieldBits: s.fieldBits[i], fieldMore: s.fieldMore.get(i) ?? null,
+    text: s.text[i],
+    category: s.category[i],
+    city: s.city[i],
+    org: s.org[i],
+    value: s.value[i],
+    sharing: s.sharing[i],
+    run: s.run[i],
+    served: s.served[i],
+    purchased: s.purchased[i],
+    rel: s.rel[i],
+    fieldBits: s.fieldBits[i],
+    fieldMore: s.fieldMore.get(i) ?? null,
   };
 }
 
@@ -253,17 +420,29 @@ function put(s: Snapshot, i: number, r: Source, fieldCodes: string[], orgs: Orgs
   s.purchased[i] = dateNum(r.purchaseDate);
   s.rel[i] = relOf(s.relTable, normalise(`${r.name} ${r.nameEn ?? ''}`), normalise(r.model), normalise(r.manufacturer));
   s.display[i] = {
-    name: r.name, nameEn: r.nameEn, model: r.model, manufacturer: r.manufacturer, categoryCode: r.categoryCode, purchaseDate: r.purchaseDate, runStatus: r.runStatus,
-    notes: [r.specs, r.functions].filter(Boolean).join(' '), ratingSum: Number(r.ratingSum) || 0, ratingCount: Number(r.ratingCount) || 0, isDisabled: !!r.isDisabled, picture: r.picture,
+    name: r.name,
+    nameEn: r.nameEn,
+    model: r.model,
+    manufacturer: r.manufacturer,
+    categoryCode: r.categoryCode,
+    purchaseDate: r.purchaseDate,
+    runStatus: r.runStatus,
+    notes: [r.specs, r.functions].filter(Boolean).join(' '),
+    ratingSum: Number(r.ratingSum) || 0,
+    ratingCount: Number(r.ratingCount) || 0,
+    isDisabled: !!r.isDisabled,
+    picture: r.picture,
   };
   let bits = 0;
   const more: number[] = [];
   for (const code of fieldCodes) {
     const k = intern(s.fields, s.fieldAt, code);
-    if (k < 32) bits |= 1 << k; else more.push(k);
+    if (k < 32) bits |= 1 << k;
+    else more.push(k);
   }
   s.fieldBits[i] = bits >>> 0;
-  if (more.length) s.fieldMore.set(i, more); else s.fieldMore.delete(i);
+  if (more.length) s.fieldMore.set(i, more);
+  else s.fieldMore.delete(i);
 }
 
 const ordersOf = (s: Snapshot, i: number) => [s.byServed, s.purchased[i] ? s.byPurchased : s.noPurchase];
@@ -277,18 +456,43 @@ const BUILD_CHUNK = 5_000;
  * order and in chunks, so that the rows read never pile up (the build's peak memory is the snapshot's own).
  */
 export async function build(db: Db, seq: number, caches: Caches): Promise<Snapshot> {
-  const orgs: Orgs = new Map((await db.selectFrom('organizations').select(['id', 'name', 'cityCode', 'type']).execute()).map((o) => [o.id, { ...o, cityCode: o.cityCode ?? '' }]));
-  const listed = await db.selectFrom('instruments').select((eb) => eb.fn.countAll<number>().as('n')).where('state', '=', 'listed').executeTakeFirstOrThrow();
+  const orgs: Orgs = new Map(
+    (await db.selectFrom('organizations').select(['id', 'name', 'cityCode', 'type']).execute()).map((o) => [
+      o.id,
+      { ...o, cityCode: o.cityCode ?? '' },
+    ]),
+  );
+  const listed = await db
+    .selectFrom('instruments')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('state', '=', 'listed')
+    .executeTakeFirstOrThrow();
   const s = empty(seq, Math.ceil(Number(listed.n) * 1.25) + 16, await loadReference(db), caches);
   let last = '';
   for (;;) {
-    const rows = await db.selectFrom('instruments').select([...COLUMNS]).where('state', '=', 'listed').where('id', '>', last).orderBy('id').limit(BUILD_CHUNK).execute();
+    const rows = await db
+      .selectFrom('instruments')
+      .select([...COLUMNS])
+      .where('state', '=', 'listed')
+      .where('id', '>', last)
+      .orderBy('id')
+      .limit(BUILD_CHUNK)
+      .execute();
     if (!rows.length) break;
     const upTo = rows[rows.length - 1].id;
     const codes = new Map<string, string[]>();
-    const fieldRows = await db.selectFrom('instrumentFields').select(['instrumentId', 'fieldCode']).where('instrumentId', '>', last).where('instrumentId', '<=', upTo).execute();
-    for (const f of fieldRows) (codes.get(f.instrumentId) ?? codes.set(f.instrumentId, []).get(f.instrumentId)!).push(f.fieldCode);
-    const pictures = await firstPictures(db, rows.map((r) => r.id));
+    const fieldRows = await db
+      .selectFrom('instrumentFields')
+      .select(['instrumentId', 'fieldCode'])
+      .where('instrumentId', '>', last)
+      .where('instrumentId', '<=', upTo)
+      .execute();
+    for (const f of fieldRows)
+      (codes.get(f.instrumentId) ?? codes.set(f.instrumentId, []).get(f.instrumentId)!).push(f.fieldCode);
+    const pictures = await firstPictures(
+      db,
+      rows.map((r) => r.id),
+    );
     for (const row of rows) {
       const r = { ...row, picture: pictures.get(row.id) ?? null };
       // ids compare by code units here and in the database alike (UUIDs: ASCII; PostgreSQL's text order is the C order for them)
@@ -305,7 +509,10 @@ export async function build(db: Db, seq: number, caches: Caches): Promise<Snapsh
   }
   // the database's order and code-unit order agree for the ids this platform makes; rank by code units regardless
   s.idOrder.sort((a, b) => byCodeUnits(s.ids[a], s.ids[b]));
-  s.idOrder.forEach((p, k) => { s.rank[p] = k; s.posOfRank[k] = p; });
+  s.idOrder.forEach((p, k) => {
+    s.rank[p] = k;
+    s.posOfRank[k] = p;
+  });
   s.live = s.n;
   const positions = Array.from({ length: s.n }, (_, i) => i);
   s.byServed.fill(positions.slice().sort(s.byServed.cmp));
@@ -326,13 +533,18 @@ function compactPostings(s: Snapshot) {
 function placeInIdOrder(s: Snapshot, added: number[]) {
   added.sort((a, b) => byCodeUnits(s.ids[a], s.ids[b]));
   const merged: number[] = [];
-  let i = 0, j = 0;
+  let i = 0,
+    j = 0;
   const old = s.idOrder;
   while (i < old.length || j < added.length) {
-    if (j >= added.length || (i < old.length && s.ids[old[i]] < s.ids[added[j]])) merged.push(old[i++]); else merged.push(added[j++]);
+    if (j >= added.length || (i < old.length && s.ids[old[i]] < s.ids[added[j]])) merged.push(old[i++]);
+    else merged.push(added[j++]);
   }
   s.idOrder = merged;
-  for (let k = 0; k < merged.length; k++) { s.rank[merged[k]] = k; s.posOfRank[k] = merged[k]; }
+  for (let k = 0; k < merged.length; k++) {
+    s.rank[merged[k]] = k;
+    s.posOfRank[k] = merged[k];
+  }
 }
 
 /**
@@ -373,7 +585,10 @@ export function apply(s: Snapshot, fresh: Map<string, Source | null>, fieldCodes
     const text = r.searchText ?? '';
     s.postings.change(p, wasLive ? s.text[p] : '', text);
     s.text[p] = text;
-    if (!wasLive) { s.alive[p] = 1; s.live++; }
+    if (!wasLive) {
+      s.alive[p] = 1;
+      s.live++;
+    }
     placed.push(p);
     changes.push({ id, before, after: valuesAt(s, p) });
   }
@@ -386,6 +601,9 @@ export function apply(s: Snapshot, fresh: Map<string, Source | null>, fieldCodes
 
 /** A fresh stamp for `snap.mark`: positions marked with it are the current request's. */
 export function nextStamp(snap: Snapshot): number {
-  if (snap.stamp >= 0x7fff_fff0) { snap.mark.fill(0); snap.stamp = 0; }
+  if (snap.stamp >= 0x7fff_fff0) {
+    snap.mark.fill(0);
+    snap.stamp = 0;
+  }
   return ++snap.stamp;
 }

@@ -24,7 +24,15 @@ describe('normalise', () => {
 
 describe('search text', () => {
   it('joins the searchable fields, each once, with the organisation name', () => {
-    const text = buildSearchText({ name: '扫描电子显微镜', nameEn: 'Scanning Electron Microscope', model: 'SU8010', manufacturer: '日立', specs: '分辨率 1.0 nm', functions: null, orgName: '山东省分析测试中心' });
+    const text = buildSearchText({
+      name: '扫描电子显微镜',
+      nameEn: 'Scanning Electron Microscope',
+      model: 'SU8010',
+      manufacturer: '日立',
+      specs: '分辨率 1.0 nm',
+      functions: null,
+      orgName: '山东省分析测试中心',
+    });
     expect(text).toBe('扫描电子显微镜 scanning electron microscope su8010 日立 分辨率 1.0 nm 山东省分析测试中心');
   });
 });
@@ -45,7 +53,8 @@ describe('query terms', () => {
 });
 
 describe('snippet', () => {
-  const specs = '本仪器主要用于材料表面形貌观察。'.repeat(4) + '配备能谱仪，可进行微区成分分析，' + '分辨率高。'.repeat(10);
+  const specs =
+    '本仪器主要用于材料表面形貌观察。'.repeat(4) + '配备能谱仪，可进行微区成分分析，' + '分辨率高。'.repeat(10);
   it('cuts the text around the first match, marking the cuts', () => {
     const s = snippet(specs, ['能谱仪'], 40)!;
     expect(s).toContain('能谱仪');

@@ -36,13 +36,20 @@ export const collapseWhitespace = (s: string) => s.replace(WS, ' ').trim();
 export const normalise = (s: string | null | undefined) => (s ? collapseWhitespace(mapChars(s)) : '');
 
 export interface SearchSource {
-  name: string; nameEn: string | null; model: string | null; manufacturer: string | null;
-  specs: string | null; functions: string | null; orgName: string | null;
+  name: string;
+  nameEn: string | null;
+  model: string | null;
+  manufacturer: string | null;
+  specs: string | null;
+  functions: string | null;
+  orgName: string | null;
 }
 
 /** The text that search matches against: the listed fields, separated by a space (no term spans two fields). */
 export function buildSearchText(s: SearchSource): string {
-  return normalise([s.name, s.nameEn, s.model, s.manufacturer, s.specs, s.functions, s.orgName].filter(Boolean).join(' '));
+  return normalise(
+    [s.name, s.nameEn, s.model, s.manufacturer, s.specs, s.functions, s.orgName].filter(Boolean).join(' '),
+  );
 }
 
 export const MAX_TERMS = 8;
@@ -52,7 +59,6 @@ export function queryTerms(q: string | null | undefined): string[] {
   const terms = normalise(q).split(' ').filter(Boolean);
   return [...new Set(terms)].slice(0, MAX_TERMS);
 }
-
 
 /** Relevance weight of a term by where it is found: name > model > manufacturer > any other text. */
 export const WEIGHT = { name: 8, model: 4, manufacturer: 2, other: 1 } as const;
@@ -69,7 +75,10 @@ export function snippet(text: string | null | undefined, terms: string[], width 
   let len = 0;
   for (const t of terms) {
     const i = mapped.indexOf(t);
-    if (i >= 0 && (at < 0 || i < at)) { at = i; len = t.length; }
+    if (i >= 0 && (at < 0 || i < at)) {
+      at = i;
+      len = t.length;
+    }
   }
   if (plain.length <= width) return plain;
   let start = at < 0 ? 0 : Math.max(0, at - Math.floor((width - len) / 3));

@@ -8,17 +8,32 @@ import { addMember, as, deptUser, instrumentBody, makeInstrument, makeOrg } from
 import { exe, jpeg, multipart, officeZip, pdf, png, upload } from './testing';
 
 let t: TestApp;
-beforeAll(async () => { t = await createTestApp(); });
-afterAll(async () => { await t.close(); });
+beforeAll(async () => {
+  t = await createTestApp();
+});
+afterAll(async () => {
+  await t.close();
+});
 
 const db = () => t.database.db;
 const fileRow = (id: string) => db().selectFrom('files').selectAll().where('id', '=', id).executeTakeFirst();
-const fileCount = async () => Number((await db().selectFrom('files').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+const fileCount = async () =>
+  Number(
+    (
+      await db()
+        .selectFrom('files')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow()
+    ).n,
+  );
 /** Every object in the upload directory. */
 function stored(): string[] {
   const root = t.deps.config.uploadDir;
   if (!fs.existsSync(root)) return [];
-  return fs.readdirSync(root, { recursive: true, withFileTypes: true }).filter((d) => d.isFile()).map((d) => path.join(d.parentPath, d.name));
+  return fs
+    .readdirSync(root, { recursive: true, withFileTypes: true })
+    .filter((d) => d.isFile())
+    .map((d) => path.join(d.parentPath, d.name));
 }
 
 async function orgWithDraft(cityCode = '370100') {
@@ -36,22 +51,39 @@ describe('pictures', () => {
     const data = await png(1200, 900);
     const res = await upload(admin, `/api/instruments/${id}/pictures`, data, '扫描电镜 外观.png', 'image/png');
     expect(res.statusCode).toBe(201);
-    expect(res.data).toMatchObject({ name: '扫描电镜 外观.png', mime: 'image/png', size: data.length, url: `/api/files/${res.data.id}`, thumbUrl: `/api/files/${res.data.id}/thumb` });
+    expect(res.data).toMatchObject({
+      name: '扫描电镜 外观.png',
+      mime: 'image/png',
+      size: data.length,
+      url: `/api/files/${res.data.id}`,
+      thumbUrl: `/api/files/${res.data.id}/thumb`,
+    });
 
     const row = (await fileRow(res.data.id))!;
-    expect(row).toMatchObject({ purpose: 'instrument_picture', mime: 'image/png', size: data.length, sha256: crypto.createHash('sha256').update(data).digest('hex') });
+    expect(row).toMatchObject({
+      purpose: 'instrument_picture',
+      mime: 'image/png',
+      size: data.length,
+      sha256: crypto.createHash('sha256').update(data).digest('hex'),
+    });
     expect(row.thumbKey).toBeTruthy();
     expect(Buffer.compare(await t.deps.storage.get(row.storageKey), data)).toBe(0);
     const thumbMeta = await sharp(await t.deps.storage.get(row.thumbKey!)).metadata();
     expect(thumbMeta).toMatchObject({ format: 'webp', width: 360, height: 270 });
-    const link = await db().selectFrom('instrumentFiles').selectAll().where('fileId', '=', row.id).executeTakeFirstOrThrow();
+    const link = await db()
+      .selectFrom('instrumentFiles')
+      .selectAll()
+      .where('fileId', '=', row.id)
+      .executeTakeFirstOrThrow();
     expect(link).toMatchObject({ instrumentId: id, kind: 'picture', sort: 0 });
 
     const got = await member.get(res.data.url);
     expect(got.statusCode).toBe(200);
     expect(got.headers['content-type']).toBe('image/png');
     expect(got.headers['x-content-type-options']).toBe('nosniff');
-    expect(got.headers['content-disposition']).toBe(`inline; filename="____ __.png"; filename*=UTF-8''${encodeURIComponent('扫描电镜 外观.png')}`);
+    expect(got.headers['content-disposition']).toBe(
+      `inline; filename="____ __.png"; filename*=UTF-8''${encodeURIComponent('扫描电镜 外观.png')}`,
+    );
     expect(got.headers['cache-control']).toBe('private, no-cache');
     expect(Buffer.compare(got.rawPayload, data)).toBe(0);
 
@@ -63,7 +95,9 @@ describe('pictures', () => {
 
     const view = (await member.get(`/api/instruments/${id}`)).data;
     expect(view.pictures).toEqual([res.data]);
-    expect((await member.get('/api/instruments/mine')).data.items.find((i: { id: string }) => i.id === id)).toMatchObject({ pictureUrl: res.data.thumbUrl, pictureCount: 1, attachmentCount: 0 });
+    expect(
+      (await member.get('/api/instruments/mine')).data.items.find((i: { id: string }) => i.id === id),
+    ).toMatchObject({ pictureUrl: res.data.thumbUrl, pictureCount: 1, attachmentCount: 0 });
   });
 
   it('takes the type from the content: a JPEG named .png is a JPEG, and keeps its real extension', async () => {
@@ -79,17 +113,25 @@ describe('pictures', () => {
     const objects = stored().length;
     const res = await upload(admin, `/api/instruments/${id}/pictures`, exe(), 'photo.jpg', 'image/jpeg');
     expect(res.statusCode).toBe(415);
-    expect(res.data.error).toMatchObject({ code: 'FILE_TYPE_NOT_ALLOWED', message: '文件内容与类型不符，仅支持 JPG、PNG、WebP 图片' });
+    expect(res.data.error).toMatchObject({
+      code: 'FILE_TYPE_NOT_ALLOWED',
+      message: '文件内容与类型不符，仅支持 JPG、PNG、WebP 图片',
+    });
     expect(res.data.error.fields.file).toBeTruthy();
     expect(await fileCount()).toBe(files);
     expect(stored().length).toBe(objects);
-    expect(await db().selectFrom('instrumentFiles').select('fileId').where('instrumentId', '=', id).execute()).toEqual([]);
+    expect(await db().selectFrom('instrumentFiles').select('fileId').where('instrumentId', '=', id).execute()).toEqual(
+      [],
+    );
   });
 
   it('refuses an image that only looks like a PNG (415) and a PDF as a picture (415)', async () => {
     const { admin, id } = await orgWithDraft();
     const files = await fileCount();
-    const fake = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), crypto.randomBytes(5000)]);
+    const fake = Buffer.concat([
+      Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+      crypto.randomBytes(5000),
+    ]);
     const broken = await upload(admin, `/api/instruments/${id}/pictures`, fake, 'broken.png', 'image/png');
     expect(broken.statusCode).toBe(415);
     expect(broken.data.error.code).toBe('IMAGE_UNREADABLE');
@@ -115,13 +157,16 @@ describe('pictures', () => {
   it('takes at most 9 pictures', async () => {
     const { admin, id } = await orgWithDraft();
     const small = await png(40, 30);
-    for (let i = 0; i < 9; i++) expect((await upload(admin, `/api/instruments/${id}/pictures`, small, `p${i}.png`)).statusCode).toBe(201);
+    for (let i = 0; i < 9; i++)
+      expect((await upload(admin, `/api/instruments/${id}/pictures`, small, `p${i}.png`)).statusCode).toBe(201);
     const files = await fileCount();
     const tenth = await upload(admin, `/api/instruments/${id}/pictures`, small, 'p9.png');
     expect(tenth.statusCode).toBe(422);
     expect(tenth.data.error.fields.file).toBe('每台仪器最多上传 9 张图片');
     expect(await fileCount()).toBe(files);
-    const sorts = (await db().selectFrom('instrumentFiles').select('sort').where('instrumentId', '=', id).orderBy('sort').execute()).map((r) => r.sort);
+    const sorts = (
+      await db().selectFrom('instrumentFiles').select('sort').where('instrumentId', '=', id).orderBy('sort').execute()
+    ).map((r) => r.sort);
     expect(sorts).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8]);
   });
 
@@ -131,8 +176,13 @@ describe('pictures', () => {
     expect(json.statusCode).toBe(415);
     expect(json.data.error.fields.file).toBeTruthy();
     const m = multipart(Buffer.from('x'), 'x.png');
-    const noFile = Buffer.from(m.body.toString('latin1').replace(/; filename="x.png"\r\nContent-Type: application\/octet-stream/, ''), 'latin1');
-    const res = await admin.request('POST', `/api/instruments/${id}/pictures`, noFile, { 'content-type': m.contentType });
+    const noFile = Buffer.from(
+      m.body.toString('latin1').replace(/; filename="x.png"\r\nContent-Type: application\/octet-stream/, ''),
+      'latin1',
+    );
+    const res = await admin.request('POST', `/api/instruments/${id}/pictures`, noFile, {
+      'content-type': m.contentType,
+    });
     expect(res.statusCode).toBe(400);
     expect(res.data.error.fields.file).toBeTruthy();
   });
@@ -145,12 +195,18 @@ describe('attachments', () => {
     const res = await upload(admin, `/api/instruments/${id}/attachments`, data, '操作规程.pdf', 'application/pdf');
     expect(res.statusCode).toBe(201);
     expect(res.data).toMatchObject({ name: '操作规程.pdf', mime: 'application/pdf', thumbUrl: null });
-    expect((await fileRow(res.data.id))!).toMatchObject({ purpose: 'instrument_attachment', thumbKey: null, size: data.length });
+    expect((await fileRow(res.data.id))!).toMatchObject({
+      purpose: 'instrument_attachment',
+      thumbKey: null,
+      size: data.length,
+    });
     const got = await member.get(res.data.url);
     expect(got.statusCode).toBe(200);
     expect(got.headers['content-type']).toBe('application/pdf');
     expect(got.headers['x-content-type-options']).toBe('nosniff');
-    expect(got.headers['content-disposition']).toBe(`attachment; filename="____.pdf"; filename*=UTF-8''${encodeURIComponent('操作规程.pdf')}`);
+    expect(got.headers['content-disposition']).toBe(
+      `attachment; filename="____.pdf"; filename*=UTF-8''${encodeURIComponent('操作规程.pdf')}`,
+    );
     expect(Buffer.compare(got.rawPayload, data)).toBe(0);
     expect((await member.get(`${res.data.url}/thumb`)).statusCode).toBe(404);
   });
@@ -161,12 +217,23 @@ describe('attachments', () => {
     expect(docx.statusCode).toBe(201);
     expect(docx.data.mime).toBe('application/vnd.openxmlformats-officedocument.wordprocessingml.document');
     const xlsx = await upload(admin, `/api/instruments/${id}/attachments`, officeZip('xl'), 'list.bin');
-    expect(xlsx.data).toMatchObject({ mime: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', name: 'list.xlsx' });
+    expect(xlsx.data).toMatchObject({
+      mime: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+      name: 'list.xlsx',
+    });
     const files = await fileCount();
-    const picture = await upload(admin, `/api/instruments/${id}/attachments`, await png(40, 30), 'a.pdf', 'application/pdf');
+    const picture = await upload(
+      admin,
+      `/api/instruments/${id}/attachments`,
+      await png(40, 30),
+      'a.pdf',
+      'application/pdf',
+    );
     expect(picture.statusCode).toBe(415);
     expect(picture.data.error.message).toBe('文件内容与类型不符，仅支持 PDF、Word、Excel 文件');
-    expect((await upload(admin, `/api/instruments/${id}/attachments`, officeZip('other'), 'a.docx')).statusCode).toBe(415);
+    expect((await upload(admin, `/api/instruments/${id}/attachments`, officeZip('other'), 'a.docx')).statusCode).toBe(
+      415,
+    );
     expect((await upload(admin, `/api/instruments/${id}/attachments`, exe(), 'setup.pdf')).statusCode).toBe(415);
     expect(await fileCount()).toBe(files);
   });
@@ -185,7 +252,7 @@ describe('attachments', () => {
 });
 
 describe('who may read a file', () => {
-  it('a draft\'s files are for its organisation and its reviewers; once listed, for everyone', async () => {
+  it("a draft's files are for its organisation and its reviewers; once listed, for everyone", async () => {
     const { admin, member, id } = await orgWithDraft('370100');
     const pic = await upload(admin, `/api/instruments/${id}/pictures`, await png(200, 100), 'p.png');
     const doc = await upload(admin, `/api/instruments/${id}/attachments`, pdf(), 'a.pdf');
@@ -195,7 +262,11 @@ describe('who may read a file', () => {
     const otherCity = await as(t, await deptUser(t, '370200'));
     const inCharge = await as(t, await deptUser(t, '370100'));
     for (const url of urls) {
-      for (const [who, c] of [['visitor', visitor], ['another organisation', stranger], ['another city', otherCity]] as const) {
+      for (const [who, c] of [
+        ['visitor', visitor],
+        ['another organisation', stranger],
+        ['another city', otherCity],
+      ] as const) {
         const res = await c.get(url);
         expect(res.statusCode, `${who} ${url}`).toBe(404);
         expect(res.data.error.code).toBe('NOT_FOUND');

@@ -9,7 +9,13 @@ describe('file type by content', () => {
   it('tells images, PDF and Office files by their bytes', async () => {
     expect(detectFileType(await png(40, 30))?.mime).toBe('image/png');
     expect(detectFileType(await jpeg(40, 30))?.mime).toBe('image/jpeg');
-    expect(detectFileType(await sharp({ create: { width: 8, height: 8, channels: 3, background: '#fff' } }).webp().toBuffer())?.mime).toBe('image/webp');
+    expect(
+      detectFileType(
+        await sharp({ create: { width: 8, height: 8, channels: 3, background: '#fff' } })
+          .webp()
+          .toBuffer(),
+      )?.mime,
+    ).toBe('image/webp');
     expect(detectFileType(pdf())?.mime).toBe('application/pdf');
     expect(detectFileType(officeZip('word'))?.ext).toBe('docx');
     expect(detectFileType(officeZip('xl'))?.ext).toBe('xlsx');
@@ -53,7 +59,11 @@ describe('names', () => {
   });
 
   it('writes Content-Disposition with an ASCII fallback and the UTF-8 name (RFC 5987)', () => {
-    expect(contentDisposition('attachment', '操作规程(2024).pdf')).toBe(`attachment; filename="____(2024).pdf"; filename*=UTF-8''%E6%93%8D%E4%BD%9C%E8%A7%84%E7%A8%8B%282024%29.pdf`);
-    expect(contentDisposition('inline', 'a"b\\c;d.png')).toBe(`inline; filename="a_b_c_d.png"; filename*=UTF-8''a%22b%5Cc%3Bd.png`);
+    expect(contentDisposition('attachment', '操作规程(2024).pdf')).toBe(
+      `attachment; filename="____(2024).pdf"; filename*=UTF-8''%E6%93%8D%E4%BD%9C%E8%A7%84%E7%A8%8B%282024%29.pdf`,
+    );
+    expect(contentDisposition('inline', 'a"b\\c;d.png')).toBe(
+      `inline; filename="a_b_c_d.png"; filename*=UTF-8''a%22b%5Cc%3Bd.png`,
+    );
   });
 });

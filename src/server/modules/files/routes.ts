@@ -14,7 +14,8 @@ export async function fileRoutes(app: FastifyInstance, deps: Deps) {
     const summary = variant === 'original' ? '下载或查看文件（仅限有权查看者）' : '图片缩略图（仅限有权查看者）';
     r.get(url, { config: { policy: 'public' }, schema: { tags, summary, params: FileParams } }, async (req, reply) => {
       const f = await svc.open(deps, req.actor, req.params.id, variant);
-      reply.header('content-type', f.mime)
+      reply
+        .header('content-type', f.mime)
         .header('x-content-type-options', 'nosniff')
         .header('content-disposition', f.disposition)
         .header('cache-control', f.cache)

@@ -2,10 +2,29 @@
 import { InstrumentFields, type InstrumentFieldsT } from '../../../contracts/instruments';
 import type { ImportErrorT } from '../../../contracts/imports';
 import { cellContent, type Workbook, type Worksheet } from '../../platform/excel';
-import { COLUMNS, EXAMPLE_PREFIX, labelOf, normalizeHeader, RUN_STATUS_CHOICES, SHARING_CHOICES, SOURCE_CHOICES, type Column } from './columns';
+import {
+  COLUMNS,
+  EXAMPLE_PREFIX,
+  labelOf,
+  normalizeHeader,
+  RUN_STATUS_CHOICES,
+  SHARING_CHOICES,
+  SOURCE_CHOICES,
+  type Column,
+} from './columns';
 import { isHostileText } from '../../http/hostile-text';
 import { INVALID_TEXT } from '../../http/errors';
-import { parseCategory, parseChoice, parseCity, parseDate, parseServiceFields, parseText, parseWan, type Parsed, type Ref } from './values';
+import {
+  parseCategory,
+  parseChoice,
+  parseCity,
+  parseDate,
+  parseServiceFields,
+  parseText,
+  parseWan,
+  type Parsed,
+  type Ref,
+} from './values';
 
 export const DATA_SHEET = '仪器信息';
 
@@ -26,10 +45,14 @@ export interface CandidateRow {
 }
 
 export class HeaderProblem extends Error {
-  constructor(readonly missing: string[]) { super(`missing columns: ${missing.join(', ')}`); }
+  constructor(readonly missing: string[]) {
+    super(`missing columns: ${missing.join(', ')}`);
+  }
 }
 export class TooManyRows extends Error {
-  constructor(readonly rows: number) { super(`too many rows: ${rows}`); }
+  constructor(readonly rows: number) {
+    super(`too many rows: ${rows}`);
+  }
 }
 
 /** The sheet named 仪器信息, or the first visible worksheet of a file whose sheet was renamed. */
@@ -57,15 +80,24 @@ export function readHeader(ws: Worksheet): Map<Column, number> {
 
 function convert(c: Column, cell: ReturnType<typeof cellContent>, ref: Reference): Parsed<unknown> {
   switch (c.kind) {
-    case 'text': return parseText(cell);
-    case 'wan': return parseWan(cell);
-    case 'date': return parseDate(cell);
-    case 'category': return parseCategory(cell, ref.categories);
-    case 'serviceFields': return parseServiceFields(cell, ref.serviceFields);
-    case 'sharingMode': return parseChoice(cell, SHARING_CHOICES, '内部共享、外部共享');
-    case 'runStatus': return parseChoice(cell, RUN_STATUS_CHOICES, Object.keys(RUN_STATUS_CHOICES).join('、'));
-    case 'source': return parseChoice(cell, SOURCE_CHOICES, Object.keys(SOURCE_CHOICES).join('、'));
-    case 'city': return parseCity(cell, ref.cities);
+    case 'text':
+      return parseText(cell);
+    case 'wan':
+      return parseWan(cell);
+    case 'date':
+      return parseDate(cell);
+    case 'category':
+      return parseCategory(cell, ref.categories);
+    case 'serviceFields':
+      return parseServiceFields(cell, ref.serviceFields);
+    case 'sharingMode':
+      return parseChoice(cell, SHARING_CHOICES, '内部共享、外部共享');
+    case 'runStatus':
+      return parseChoice(cell, RUN_STATUS_CHOICES, Object.keys(RUN_STATUS_CHOICES).join('、'));
+    case 'source':
+      return parseChoice(cell, SOURCE_CHOICES, Object.keys(SOURCE_CHOICES).join('、'));
+    case 'city':
+      return parseCity(cell, ref.cities);
   }
 }
 

@@ -44,9 +44,25 @@ function ownApprovedOrg(actor: Actor): string {
 }
 
 async function loadReference(db: Db): Promise<TemplateRef> {
-  const cats = await db.selectFrom('categories').select(['code', 'name']).where('isEnabled', '=', true).orderBy('sort').orderBy('code').execute();
-  const fields = await db.selectFrom('serviceFields').select(['code', 'name']).where('isEnabled', '=', true).orderBy('sort').execute();
-  const cities = await db.selectFrom('cities').select(['code', 'name', 'isInProvince']).where('isEnabled', '=', true).orderBy('sort').execute();
+  const cats = await db
+    .selectFrom('categories')
+    .select(['code', 'name'])
+    .where('isEnabled', '=', true)
+    .orderBy('sort')
+    .orderBy('code')
+    .execute();
+  const fields = await db
+    .selectFrom('serviceFields')
+    .select(['code', 'name'])
+    .where('isEnabled', '=', true)
+    .orderBy('sort')
+    .execute();
+  const cities = await db
+    .selectFrom('cities')
+    .select(['code', 'name', 'isInProvince'])
+    .where('isEnabled', '=', true)
+    .orderBy('sort')
+    .execute();
   return {
     categories: new Map(cats.map((c) => [c.code, c.name])),
     serviceFields: fields,
@@ -76,9 +92,10 @@ const fileField = (message: string) => ({ file: message });
 function refusal(p: XlsxProblem): DomainError {
   switch (p.kind) {
     case 'not_xlsx': {
-      const message = p.reason === 'legacy_or_encrypted'
-        ? '不支持 .xls 格式或加密的文件，请在 Excel 中另存为 .xlsx（不设密码）后上传'
-        : '文件不是有效的 .xlsx 表格，请下载模板填写后上传';
+      const message =
+        p.reason === 'legacy_or_encrypted'
+          ? '不支持 .xls 格式或加密的文件，请在 Excel 中另存为 .xlsx（不设密码）后上传'
+          : '文件不是有效的 .xlsx 表格，请下载模板填写后上传';
       return new DomainError(415, 'NOT_XLSX', message, fileField(message));
     }
     case 'too_large': {
@@ -105,7 +122,12 @@ function refusal(p: XlsxProblem): DomainError {
 }
 
 /** The limits of the upload: the data sheet holds the header, an example row and at most MAX_ROWS rows. */
-const UPLOAD_LIMITS = { ...DEFAULT_LIMITS, maxValuedRows: MAX_ROWS + 2, maxRowElements: 20_000, maxCells: (MAX_ROWS + 2) * 60 };
+const UPLOAD_LIMITS = {
+  ...DEFAULT_LIMITS,
+  maxValuedRows: MAX_ROWS + 2,
+  maxRowElements: 20_000,
+  maxCells: (MAX_ROWS + 2) * 60,
+};
 
 /** Reads and checks the file; every refusal here happens before anything is written. */
 async function readUpload(db: Db, data: Buffer): Promise<CandidateRow[]> {
@@ -131,37 +153,76 @@ async function readUpload(db: Db, data: Buffer): Promise<CandidateRow[]> {
     if (e instanceof TooManyRows) throw refusal({ kind: 'too_many_rows', sheet: ws.name, valuedRows: e.rows });
     throw e;
   }
-  if (!rows.length) throw ruleBroken('IMPORT_EMPTY', '文件中没有可导入的数据（示例行不会导入）', fileField('没有可导入的数据'));
+  if (!rows.length)
+    throw ruleBroken('IMPORT_EMPTY', '文件中没有可导入的数据（示例行不会导入）', fileField('没有可导入的数据'));
   return rows;
 }
 
 /** The name as shown back to the user: no path, no control characters, at most 200 characters. */
-const safeFileName = (name: string) => [...(name.split(/[\\/]/).pop() ?? '')].filter((ch) => ch >= ' ' && ch !== '\u007f').join('').slice(0, 200) || '未命名.xlsx';
+const safeFileName = (name: string) =>
+  [...(name.split(/[\\/]/).pop() ?? '')]
+    .filter((ch) => ch >= ' ' && ch !== '\u007f')
+    .join('')
+    .slice(0, 200) || '未命名.xlsx';
 
-const isStale = (j: Pick<ImportJobsTable, 'state' | 'createdAt'>, now: Date) => j.state === 'running' && now.getTime() - new Date(j.createdAt).getTime() > STALE_MS;
+const isStale = (j: Pick<ImportJobsTable, 'state' | 'createdAt'>, now: Date) =>
+  j.state === 'running' && now.getTime() - new Date(j.createdAt).getTime() > STALE_MS;
 
 /** 上传: checks the file and starts the job. Answers with the job's id; the rows are checked and written in the background. */
-export async function start(deps: Deps, req: FastifyRequest, upload: { fileName: string; data: Buffer }, mode: ImportModeT) {
+export async function start(
+  deps: Deps,
+  req: FastifyRequest,
+  upload: { fileName: string; data: Buffer },
+  mode: ImportModeT,
+) {
   const actor = req.actor!;
   const orgId = ownApprovedOrg(actor);
   const { db } = deps.database;
   const ctx = auditCtx(deps, req);
-  const running = await db.selectFrom('importJobs').select(['id', 'state', 'createdAt']).where('orgId', '=', orgId).where('state', '=', 'running').execute();
-  if (running.some((j) => !isStale(j, ctx.now))) throw conflict('IMPORT_RUNNING', '本单位有导入正在进行，请等待其完成后再上传');
+  const running = await db
+    .selectFrom('importJobs')
+    .select(['id', 'state', 'createdAt'])
+    .where('orgId', '=', orgId)
+    .where('state', '=', 'running')
+    .execute();
+  if (running.some((j) => !isStale(j, ctx.now)))
+    throw conflict('IMPORT_RUNNING', '本单位有导入正在进行，请等待其完成后再上传');
 
   const rows = await readUpload(db, upload.data);
   const id = newId();
-  await db.insertInto('importJobs').values({
-    id, orgId, createdBy: actor.userId, state: 'running', mode, fileName: safeFileName(upload.fileName), totalRows: rows.length,
-    processedRows: 0, createdCount: 0, errorCount: 0, errorsJson: null, message: '等待处理', createdAt: ctx.now.toISOString(), finishedAt: null,
-  }).execute();
+  await db
+    .insertInto('importJobs')
+    .values({
+      id,
+      orgId,
+      createdBy: actor.userId,
+      state: 'running',
+      mode,
+      fileName: safeFileName(upload.fileName),
+      totalRows: rows.length,
+      processedRows: 0,
+      createdCount: 0,
+      errorCount: 0,
+      errorsJson: null,
+      message: '等待处理',
+      createdAt: ctx.now.toISOString(),
+      finishedAt: null,
+    })
+    .execute();
   schedule(deps, { id, orgId, mode, rows, ctx, clock: deps.clock });
   return { jobId: id };
 }
 
 // ------------------------------------------------------------------ the job
 
-interface Job { id: string; orgId: string; mode: ImportModeT; rows: CandidateRow[]; ctx: AuditContext; clock: Clock }
+interface Job {
+  id: string;
+  orgId: string;
+  mode: ImportModeT;
+  rows: CandidateRow[];
+  ctx: AuditContext;
+  clock: Clock;
+}
 
 /** One import at a time per process: a job is CPU and write heavy, and SQLite has one writer anyway. */
 let queue: Promise<void> = Promise.resolve();
@@ -169,7 +230,10 @@ let queue: Promise<void> = Promise.resolve();
 /** Resolves when every job scheduled so far has ended (the graceful shutdown waits for it before closing the database). */
 export async function drainImports(): Promise<void> {
   let seen: Promise<void>;
-  do { seen = queue; await seen; } while (seen !== queue); // a job may schedule behind the one awaited
+  do {
+    seen = queue;
+    await seen;
+  } while (seen !== queue); // a job may schedule behind the one awaited
 }
 
 function schedule(deps: Deps, job: Job) {
@@ -179,10 +243,19 @@ function schedule(deps: Deps, job: Job) {
     .catch(async (err) => {
       deps.log.error({ err, jobId: job.id }, 'import job failed');
       try {
-        await deps.database.db.updateTable('importJobs')
-          .set({ state: 'failed', message: '导入失败：服务器内部错误，未导入的行请重新上传', finishedAt: deps.clock.now().toISOString() })
-          .where('id', '=', job.id).where('state', '=', 'running').execute();
-      } catch { /* the database is gone (shutdown); the job shows as interrupted later */ }
+        await deps.database.db
+          .updateTable('importJobs')
+          .set({
+            state: 'failed',
+            message: '导入失败：服务器内部错误，未导入的行请重新上传',
+            finishedAt: deps.clock.now().toISOString(),
+          })
+          .where('id', '=', job.id)
+          .where('state', '=', 'running')
+          .execute();
+      } catch {
+        /* the database is gone (shutdown); the job shows as interrupted later */
+      }
     });
 }
 
@@ -194,8 +267,10 @@ const rowErrors = (row: number, fe: FieldErrors): ImportErrorT[] =>
 
 /** An error of the database while writing one row: a duplicate internal number, or a rule of the instruments module. */
 function writeError(row: CandidateRow, e: unknown): ImportErrorT[] | null {
-  if (isUniqueViolation(e)) return [{ row: row.row, column: labelOf('internalNo'), reason: '本单位已有相同内部编号的仪器' }];
-  if (e instanceof DomainError) return e.fields ? rowErrors(row.row, e.fields) : [{ row: row.row, column: '—', reason: e.message }];
+  if (isUniqueViolation(e))
+    return [{ row: row.row, column: labelOf('internalNo'), reason: '本单位已有相同内部编号的仪器' }];
+  if (e instanceof DomainError)
+    return e.fields ? rowErrors(row.row, e.fields) : [{ row: row.row, column: '—', reason: e.message }];
   return null;
 }
 
@@ -209,13 +284,21 @@ async function run(deps: Deps, job: Job) {
   const errors: ImportErrorT[] = [];
   let processed = 0;
   let created = 0;
-  const progress = (message: string) => db.updateTable('importJobs')
-    .set({ processedRows: processed, createdCount: created, errorCount: errors.length, message })
-    .where('id', '=', job.id).execute();
+  const progress = (message: string) =>
+    db
+      .updateTable('importJobs')
+      .set({ processedRows: processed, createdCount: created, errorCount: errors.length, message })
+      .where('id', '=', job.id)
+      .execute();
 
   /** Every row checked against the database at once; the file's problems and the database's are kept per row, in row order. */
   const candidates = job.rows.filter((r) => r.fields);
-  const verdicts = await checkInstrumentFieldsMany(db, job.orgId, candidates.map((r) => r.fields!), job.ctx.now);
+  const verdicts = await checkInstrumentFieldsMany(
+    db,
+    job.orgId,
+    candidates.map((r) => r.fields!),
+    job.ctx.now,
+  );
   const dbErrors = new Map(candidates.map((r, i) => [r, verdicts[i]]));
   /** Rows of a chunk that pass the database checks too. */
   const check = (chunk: CandidateRow[]) => {
@@ -255,18 +338,24 @@ async function run(deps: Deps, job: Job) {
   await progress('正在写入');
   // the row being written when the database refuses one: the whole file stays unwritten and that row is reported
   const at: { row: CandidateRow | null } = { row: null };
-  const writeAll = (oneByOne: boolean) => db.transaction().execute(async (trx) => {
-    if (oneByOne) {
-      for (const v of valid) {
-        at.row = v.row;
-        await insertDraft(trx, job.ctx, job.orgId, v.fields);
+  const writeAll = (oneByOne: boolean) =>
+    db.transaction().execute(async (trx) => {
+      if (oneByOne) {
+        for (const v of valid) {
+          at.row = v.row;
+          await insertDraft(trx, job.ctx, job.orgId, v.fields);
+        }
+        at.row = null;
+      } else {
+        await insertDrafts(
+          trx,
+          job.ctx,
+          job.orgId,
+          valid.map((v) => v.fields),
+        );
       }
-      at.row = null;
-    } else {
-      await insertDrafts(trx, job.ctx, job.orgId, valid.map((v) => v.fields));
-    }
-    await finish(trx, job, valid.length, [], `已导入 ${valid.length} 台仪器（草稿）`);
-  });
+      await finish(trx, job, valid.length, [], `已导入 ${valid.length} 台仪器（草稿）`);
+    });
   try {
     await writeAll(false);
   } catch (e) {
@@ -286,7 +375,14 @@ async function run(deps: Deps, job: Job) {
 async function writeChunk(db: Db, job: Job, valid: Valid[], errors: ImportErrorT[]): Promise<number> {
   if (!valid.length) return 0;
   try {
-    await db.transaction().execute((trx) => insertDrafts(trx, job.ctx, job.orgId, valid.map((v) => v.fields)));
+    await db.transaction().execute((trx) =>
+      insertDrafts(
+        trx,
+        job.ctx,
+        job.orgId,
+        valid.map((v) => v.fields),
+      ),
+    );
     return valid.length;
   } catch (e) {
     if (!isRowRefusal(e)) throw e;
@@ -309,12 +405,25 @@ async function writeChunk(db: Db, job: Job, valid: Valid[], errors: ImportErrorT
 const yieldToOthers = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 async function finish(db: Db, job: Job, created: number, errors: ImportErrorT[], message: string) {
-  await db.updateTable('importJobs').set({
-    state: 'done', processedRows: job.rows.length, createdCount: created, errorCount: errors.length,
-    errorsJson: JSON.stringify(errors.slice(0, MAX_STORED_ERRORS)), message, finishedAt: job.clock.now().toISOString(),
-  }).where('id', '=', job.id).execute();
+  await db
+    .updateTable('importJobs')
+    .set({
+      state: 'done',
+      processedRows: job.rows.length,
+      createdCount: created,
+      errorCount: errors.length,
+      errorsJson: JSON.stringify(errors.slice(0, MAX_STORED_ERRORS)),
+      message,
+      finishedAt: job.clock.now().toISOString(),
+    })
+    .where('id', '=', job.id)
+    .execute();
   await record(db, job.ctx, {
-    action: 'instrument.import', subjectKind: SUBJECT, subjectId: job.id, toState: 'done', orgId: job.orgId,
+    action: 'instrument.import',
+    subjectKind: SUBJECT,
+    subjectId: job.id,
+    toState: 'done',
+    orgId: job.orgId,
     detail: { mode: job.mode, rows: job.rows.length, created, errors: errors.length },
   });
 }
@@ -327,9 +436,18 @@ function summary(j: JobRow, now: Date) {
   const stale = isStale(j, now);
   const state = stale ? 'failed' : j.state;
   return {
-    id: j.id, state, stateLabel: IMPORT_STATE_LABEL[state], mode: j.mode, fileName: j.fileName, totalRows: j.totalRows,
-    processedRows: j.processedRows, createdCount: j.createdCount, errorCount: j.errorCount,
-    message: stale ? '导入已中断，请重新上传' : j.message, createdAt: j.createdAt, finishedAt: j.finishedAt,
+    id: j.id,
+    state,
+    stateLabel: IMPORT_STATE_LABEL[state],
+    mode: j.mode,
+    fileName: j.fileName,
+    totalRows: j.totalRows,
+    processedRows: j.processedRows,
+    createdCount: j.createdCount,
+    errorCount: j.errorCount,
+    message: stale ? '导入已中断，请重新上传' : j.message,
+    createdAt: j.createdAt,
+    finishedAt: j.finishedAt,
   };
 }
 
@@ -340,7 +458,12 @@ const storedErrors = (j: JobRow): ImportErrorT[] => {
 
 /** A job of the actor's organisation; another organisation's job does not exist for this actor. */
 async function loadOwn(db: Db, actor: Actor, id: string): Promise<JobRow> {
-  const j = await db.selectFrom('importJobs').selectAll().where('id', '=', id).where('orgId', '=', actor.org!.id).executeTakeFirst();
+  const j = await db
+    .selectFrom('importJobs')
+    .selectAll()
+    .where('id', '=', id)
+    .where('orgId', '=', actor.org!.id)
+    .executeTakeFirst();
   if (!j) throw notFound('导入任务');
   return j;
 }
@@ -349,13 +472,23 @@ export async function view(deps: Deps, actor: Actor, id: string) {
   ownApprovedOrg(actor);
   const j = await loadOwn(deps.database.db, actor, id);
   const errors = storedErrors(j);
-  return { ...summary(j, deps.clock.now()), errors: errors.slice(0, ERRORS_SHOWN), errorsTruncated: j.errorCount > ERRORS_SHOWN };
+  return {
+    ...summary(j, deps.clock.now()),
+    errors: errors.slice(0, ERRORS_SHOWN),
+    errorsTruncated: j.errorCount > ERRORS_SHOWN,
+  };
 }
 
 export async function list(deps: Deps, actor: Actor) {
   const orgId = ownApprovedOrg(actor);
-  const rows = await deps.database.db.selectFrom('importJobs').selectAll().where('orgId', '=', orgId)
-    .orderBy('createdAt', 'desc').orderBy('id', 'desc').limit(20).execute();
+  const rows = await deps.database.db
+    .selectFrom('importJobs')
+    .selectAll()
+    .where('orgId', '=', orgId)
+    .orderBy('createdAt', 'desc')
+    .orderBy('id', 'desc')
+    .limit(20)
+    .execute();
   const now = deps.clock.now();
   return { items: rows.map((j) => summary(j, now)) };
 }
@@ -364,7 +497,8 @@ export async function list(deps: Deps, actor: Actor) {
 export async function report(deps: Deps, actor: Actor, id: string): Promise<{ data: Buffer; fileName: string }> {
   ownApprovedOrg(actor);
   const j = await loadOwn(deps.database.db, actor, id);
-  if (j.state === 'running' && !isStale(j, deps.clock.now())) throw conflict('IMPORT_RUNNING', '导入尚未完成，请稍后下载错误报告');
+  if (j.state === 'running' && !isStale(j, deps.clock.now()))
+    throw conflict('IMPORT_RUNNING', '导入尚未完成，请稍后下载错误报告');
   const errors = storedErrors(j);
   const wb = buildReport(errors, j.fileName, j.errorCount > errors.length ? j.errorCount : null);
   const base = j.fileName.replace(/\.xlsx$/i, '');

@@ -29,15 +29,23 @@ function exampleValue(c: Column): ExcelJS.CellValue {
 /** A list validation; `formula` is either a quoted inline list or a range on the lists sheet. */
 function listValidation(formula: string, title: string, prompt: string, strict = true): ExcelJS.DataValidation {
   return {
-    type: 'list', allowBlank: true, formulae: [formula],
-    showInputMessage: true, promptTitle: title, prompt,
+    type: 'list',
+    allowBlank: true,
+    formulae: [formula],
+    showInputMessage: true,
+    promptTitle: title,
+    prompt,
     // a warning lets a typed value through (a category may be given by its code alone); a stop does not
-    showErrorMessage: true, errorStyle: strict ? 'stop' : 'warning', errorTitle: title,
+    showErrorMessage: true,
+    errorStyle: strict ? 'stop' : 'warning',
+    errorTitle: title,
     error: strict ? `请从下拉列表中选择${title}` : `建议从下拉列表中选择${title}；也可填写 6 位分类代码`,
   };
 }
 
-export interface TemplateRef extends Reference { provinceCities: string[] }
+export interface TemplateRef extends Reference {
+  provinceCities: string[];
+}
 
 export async function buildTemplate(ref: TemplateRef, maxRows: number): Promise<ExcelJS.Workbook> {
   const wb = new ExcelJS.Workbook();
@@ -47,7 +55,8 @@ export async function buildTemplate(ref: TemplateRef, maxRows: number): Promise<
   // --- 仪器信息: header, example row, formats, drop-downs
   const ws = wb.addWorksheet(DATA_SHEET, { views: [{ state: 'frozen', xSplit: 0, ySplit: 1, activeCell: 'A3' }] });
   ws.columns = COLUMNS.map((c) => ({
-    key: c.key, width: c.width,
+    key: c.key,
+    width: c.width,
     style: c.kind === 'date' ? { numFmt: 'yyyy-mm-dd' } : c.kind === 'wan' ? { numFmt: '0.00####' } : { numFmt: '@' },
   }));
   const header = ws.getRow(1);
@@ -81,34 +90,53 @@ export async function buildTemplate(ref: TemplateRef, maxRows: number): Promise<
   const height = Math.max(cats.length, ref.serviceFields.length, ref.provinceCities.length);
   for (let i = 0; i < height; i++) {
     lists.addRow({
-      category: cats[i] ? `${cats[i][0]} ${cats[i][1]}` : null, code: cats[i]?.[0] ?? null, name: cats[i]?.[1] ?? null,
-      field: ref.serviceFields[i]?.name ?? null, city: ref.provinceCities[i] ?? null,
+      category: cats[i] ? `${cats[i][0]} ${cats[i][1]}` : null,
+      code: cats[i]?.[0] ?? null,
+      name: cats[i]?.[1] ?? null,
+      field: ref.serviceFields[i]?.name ?? null,
+      city: ref.provinceCities[i] ?? null,
     });
   }
   lists.getColumn('code').numFmt = '@';
 
   const last = LAST_ROW(maxRows);
-  const dv = (ws as unknown as { dataValidations: { add(range: string, v: ExcelJS.DataValidation): void } }).dataValidations;
+  const dv = (ws as unknown as { dataValidations: { add(range: string, v: ExcelJS.DataValidation): void } })
+    .dataValidations;
   const range = (key: string) => {
     const col = colLetter(COLUMNS.findIndex((c) => c.key === key) + 1);
     return `${col}2:${col}${last}`;
   };
   const inline = (items: readonly string[]) => `"${items.join(',')}"`;
-  dv.add(range('categoryCode'), listValidation(`'${LISTS_SHEET}'!$A$2:$A$${cats.length + 1}`, '仪器分类', '选择分类，或填写 6 位分类代码', false));
-  dv.add(range('cityCode'), listValidation(`'${LISTS_SHEET}'!$E$2:$E$${ref.provinceCities.length + 1}`, '所在地市', '选择山东省的地市'));
+  dv.add(
+    range('categoryCode'),
+    listValidation(`'${LISTS_SHEET}'!$A$2:$A$${cats.length + 1}`, '仪器分类', '选择分类，或填写 6 位分类代码', false),
+  );
+  dv.add(
+    range('cityCode'),
+    listValidation(`'${LISTS_SHEET}'!$E$2:$E$${ref.provinceCities.length + 1}`, '所在地市', '选择山东省的地市'),
+  );
   dv.add(range('sharingMode'), listValidation(inline(Object.values(SHARING_MODES)), '共享模式', '内部共享或外部共享'));
   dv.add(range('runStatus'), listValidation(inline(RUN_STATUSES), '运行状态', RUN_STATUSES.join('、')));
   dv.add(range('source'), listValidation(inline(SOURCES), '仪器来源', SOURCES.join('、')));
   // several service fields fit one cell, so a list cannot check them: a prompt names the choices instead
   dv.add(range('serviceFields'), {
-    type: 'custom', allowBlank: true, formulae: ['TRUE'], showInputMessage: true, promptTitle: '服务领域',
+    type: 'custom',
+    allowBlank: true,
+    formulae: ['TRUE'],
+    showInputMessage: true,
+    promptTitle: '服务领域',
     prompt: `可填多个，用“、”分隔：${ref.serviceFields.map((f) => f.name).join('、')}`.slice(0, 255),
   });
   ws.autoFilter = { from: 'A1', to: { row: 1, column: COLUMNS.length } };
 
   // --- 填写说明
   const guide = wb.addWorksheet(GUIDE_SHEET);
-  guide.columns = [{ key: 'a', width: 18 }, { key: 'b', width: 16 }, { key: 'c', width: 70 }, { key: 'd', width: 36 }];
+  guide.columns = [
+    { key: 'a', width: 18 },
+    { key: 'b', width: 16 },
+    { key: 'c', width: 70 },
+    { key: 'd', width: 36 },
+  ];
   const title = guide.addRow(['仪器批量导入填写说明']);
   title.font = { bold: true, size: 14 };
   guide.mergeCells('A1:D1');
@@ -131,10 +159,17 @@ export async function buildTemplate(ref: TemplateRef, maxRows: number): Promise<
   }
   guide.addRow([]);
   const th = guide.addRow(['列名', '是否必填', '填写要求', '示例']);
-  th.eachCell((c) => { c.font = { bold: true }; c.fill = HEADER_FILL; });
+  th.eachCell((c) => {
+    c.font = { bold: true };
+    c.fill = HEADER_FILL;
+  });
   for (const c of COLUMNS) {
     const ex = exampleValue(c);
-    const need = c.required ? '必填' : (REQUIRED_FOR_SUBMIT as readonly string[]).includes(c.key) ? '提交审核前需填写' : '选填';
+    const need = c.required
+      ? '必填'
+      : (REQUIRED_FOR_SUBMIT as readonly string[]).includes(c.key)
+        ? '提交审核前需填写'
+        : '选填';
     const row = guide.addRow([c.label, need, c.hint, ex instanceof Date ? c.example : String(ex)]);
     row.alignment = { wrapText: true, vertical: 'top' };
   }
@@ -153,9 +188,13 @@ export function buildReport(errors: ImportErrorT[], fileName: string, truncatedF
     { header: '列', key: 'column', width: 18 },
     { header: '问题', key: 'reason', width: 70 },
   ];
-  ws.getRow(1).eachCell((c) => { c.font = { bold: true }; c.fill = HEADER_FILL; });
+  ws.getRow(1).eachCell((c) => {
+    c.font = { bold: true };
+    c.fill = HEADER_FILL;
+  });
   for (const e of errors) ws.addRow(e);
   if (errors.length === 0) ws.addRow({ reason: `文件“${fileName}”没有发现问题` });
-  if (truncatedFrom !== null) ws.addRow({ reason: `共 ${truncatedFrom} 个问题，此处列出前 ${errors.length} 个；请修改后重新上传` });
+  if (truncatedFrom !== null)
+    ws.addRow({ reason: `共 ${truncatedFrom} 个问题，此处列出前 ${errors.length} 个；请修改后重新上传` });
   return wb;
 }

@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { decimalWanToFen, parseCategory, parseCity, parseDate, parseServiceFields, parseText, parseWan, plainDecimal } from './values';
+import {
+  decimalWanToFen,
+  parseCategory,
+  parseCity,
+  parseDate,
+  parseServiceFields,
+  parseText,
+  parseWan,
+  plainDecimal,
+} from './values';
 
 const num = (value: number) => ({ kind: 'number' as const, value });
 const text = (t: string) => ({ kind: 'text' as const, text: t });
@@ -49,7 +58,8 @@ describe('万元 → fen, exactly', () => {
 describe('dates', () => {
   it('accepts date cells, common text forms, YYYYMMDD and serial days', () => {
     expect(value(parseDate({ kind: 'date', value: new Date(Date.UTC(2019, 5, 18)) }))).toBe('2019-06-18');
-    for (const s of ['2019-06-18', '2019/6/18', '2019.6.18', '2019年6月18日', '20190618']) expect(value(parseDate(text(s)))).toBe('2019-06-18');
+    for (const s of ['2019-06-18', '2019/6/18', '2019.6.18', '2019年6月18日', '20190618'])
+      expect(value(parseDate(text(s)))).toBe('2019-06-18');
     expect(value(parseDate(num(20190618)))).toBe('2019-06-18');
     expect(value(parseDate(num(43634)))).toBe('2019-06-18');
   });
@@ -62,7 +72,10 @@ describe('dates', () => {
 });
 
 describe('references', () => {
-  const cats = new Map([['010102', '扫描电镜'], ['010501', '气相色谱仪']]);
+  const cats = new Map([
+    ['010102', '扫描电镜'],
+    ['010501', '气相色谱仪'],
+  ]);
   it('category by code, "code name", a number that lost its leading zero, or the exact name', () => {
     expect(value(parseCategory(text('010102'), cats))).toBe('010102');
     expect(value(parseCategory(text('010102 扫描电镜'), cats))).toBe('010102');
@@ -72,7 +85,10 @@ describe('references', () => {
     expect(value(parseCategory(text('999999'), cats))).toMatch(/不存在/);
   });
   it('service fields split on 、 and commas, by name or code, without repeats', () => {
-    const fields = [{ code: 'F01', name: '新一代信息技术' }, { code: 'F02', name: '高端装备' }];
+    const fields = [
+      { code: 'F01', name: '新一代信息技术' },
+      { code: 'F02', name: '高端装备' },
+    ];
     expect(value(parseServiceFields(text('高端装备、新一代信息技术，F02'), fields))).toEqual(['F02', 'F01']);
     expect(value(parseServiceFields(text('航天'), fields))).toMatch(/^ERR 服务领域「航天」不存在/);
   });

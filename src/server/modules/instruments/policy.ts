@@ -1,6 +1,9 @@
 import type { Actor } from '../../http/actor';
 
-export interface Owner { orgId: string; departmentId: string }
+export interface Owner {
+  orgId: string;
+  departmentId: string;
+}
 
 /**
  * Who may see an instrument that is not listed (draft, pending, rejected) and its files: the members of the owning
@@ -10,7 +13,8 @@ export interface Owner { orgId: string; departmentId: string }
 export function mayViewUnlisted(actor: Actor | null, o: Owner): boolean {
   if (!actor) return false;
   if (actor.kind === 'person') return actor.org?.id === o.orgId;
-  if (actor.kind === 'department') return actor.department?.id === o.departmentId || actor.department?.level === 'province';
+  if (actor.kind === 'department')
+    return actor.department?.id === o.departmentId || actor.department?.level === 'province';
   return false;
 }
 

@@ -7,14 +7,31 @@ beforeAll(async () => {
   t = await createTestApp();
   expect(await seedDemo(t.database.db, t.clock)).toBe(true);
 });
-afterAll(async () => { await t.close(); });
+afterAll(async () => {
+  await t.close();
+});
 
 describe('demo instruments', () => {
   it('lists about 370 realistic instruments across the approved organisations (300 from the generator), indexed, each a valid public record', async () => {
     const db = t.database.db;
-    const rows = await db.selectFrom('instruments').innerJoin('organizations', 'organizations.id', 'instruments.orgId')
-      .select(['instruments.id', 'instruments.name', 'instruments.internalNo', 'instruments.state', 'instruments.isDisabled', 'instruments.valueFen', 'instruments.serviceCount', 'instruments.searchText',
-        'instruments.cityCode', 'instruments.categoryCode', 'organizations.cityCode as orgCity', 'organizations.state as orgState', 'organizations.id as orgId'])
+    const rows = await db
+      .selectFrom('instruments')
+      .innerJoin('organizations', 'organizations.id', 'instruments.orgId')
+      .select([
+        'instruments.id',
+        'instruments.name',
+        'instruments.internalNo',
+        'instruments.state',
+        'instruments.isDisabled',
+        'instruments.valueFen',
+        'instruments.serviceCount',
+        'instruments.searchText',
+        'instruments.cityCode',
+        'instruments.categoryCode',
+        'organizations.cityCode as orgCity',
+        'organizations.state as orgState',
+        'organizations.id as orgId',
+      ])
       .execute();
     const listed = rows.filter((r) => r.state === 'listed');
     const generated = rows.filter((r) => /-G\d{4}$/.test(r.internalNo));
@@ -48,8 +65,16 @@ describe('demo instruments', () => {
     const again = await createTestApp();
     try {
       await seedDemo(again.database.db, again.clock);
-      const other = await again.database.db.selectFrom('instruments').select(['internalNo', 'name', 'model', 'valueFen', 'serviceCount']).orderBy('internalNo').execute();
-      const mine = await db.selectFrom('instruments').select(['internalNo', 'name', 'model', 'valueFen', 'serviceCount']).orderBy('internalNo').execute();
+      const other = await again.database.db
+        .selectFrom('instruments')
+        .select(['internalNo', 'name', 'model', 'valueFen', 'serviceCount'])
+        .orderBy('internalNo')
+        .execute();
+      const mine = await db
+        .selectFrom('instruments')
+        .select(['internalNo', 'name', 'model', 'valueFen', 'serviceCount'])
+        .orderBy('internalNo')
+        .execute();
       expect(other).toEqual(mine);
     } finally {
       await again.close();
@@ -72,7 +97,9 @@ describe('demo instruments', () => {
     const admin = await new Client(t.app).login('13800000003', DEMO_PASSWORD);
     const mine = await admin.get('/api/instruments/mine?pageSize=50');
     expect(mine.statusCode).toBe(200);
-    expect(mine.data.items.map((i: { stateLabel: string }) => i.stateLabel)).toEqual(expect.arrayContaining(['已入网', '待审核', '草稿', '未通过']));
+    expect(mine.data.items.map((i: { stateLabel: string }) => i.stateLabel)).toEqual(
+      expect.arrayContaining(['已入网', '待审核', '草稿', '未通过']),
+    );
     const province = await new Client(t.app).login('sd_kjt', DEMO_PASSWORD);
     expect((await province.get('/api/reviews?kind=instrument')).data.total).toBeGreaterThanOrEqual(1);
     const jinan = await new Client(t.app).login('jinan_kjj', DEMO_PASSWORD);

@@ -15,14 +15,23 @@ import { bookingBody, bookingWorld, driveTo, ok, resultsBody, storedBooking, typ
 
 // ------------------------------------------------------------------ a loopback SMTP server and a small MIME reader
 
-interface Mail { envelopeTo: string[]; raw: string; headers: Record<string, string>; subject: string; text: string }
+interface Mail {
+  envelopeTo: string[];
+  raw: string;
+  headers: Record<string, string>;
+  subject: string;
+  text: string;
+}
 
 /** Bytes of quoted-printable text (soft line breaks already removed). */
 function qpBytes(s: string): Buffer {
   const out: number[] = [];
   for (let i = 0; i < s.length; i++) {
     const hex = s.slice(i + 1, i + 3);
-    if (s[i] === '=' && /^[0-9A-Fa-f]{2}$/.test(hex)) { out.push(parseInt(hex, 16)); i += 2; } else out.push(...Buffer.from(s[i], 'utf8'));
+    if (s[i] === '=' && /^[0-9A-Fa-f]{2}$/.test(hex)) {
+      out.push(parseInt(hex, 16));
+      i += 2;
+    } else out.push(...Buffer.from(s[i], 'utf8'));
   }
   return Buffer.from(out);
 }
@@ -33,10 +42,16 @@ function decodeHeader(v: string): string {
   const out: string[] = [];
   let pending: Buffer[] = [];
   let last = 0;
-  const flush = () => { if (pending.length) out.push(Buffer.concat(pending).toString('utf8')); pending = []; };
+  const flush = () => {
+    if (pending.length) out.push(Buffer.concat(pending).toString('utf8'));
+    pending = [];
+  };
   for (const m of v.matchAll(re)) {
     const between = v.slice(last, m.index);
-    if (!(pending.length && /^\s*$/.test(between))) { flush(); out.push(between); }
+    if (!(pending.length && /^\s*$/.test(between))) {
+      flush();
+      out.push(between);
+    }
     pending.push(m[2].toUpperCase() === 'B' ? Buffer.from(m[3], 'base64') : qpBytes(m[3].replace(/_/g, ' ')));
     last = m.index! + m[0].length;
   }
@@ -55,8 +70,19 @@ function parseMail(raw: string, envelopeTo: string[]): Mail {
   }
   const body = raw.slice(cut + 4);
   const cte = (headers['content-transfer-encoding'] ?? '7bit').toLowerCase();
-  const bytes = cte === 'base64' ? Buffer.from(body.replace(/\s+/g, ''), 'base64') : cte === 'quoted-printable' ? qpBytes(body.replace(/=\r\n/g, '')) : Buffer.from(body, 'utf8');
-  return { envelopeTo, raw, headers, subject: decodeHeader(headers.subject ?? ''), text: bytes.toString('utf8').replace(/\r\n/g, '\n') };
+  const bytes =
+    cte === 'base64'
+      ? Buffer.from(body.replace(/\s+/g, ''), 'base64')
+      : cte === 'quoted-printable'
+        ? qpBytes(body.replace(/=\r\n/g, ''))
+        : Buffer.from(body, 'utf8');
+  return {
+    envelopeTo,
+    raw,
+    headers,
+    subject: decodeHeader(headers.subject ?? ''),
+    text: bytes.toString('utf8').replace(/\r\n/g, '\n'),
+  };
 }
 
 /** An SMTP server on 127.0.0.1 that keeps what it receives, or refuses every message at DATA while `failing`. */
@@ -65,13 +91,22 @@ class Inbox {
   failing = false;
   port = 0;
   private server = new SMTPServer({
-    authOptional: true, disabledCommands: ['STARTTLS'], logger: false, closeTimeout: 1000, disableReverseLookup: true,
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    closeTimeout: 1000,
+    disableReverseLookup: true,
     onData: (stream, session, cb) => {
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));
       stream.on('end', () => {
         if (this.failing) return cb(Object.assign(new Error('mailbox temporarily unavailable'), { responseCode: 451 }));
-        this.received.push(parseMail(Buffer.concat(chunks).toString('utf8'), session.envelope.rcptTo.map((r) => r.address)));
+        this.received.push(
+          parseMail(
+            Buffer.concat(chunks).toString('utf8'),
+            session.envelope.rcptTo.map((r) => r.address),
+          ),
+        );
         cb();
       });
     },
@@ -86,9 +121,15 @@ class Inbox {
       });
     });
   }
-  close(): Promise<void> { return new Promise((resolve) => this.server.close(() => resolve())); }
+  close(): Promise<void> {
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
   /** What arrived since the last call. */
-  take(): Mail[] { const r = this.received; this.received = []; return r; }
+  take(): Mail[] {
+    const r = this.received;
+    this.received = [];
+    return r;
+  }
 }
 
 /** A loopback port that nobody listens on (just released). */
@@ -113,20 +154,32 @@ let providerAdmins: string[];
 let consumerLegal: Client;
 
 async function adminsOf(orgId: string) {
-  return (await t.database.db.selectFrom('memberships').select('userId').where('orgId', '=', orgId).where('role', 'in', ['admin', 'legal']).execute()).map((r) => r.userId);
+  return (
+    await t.database.db
+      .selectFrom('memberships')
+      .select('userId')
+      .where('orgId', '=', orgId)
+      .where('role', 'in', ['admin', 'legal'])
+      .execute()
+  ).map((r) => r.userId);
 }
 
 beforeAll(async () => {
   inbox = await new Inbox().listen();
   t = await createTestApp({ SMTP_URL: `smtp://127.0.0.1:${inbox.port}` });
   w = await bookingWorld(t);
-  for (const u of await t.database.db.selectFrom('users').select(['id', 'email']).execute()) if (u.email) emailOf.set(u.id, u.email);
+  for (const u of await t.database.db.selectFrom('users').select(['id', 'email']).execute())
+    if (u.email) emailOf.set(u.id, u.email);
   consumerAdmins = await adminsOf(w.consumer.org.id);
   providerAdmins = await adminsOf(w.provider.org.id);
   expect(consumerAdmins).toHaveLength(2); // the admin and the legal representative
   expect(providerAdmins).toHaveLength(2);
   const legalId = consumerAdmins.find((u) => u !== w.consumer.adminId)!;
-  const legal = await t.database.db.selectFrom('users').select(['username', 'mobile']).where('id', '=', legalId).executeTakeFirstOrThrow();
+  const legal = await t.database.db
+    .selectFrom('users')
+    .select(['username', 'mobile'])
+    .where('id', '=', legalId)
+    .executeTakeFirstOrThrow();
   consumerLegal = await as(t, legal);
 });
 afterAll(async () => {
@@ -141,8 +194,14 @@ beforeEach(async () => {
 
 const emails = (userIds: string[]) => userIds.map((u) => emailOf.get(u)!).sort();
 const messagesAbout = (bookingId: string) =>
-  t.database.db.selectFrom('messages').select(['userId', 'title', 'body', 'link', 'readAt']).where('subjectId', '=', bookingId).orderBy('createdAt').execute();
-const outboxTo = (addrs: string[]) => t.database.db.selectFrom('mailOutbox').selectAll().where('toAddr', 'in', addrs).orderBy('createdAt').execute();
+  t.database.db
+    .selectFrom('messages')
+    .select(['userId', 'title', 'body', 'link', 'readAt'])
+    .where('subjectId', '=', bookingId)
+    .orderBy('createdAt')
+    .execute();
+const outboxTo = (addrs: string[]) =>
+  t.database.db.selectFrom('mailOutbox').selectAll().where('toAddr', 'in', addrs).orderBy('createdAt').execute();
 
 /** Flushes the outbox and returns what arrived, one mail per recipient. */
 async function delivered(): Promise<Mail[]> {
@@ -167,7 +226,9 @@ describe('each transition tells the other party, by mail and in the message cent
       expect(m.subject).toBe(`【${SITE}】新的预约申请 ${no}`);
       expect(m.headers.to).toContain(m.envelopeTo[0]);
       expect(m.headers.from).toContain('noreply@localhost');
-      expect(m.text).toContain(`${w.consumer.org.name}提交了预约单 ${no}（场发射扫描电子显微镜、X射线衍射仪），请及时受理。`);
+      expect(m.text).toContain(
+        `${w.consumer.org.name}提交了预约单 ${no}（场发射扫描电子显微镜、X射线衍射仪），请及时受理。`,
+      );
       expect(m.text).toContain(`查看详情：http://localhost:3000/member/bookings/${id}`);
       // the subject went over the wire encoded, not as raw UTF-8
       expect(m.raw).not.toContain(`新的预约申请 ${no}`);
@@ -179,12 +240,22 @@ describe('each transition tells the other party, by mail and in the message cent
     expect(msgs.map((m) => m.userId).sort()).toEqual([...providerAdmins].sort());
     expect(msgs[0]).toMatchObject({ title: `新的预约申请 ${no}`, link: `/member/bookings/${id}`, readAt: null });
     const sent = await outboxTo(emails(providerAdmins));
-    expect(sent.filter((r) => r.subject.includes(no)).map((r) => [r.state, r.attempts, r.lastError])).toEqual([['sent', 1, null], ['sent', 1, null]]);
+    expect(sent.filter((r) => r.subject.includes(no)).map((r) => [r.state, r.attempts, r.lastError])).toEqual([
+      ['sent', 1, null],
+      ['sent', 1, null],
+    ]);
 
     const inbox2 = ok(await w.provider.admin.get('/api/messages')).data;
-    expect(inbox2.items[0]).toMatchObject({ title: `新的预约申请 ${no}`, isRead: false, subjectKind: 'booking', link: `/member/bookings/${id}` });
+    expect(inbox2.items[0]).toMatchObject({
+      title: `新的预约申请 ${no}`,
+      isRead: false,
+      subjectKind: 'booking',
+      link: `/member/bookings/${id}`,
+    });
     for (const c of [w.consumer.member, w.consumer.admin, w.provider.member]) {
-      expect(ok(await c.get('/api/messages?pageSize=100')).data.items.filter((m: any) => m.title.includes(no))).toEqual([]);
+      expect(ok(await c.get('/api/messages?pageSize=100')).data.items.filter((m: any) => m.title.includes(no))).toEqual(
+        [],
+      );
     }
   });
 
@@ -209,8 +280,26 @@ describe('each transition tells the other party, by mail and in the message cent
     expect(mails[0].subject).toBe(`【${SITE}】检测结果已登记 ${no}`);
     expect(mails[0].text).toContain('费用合计 ¥1,903.00');
 
-    ok(await upload(w.consumer.member, `/api/bookings/${id}/files?slot=report`, pdf('r'), '检测报告.pdf', 'application/pdf'), 201);
-    ok(await upload(w.consumer.member, `/api/bookings/${id}/files?slot=invoice`, pdf('i'), '发票.pdf', 'application/pdf'), 201);
+    ok(
+      await upload(
+        w.consumer.member,
+        `/api/bookings/${id}/files?slot=report`,
+        pdf('r'),
+        '检测报告.pdf',
+        'application/pdf',
+      ),
+      201,
+    );
+    ok(
+      await upload(
+        w.consumer.member,
+        `/api/bookings/${id}/files?slot=invoice`,
+        pdf('i'),
+        '发票.pdf',
+        'application/pdf',
+      ),
+      201,
+    );
     expect(await delivered()).toEqual([]); // uploads tell nobody
     ok(await w.consumer.member.post(`/api/bookings/${id}/settle`, {}));
     mails = await delivered();
@@ -278,18 +367,28 @@ describe('the message centre', () => {
 
     expect(ok(await consumerLegal.post(`/api/messages/${target.id}/read`)).data).toEqual({ unread: 1 });
     expect(ok(await consumerLegal.post(`/api/messages/${target.id}/read`)).data).toEqual({ unread: 1 }); // again: no change
-    const stored = await t.database.db.selectFrom('messages').select('readAt').where('id', '=', target.id).executeTakeFirstOrThrow();
+    const stored = await t.database.db
+      .selectFrom('messages')
+      .select('readAt')
+      .where('id', '=', target.id)
+      .executeTakeFirstOrThrow();
     expect(stored.readAt).toBeTruthy();
     const read = ok(await consumerLegal.get('/api/messages?unread=0&pageSize=100')).data;
     expect(read.items.map((m: any) => m.id)).toContain(target.id);
     expect(read.items.every((m: any) => m.isRead)).toBe(true);
-    expect(ok(await consumerLegal.get('/api/messages?unread=1')).data.items.map((m: any) => m.title)).toEqual([`预约未被受理 ${noB}`]);
+    expect(ok(await consumerLegal.get('/api/messages?unread=1')).data.items.map((m: any) => m.title)).toEqual([
+      `预约未被受理 ${noB}`,
+    ]);
 
     // the member's own messages are untouched by the legal representative's reading
     const memberUnread = ok(await w.consumer.member.get('/api/messages/unread-count')).data.unread;
     expect(memberUnread).toBeGreaterThanOrEqual(2);
     expect(ok(await consumerLegal.post('/api/messages/read-all')).data).toEqual({ unread: 0 });
-    expect(ok(await consumerLegal.get('/api/messages?unread=1')).data).toMatchObject({ total: 0, items: [], unread: 0 });
+    expect(ok(await consumerLegal.get('/api/messages?unread=1')).data).toMatchObject({
+      total: 0,
+      items: [],
+      unread: 0,
+    });
     expect(ok(await w.consumer.member.get('/api/messages/unread-count')).data.unread).toBe(memberUnread);
 
     // paging, newest first
@@ -315,7 +414,9 @@ describe('a failing mail server', () => {
       const { no } = await storedBooking(t, id);
       expect(await t.deps.mailer.flush()).toBe(0);
       expect(inbox.take()).toEqual([]);
-      const rows = (await outboxTo(emails([w.consumer.memberId, ...consumerAdmins]))).filter((r) => r.subject.includes(no));
+      const rows = (await outboxTo(emails([w.consumer.memberId, ...consumerAdmins]))).filter((r) =>
+        r.subject.includes(no),
+      );
       expect(rows).toHaveLength(3);
       for (const r of rows) {
         expect(r).toMatchObject({ state: 'queued', attempts: 1, sentAt: null });
@@ -326,7 +427,9 @@ describe('a failing mail server', () => {
       expect((await messagesAbout(id)).filter((m) => m.title.startsWith('预约已受理'))).toHaveLength(3);
       // before the backoff has passed nothing is tried again
       expect(await t.deps.mailer.flush()).toBe(0);
-      expect((await outboxTo([emailOf.get(w.consumer.memberId)!])).filter((r) => r.subject.includes(no))[0].attempts).toBe(1);
+      expect(
+        (await outboxTo([emailOf.get(w.consumer.memberId)!])).filter((r) => r.subject.includes(no))[0].attempts,
+      ).toBe(1);
     } finally {
       inbox.failing = false;
     }
@@ -336,8 +439,14 @@ describe('a failing mail server', () => {
     const mails = inbox.take();
     expect(mails.map((m) => m.envelopeTo[0]).sort()).toEqual(emails([w.consumer.memberId, ...consumerAdmins]));
     expect(mails.every((m) => m.subject === `【${SITE}】预约已受理 ${no}`)).toBe(true);
-    const rows = (await outboxTo(emails([w.consumer.memberId, ...consumerAdmins]))).filter((r) => r.subject.includes(no));
-    expect(rows.map((r) => [r.state, r.attempts, r.lastError])).toEqual([['sent', 2, null], ['sent', 2, null], ['sent', 2, null]]);
+    const rows = (await outboxTo(emails([w.consumer.memberId, ...consumerAdmins]))).filter((r) =>
+      r.subject.includes(no),
+    );
+    expect(rows.map((r) => [r.state, r.attempts, r.lastError])).toEqual([
+      ['sent', 2, null],
+      ['sent', 2, null],
+      ['sent', 2, null],
+    ]);
   });
 
   it('nobody listening: the transition is stored, the mail is queued with the connection error, and goes once a server listens', async () => {
@@ -351,7 +460,10 @@ describe('a failing mail server', () => {
       const res = await w2.consumer.member.post(`/api/bookings/${id}/submit`, { liabilityAccepted: true });
       expect(res.statusCode).toBe(200);
       expect(res.data.state).toBe('submitted');
-      expect((await t2.database.db.selectFrom('bookings').select('state').where('id', '=', id).executeTakeFirstOrThrow()).state).toBe('submitted');
+      expect(
+        (await t2.database.db.selectFrom('bookings').select('state').where('id', '=', id).executeTakeFirstOrThrow())
+          .state,
+      ).toBe('submitted');
       expect(await t2.deps.mailer.flush()).toBe(0);
       expect(Date.now() - started).toBeLessThan(10_000);
       const queued = await t2.database.db.selectFrom('mailOutbox').selectAll().execute();

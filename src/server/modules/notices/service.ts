@@ -9,23 +9,55 @@ import { auditCtx } from '../../http/session';
 import { record } from '../audit/service';
 import { contains } from '../../db/like';
 
-interface Body { title: string; body: string; isPinned: boolean; isPublished: boolean }
+interface Body {
+  title: string;
+  body: string;
+  isPinned: boolean;
+  isPublished: boolean;
+}
 
 const view = (r: NoticesTable & { authorName: string | null }) => ({
-  id: r.id, title: r.title, body: r.body, isPinned: !!r.isPinned, isPublished: !!r.isPublished, publishedAt: r.publishedAt, createdAt: r.createdAt, updatedAt: r.updatedAt, authorName: r.authorName,
+  id: r.id,
+  title: r.title,
+  body: r.body,
+  isPinned: !!r.isPinned,
+  isPublished: !!r.isPublished,
+  publishedAt: r.publishedAt,
+  createdAt: r.createdAt,
+  updatedAt: r.updatedAt,
+  authorName: r.authorName,
 });
 
 function rows(db: Db) {
-  return db.selectFrom('notices').leftJoin('users', 'users.id', 'notices.authorId').selectAll('notices').select('users.realName as authorName');
+  return db
+    .selectFrom('notices')
+    .leftJoin('users', 'users.id', 'notices.authorId')
+    .selectAll('notices')
+    .select('users.realName as authorName');
 }
 
 export async function list(db: Db, q: { page: number; pageSize: number; q?: string }, publishedOnly: boolean) {
   let base = db.selectFrom('notices');
   if (publishedOnly) base = base.where('isPublished', '=', true);
   if (q.q) base = base.where((eb) => contains(eb.ref('title'), q.q!));
-  const ids = await base.select('id').orderBy('isPinned', 'desc').orderBy('publishedAt', 'desc').orderBy('createdAt', 'desc').limit(q.pageSize).offset((q.page - 1) * q.pageSize).execute();
+  const ids = await base
+    .select('id')
+    .orderBy('isPinned', 'desc')
+    .orderBy('publishedAt', 'desc')
+    .orderBy('createdAt', 'desc')
+    .limit(q.pageSize)
+    .offset((q.page - 1) * q.pageSize)
+    .execute();
   const total = await base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-  const found = ids.length ? await rows(db).where('notices.id', 'in', ids.map((i) => i.id)).execute() : [];
+  const found = ids.length
+    ? await rows(db)
+        .where(
+          'notices.id',
+          'in',
+          ids.map((i) => i.id),
+        )
+        .execute()
+    : [];
   const byId = new Map(found.map((r) => [r.id, r]));
   return { items: ids.map((i) => view(byId.get(i.id)!)), total: Number(total.n), page: q.page, pageSize: q.pageSize };
 }
@@ -41,8 +73,26 @@ export async function create(deps: Deps, req: FastifyRequest, b: Body) {
   const id = newId();
   const now = ctx.now.toISOString();
   await deps.database.db.transaction().execute(async (trx) => {
-    await trx.insertInto('notices').values({ id, title: b.title, body: b.body, isPinned: b.isPinned, isPublished: b.isPublished, publishedAt: b.isPublished ? now : null, authorId: ctx.actor!.userId, createdAt: now, updatedAt: now }).execute();
-    await record(trx, ctx, { action: 'notice.create', subjectKind: 'notice', subjectId: id, detail: { title: b.title, isPublished: b.isPublished } });
+    await trx
+      .insertInto('notices')
+      .values({
+        id,
+        title: b.title,
+        body: b.body,
+        isPinned: b.isPinned,
+        isPublished: b.isPublished,
+        publishedAt: b.isPublished ? now : null,
+        authorId: ctx.actor!.userId,
+        createdAt: now,
+        updatedAt: now,
+      })
+      .execute();
+    await record(trx, ctx, {
+      action: 'notice.create',
+      subjectKind: 'notice',
+      subjectId: id,
+      detail: { title: b.title, isPublished: b.isPublished },
+    });
   });
   return get(deps.database.db, id, false);
 }
@@ -52,8 +102,24 @@ export async function update(deps: Deps, req: FastifyRequest, id: string, b: Bod
   const before = await get(deps.database.db, id, false);
   const now = ctx.now.toISOString();
   await deps.database.db.transaction().execute(async (trx) => {
-    await trx.updateTable('notices').set({ title: b.title, body: b.body, isPinned: b.isPinned, isPublished: b.isPublished, publishedAt: b.isPublished ? before.publishedAt ?? now : null, updatedAt: now }).where('id', '=', id).execute();
-    await record(trx, ctx, { action: 'notice.update', subjectKind: 'notice', subjectId: id, detail: { title: b.title, isPublished: b.isPublished } });
+    await trx
+      .updateTable('notices')
+      .set({
+        title: b.title,
+        body: b.body,
+        isPinned: b.isPinned,
+        isPublished: b.isPublished,
+        publishedAt: b.isPublished ? (before.publishedAt ?? now) : null,
+        updatedAt: now,
+      })
+      .where('id', '=', id)
+      .execute();
+    await record(trx, ctx, {
+      action: 'notice.update',
+      subjectKind: 'notice',
+      subjectId: id,
+      detail: { title: b.title, isPublished: b.isPublished },
+    });
   });
   return get(deps.database.db, id, false);
 }
@@ -63,7 +129,12 @@ export async function remove(deps: Deps, req: FastifyRequest, id: string) {
   const before = await get(deps.database.db, id, false);
   await deps.database.db.transaction().execute(async (trx) => {
     await trx.deleteFrom('notices').where('id', '=', id).execute();
-    await record(trx, ctx, { action: 'notice.delete', subjectKind: 'notice', subjectId: id, detail: { title: before.title } });
+    await record(trx, ctx, {
+      action: 'notice.delete',
+      subjectKind: 'notice',
+      subjectId: id,
+      detail: { title: before.title },
+    });
   });
   return { ok: true as const };
 }

@@ -3,8 +3,12 @@ import { createTestApp, type TestApp } from '../../test/harness';
 import { as, deptUser, makeInstrument, makeOrg, makeUser, orgBody } from '../../test/factories';
 
 let t: TestApp;
-beforeAll(async () => { t = await createTestApp(); });
-afterAll(async () => { await t.close(); });
+beforeAll(async () => {
+  t = await createTestApp();
+});
+afterAll(async () => {
+  await t.close();
+});
 
 describe('organisation joining', () => {
   it('a person registers an organisation, submits it, the city bureau approves it', async () => {
@@ -20,7 +24,11 @@ describe('organisation joining', () => {
 
     const sub = await c.post('/api/orgs/mine/submit');
     expect(sub.statusCode).toBe(200);
-    const row = await t.database.db.selectFrom('organizations').selectAll().where('id', '=', created.data.id).executeTakeFirstOrThrow();
+    const row = await t.database.db
+      .selectFrom('organizations')
+      .selectAll()
+      .where('id', '=', created.data.id)
+      .executeTakeFirstOrThrow();
     expect(row.state).toBe('pending');
     expect((await c.get('/api/orgs/mine')).data.stateLabel).toBe('待审核');
 
@@ -32,7 +40,11 @@ describe('organisation joining', () => {
     expect((await other.post(`/api/reviews/${item.id}/decision`, { action: 'approve' })).statusCode).toBe(403);
     const d = await reviewer.post(`/api/reviews/${item.id}/decision`, { action: 'approve' });
     expect(d.statusCode).toBe(200);
-    const after = await t.database.db.selectFrom('organizations').select(['state', 'infoUpdatedAt']).where('id', '=', created.data.id).executeTakeFirstOrThrow();
+    const after = await t.database.db
+      .selectFrom('organizations')
+      .select(['state', 'infoUpdatedAt'])
+      .where('id', '=', created.data.id)
+      .executeTakeFirstOrThrow();
     expect(after.state).toBe('approved');
     expect(after.infoUpdatedAt).toBeTruthy();
   });
@@ -55,14 +67,22 @@ describe('organisation joining', () => {
     const res = await c.put('/api/orgs/mine', body);
     expect(res.statusCode).toBe(200);
     expect(res.data.changeSubmitted).toBe(true);
-    let row = await t.database.db.selectFrom('organizations').selectAll().where('id', '=', org.id).executeTakeFirstOrThrow();
+    let row = await t.database.db
+      .selectFrom('organizations')
+      .selectAll()
+      .where('id', '=', org.id)
+      .executeTakeFirstOrThrow();
     expect(row.staffCount).toBe(50);
     expect(row.address).toBe('新地址');
     const reviewer = await as(t, await deptUser(t, '370100'));
     const q = await reviewer.get('/api/reviews?kind=organization_change');
     const item = q.data.items.find((i: { subjectId: string }) => i.subjectId === org.id);
     expect((await reviewer.post(`/api/reviews/${item.id}/decision`, { action: 'approve' })).statusCode).toBe(200);
-    row = await t.database.db.selectFrom('organizations').selectAll().where('id', '=', org.id).executeTakeFirstOrThrow();
+    row = await t.database.db
+      .selectFrom('organizations')
+      .selectAll()
+      .where('id', '=', org.id)
+      .executeTakeFirstOrThrow();
     expect(row.staffCount).toBe(120);
   });
 
@@ -71,14 +91,27 @@ describe('organisation joining', () => {
     const c = await as(t, legal);
     const res = await c.put('/api/orgs/mine', orgBody({ name: org.name, uscc: org.uscc, isVoucherApplicant: true }));
     expect(res.data.changeSubmitted).toBe(true);
-    const stored = await t.database.db.selectFrom('organizations').select(['isVoucherApplicant', 'pendingChangeJson']).where('id', '=', org.id).executeTakeFirstOrThrow();
+    const stored = await t.database.db
+      .selectFrom('organizations')
+      .select(['isVoucherApplicant', 'pendingChangeJson'])
+      .where('id', '=', org.id)
+      .executeTakeFirstOrThrow();
     expect(stored.isVoucherApplicant).toBe(false);
     expect(stored.pendingChangeJson).toMatchObject({ isVoucherApplicant: true });
     const reviewer = await as(t, await deptUser(t, '370100'));
-    const item = (await reviewer.get('/api/reviews?kind=organization_change')).data.items.find((i: { subjectId: string }) => i.subjectId === org.id);
+    const item = (await reviewer.get('/api/reviews?kind=organization_change')).data.items.find(
+      (i: { subjectId: string }) => i.subjectId === org.id,
+    );
     expect((await reviewer.post(`/api/reviews/${item.id}/decision`, { action: 'reject' })).statusCode).toBe(400);
-    expect((await reviewer.post(`/api/reviews/${item.id}/decision`, { action: 'reject', reason: '请提供证明材料' })).statusCode).toBe(200);
-    const after = await t.database.db.selectFrom('organizations').select(['isVoucherApplicant', 'pendingChangeJson']).where('id', '=', org.id).executeTakeFirstOrThrow();
+    expect(
+      (await reviewer.post(`/api/reviews/${item.id}/decision`, { action: 'reject', reason: '请提供证明材料' }))
+        .statusCode,
+    ).toBe(200);
+    const after = await t.database.db
+      .selectFrom('organizations')
+      .select(['isVoucherApplicant', 'pendingChangeJson'])
+      .where('id', '=', org.id)
+      .executeTakeFirstOrThrow();
     expect(after.isVoucherApplicant).toBe(false);
     expect(after.pendingChangeJson).toBeNull();
     const mine = await c.get('/api/orgs/mine');
@@ -101,20 +134,37 @@ describe('organisation joining', () => {
     const { org, legal } = await makeOrg(t, { infoUpdatedAt: old });
     const applicant = await makeUser(t);
     await (await as(t, applicant)).post('/api/binding/requests', { orgId: org.id });
-    const req = await t.database.db.selectFrom('bindingRequests').select('id').where('userId', '=', applicant.id).executeTakeFirstOrThrow();
+    const req = await t.database.db
+      .selectFrom('bindingRequests')
+      .select('id')
+      .where('userId', '=', applicant.id)
+      .executeTakeFirstOrThrow();
     const c = await as(t, legal);
     expect((await c.get('/api/auth/me')).data.org.mustRefresh).toBe(true);
     const blocked = await c.post(`/api/orgs/mine/binding-requests/${req.id}/decision`, { action: 'approve' });
     expect(blocked.statusCode).toBe(403);
     expect(blocked.data.error.code).toBe('ORG_INFO_EXPIRED');
     expect(blocked.data.error.link).toBe('/member/org/edit');
-    expect((await t.database.db.selectFrom('bindingRequests').select('state').where('id', '=', req.id).executeTakeFirstOrThrow()).state).toBe('pending');
+    expect(
+      (
+        await t.database.db
+          .selectFrom('bindingRequests')
+          .select('state')
+          .where('id', '=', req.id)
+          .executeTakeFirstOrThrow()
+      ).state,
+    ).toBe('pending');
 
     // the update itself is allowed, and lifts the block
     expect((await c.put('/api/orgs/mine', orgBody({ name: org.name, uscc: org.uscc }))).statusCode).toBe(200);
-    const row = await t.database.db.selectFrom('organizations').select('infoUpdatedAt').where('id', '=', org.id).executeTakeFirstOrThrow();
+    const row = await t.database.db
+      .selectFrom('organizations')
+      .select('infoUpdatedAt')
+      .where('id', '=', org.id)
+      .executeTakeFirstOrThrow();
     expect(row.infoUpdatedAt! > old).toBe(true);
-    expect((await c.post(`/api/orgs/mine/binding-requests/${req.id}/decision`, { action: 'approve' })).statusCode).toBe(200);
+    expect((await c.post(`/api/orgs/mine/binding-requests/${req.id}/decision`, { action: 'approve' })).statusCode).toBe(
+      200,
+    );
   });
-
 });

@@ -14,11 +14,21 @@ let visitor: Client;
 let orgId: string;
 let univ: string;
 
-const day = (offset: number) => new Date(t.clock.now().getTime() + 8 * 3600_000 + offset * 86_400_000).toISOString().slice(0, 10);
+const day = (offset: number) =>
+  new Date(t.clock.now().getTime() + 8 * 3600_000 + offset * 86_400_000).toISOString().slice(0, 10);
 const body = (o: Record<string, unknown> = {}) => ({
-  kind: 'demand', title: '求购扫描电镜检测服务', content: '我公司需对一批铝合金样品进行扫描电镜形貌观察及能谱分析，约 20 个样品，要求两周内出具报告。',
-  categories: ['010102'], fields: ['F03'], amountFen: 500_000, amountNote: '可议', contactName: '王经理', contactPhone: '13900001111', contactEmail: 'wang@example.com',
-  validUntil: day(30), ...o,
+  kind: 'demand',
+  title: '求购扫描电镜检测服务',
+  content: '我公司需对一批铝合金样品进行扫描电镜形貌观察及能谱分析，约 20 个样品，要求两周内出具报告。',
+  categories: ['010102'],
+  fields: ['F03'],
+  amountFen: 500_000,
+  amountNote: '可议',
+  contactName: '王经理',
+  contactPhone: '13900001111',
+  contactEmail: 'wang@example.com',
+  validUntil: day(30),
+  ...o,
 });
 
 beforeAll(async () => {
@@ -37,12 +47,22 @@ beforeAll(async () => {
   qingdao = await as(t, await deptUser(t, '370200'));
   visitor = new Client(t.app);
 });
-afterAll(async () => { await t?.close(); });
+afterAll(async () => {
+  await t?.close();
+});
 
-const stored = (id: string) => t.database.db.selectFrom('posts').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
-const publicIds = async (c: Client = visitor, q = '') => (await c.get(`/api/posts?pageSize=100${q}`)).data.items.map((i: any) => i.id);
+const stored = (id: string) =>
+  t.database.db.selectFrom('posts').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+const publicIds = async (c: Client = visitor, q = '') =>
+  (await c.get(`/api/posts?pageSize=100${q}`)).data.items.map((i: any) => i.id);
 async function approve(id: string, reviewer = jinan) {
-  const r = await t.database.db.selectFrom('reviews').select('id').where('subjectKind', '=', 'post').where('subjectId', '=', id).where('state', '=', 'pending').executeTakeFirstOrThrow();
+  const r = await t.database.db
+    .selectFrom('reviews')
+    .select('id')
+    .where('subjectKind', '=', 'post')
+    .where('subjectId', '=', id)
+    .where('state', '=', 'pending')
+    .executeTakeFirstOrThrow();
   return reviewer.post(`/api/reviews/${r.id}/decision`, { action: 'approve' });
 }
 
@@ -57,17 +77,26 @@ describe('post states and public visibility', () => {
     // the review is in the 济南 bureau's queue, not in 青岛's
     const todo = (await jinan.get('/api/reviews?scope=todo&kind=post')).data.items.map((i: any) => i.subjectId);
     expect(todo).toContain(id);
-    expect((await qingdao.get('/api/reviews?scope=todo&kind=post')).data.items.map((i: any) => i.subjectId)).not.toContain(id);
+    expect(
+      (await qingdao.get('/api/reviews?scope=todo&kind=post')).data.items.map((i: any) => i.subjectId),
+    ).not.toContain(id);
     // the 济南 reviewers are told in the message centre; 青岛's are not
     const told = (await jinan.get('/api/messages')).data.items.find((m: any) => m.title === '待审核：供需发布');
     expect(told.link).toMatch(/^\/review\//);
-    expect((await qingdao.get('/api/messages')).data.items.filter((m: any) => m.title === '待审核：供需发布')).toEqual([]);
+    expect((await qingdao.get('/api/messages')).data.items.filter((m: any) => m.title === '待审核：供需发布')).toEqual(
+      [],
+    );
     expect((await approve(id, qingdao)).statusCode).toBe(403);
     expect((await approve(id)).statusCode).toBe(200);
     expect(await stored(id)).toMatchObject({ state: 'published' });
     expect(await publicIds()).toContain(id);
     const anon = (await visitor.get(`/api/posts/${id}`)).data;
-    expect(anon).toMatchObject({ title: '求购扫描电镜检测服务', contact: null, contactHidden: true, kindLabel: '需求' });
+    expect(anon).toMatchObject({
+      title: '求购扫描电镜检测服务',
+      contact: null,
+      contactHidden: true,
+      kindLabel: '需求',
+    });
     expect(JSON.stringify(anon)).not.toContain('13900001111');
     const logged = (await other.get(`/api/posts/${id}`)).data;
     expect(logged.contact).toEqual({ name: '王经理', phone: '13900001111', email: 'wang@example.com' });
@@ -85,7 +114,12 @@ describe('post states and public visibility', () => {
     expect(edit.data.state).toBe('pending');
     expect((await visitor.get(`/api/posts/${id}`)).data.title).toBe('需要 X 射线衍射物相分析');
     const own = (await owner.get(`/api/posts/${id}/edit`)).data;
-    expect(own).toMatchObject({ state: 'pending', isVisible: true, draft: { title: '需要 X 射线衍射物相分析（加急）' }, published: { title: '需要 X 射线衍射物相分析' } });
+    expect(own).toMatchObject({
+      state: 'pending',
+      isVisible: true,
+      draft: { title: '需要 X 射线衍射物相分析（加急）' },
+      published: { title: '需要 X 射线衍射物相分析' },
+    });
     await approve(id);
     expect((await visitor.get(`/api/posts/${id}`)).data.title).toBe('需要 X 射线衍射物相分析（加急）');
   });
@@ -95,8 +129,15 @@ describe('post states and public visibility', () => {
     await owner.post(`/api/posts/${id}/submit`);
     await approve(id);
     await owner.put(`/api/posts/${id}`, body({ title: '提供材料力学性能测试服务（含广告链接）', kind: 'supply' }));
-    const r = await t.database.db.selectFrom('reviews').select('id').where('subjectId', '=', id).where('state', '=', 'pending').executeTakeFirstOrThrow();
-    expect((await jinan.post(`/api/reviews/${r.id}/decision`, { action: 'reject', reason: '内容含有广告信息' })).statusCode).toBe(200);
+    const r = await t.database.db
+      .selectFrom('reviews')
+      .select('id')
+      .where('subjectId', '=', id)
+      .where('state', '=', 'pending')
+      .executeTakeFirstOrThrow();
+    expect(
+      (await jinan.post(`/api/reviews/${r.id}/decision`, { action: 'reject', reason: '内容含有广告信息' })).statusCode,
+    ).toBe(200);
     expect(await stored(id)).toMatchObject({ state: 'rejected', rejectReason: '内容含有广告信息' });
     expect((await visitor.get(`/api/posts/${id}`)).data.title).toBe('提供材料力学性能测试服务');
     const m = (await visitor.get(`/api/posts/${id}/matches`)).data;
@@ -119,7 +160,8 @@ describe('post states and public visibility', () => {
   });
 
   it('a post past its valid-until day disappears from public lists by itself', async () => {
-    const id = (await owner.post('/api/posts', body({ title: '短期检测需求：三天内有效', validUntil: day(2) }))).data.id;
+    const id = (await owner.post('/api/posts', body({ title: '短期检测需求：三天内有效', validUntil: day(2) }))).data
+      .id;
     await owner.post(`/api/posts/${id}/submit`);
     await approve(id);
     expect(await publicIds()).toContain(id);
@@ -142,7 +184,9 @@ describe('post states and public visibility', () => {
     expect(all.length).toBeGreaterThan(2);
     const supply = (await visitor.get('/api/posts?kind=supply')).data.items;
     expect(supply.every((i: any) => i.kind === 'supply')).toBe(true);
-    expect((await visitor.get(`/api/posts?q=${encodeURIComponent('求购')}`)).data.items.map((i: any) => i.title)).toEqual(['求购扫描电镜检测服务']);
+    expect(
+      (await visitor.get(`/api/posts?q=${encodeURIComponent('求购')}`)).data.items.map((i: any) => i.title),
+    ).toEqual(['求购扫描电镜检测服务']);
     expect((await visitor.get('/api/posts?category=0101')).data.total).toBeGreaterThan(0);
     expect((await visitor.get('/api/posts?category=0203')).data.total).toBe(0);
     expect((await visitor.get('/api/posts?field=F03')).data.total).toBeGreaterThan(0);
@@ -171,13 +215,17 @@ describe('post states and public visibility', () => {
   it('attachments: checked by content, public with the post, deleted with a draft', async () => {
     const id = (await owner.post('/api/posts', body({ title: '带附件的需求说明' }))).data.id;
     const exe = Buffer.concat([Buffer.from('MZ'), Buffer.alloc(200)]);
-    expect((await upload(owner, `/api/posts/${id}/attachments`, exe, 'spec.pdf', 'application/pdf')).statusCode).toBe(415);
+    expect((await upload(owner, `/api/posts/${id}/attachments`, exe, 'spec.pdf', 'application/pdf')).statusCode).toBe(
+      415,
+    );
     const ok = await upload(owner, `/api/posts/${id}/attachments`, pdf('spec'), '需求说明.pdf', 'application/pdf');
     expect(ok.statusCode).toBe(201);
     expect((await visitor.get(`/api/files/${ok.data.id}`)).statusCode).toBe(404); // not public yet
     expect((await owner.get(`/api/files/${ok.data.id}`)).statusCode).toBe(200);
     expect((await owner.del(`/api/posts/${id}`)).statusCode).toBe(200);
-    expect(await t.database.db.selectFrom('files').select('id').where('id', '=', ok.data.id).executeTakeFirst()).toBeUndefined();
+    expect(
+      await t.database.db.selectFrom('files').select('id').where('id', '=', ok.data.id).executeTakeFirst(),
+    ).toBeUndefined();
     // a post that was published once cannot be deleted, only disabled
     const pub = (await owner.post('/api/posts', body({ title: '发布后不可删除的信息' }))).data.id;
     await owner.post(`/api/posts/${pub}/submit`);

@@ -16,7 +16,9 @@ export interface ReviewSubject {
 }
 
 const registry = new Map<string, ReviewSubject>();
-export function registerSubject(s: ReviewSubject) { registry.set(s.kind, s); }
+export function registerSubject(s: ReviewSubject) {
+  registry.set(s.kind, s);
+}
 export function subjectOf(kind: string): ReviewSubject {
   const s = registry.get(kind);
   if (!s) throw new Error(`no review subject registered for ${kind}`);
@@ -25,7 +27,14 @@ export function subjectOf(kind: string): ReviewSubject {
 export const subjectKinds = () => [...registry.values()].map((s) => ({ kind: s.kind, label: s.label }));
 
 /** Told whenever a review arrives at a department's level (submitted, passed on to the next level, resubmitted). */
-export type QueueListener = (trx: Db, r: { id: string; subjectKind: string; title: string; departmentId: string; level: number }) => Promise<void>;
+export type QueueListener = (
+  trx: Db,
+  r: { id: string; subjectKind: string; title: string; departmentId: string; level: number },
+) => Promise<void>;
 let queueListener: QueueListener | null = null;
-export function onReviewQueued(fn: QueueListener) { queueListener = fn; }
-export const reviewQueued: QueueListener = async (trx, r) => { if (queueListener) await queueListener(trx, r); };
+export function onReviewQueued(fn: QueueListener) {
+  queueListener = fn;
+}
+export const reviewQueued: QueueListener = async (trx, r) => {
+  if (queueListener) await queueListener(trx, r);
+};

@@ -7,10 +7,18 @@ import { readHead } from '../catalogue/feed';
 const TOKEN = 'metrics-token-for-the-test-0123';
 let t: TestApp;
 
-beforeAll(async () => { t = await createTestApp({ METRICS_TOKEN: TOKEN }); });
-afterAll(async () => { await t?.close(); });
+beforeAll(async () => {
+  t = await createTestApp({ METRICS_TOKEN: TOKEN });
+});
+afterAll(async () => {
+  await t?.close();
+});
 
-interface Series { name: string; labels: Record<string, string>; value: number }
+interface Series {
+  name: string;
+  labels: Record<string, string>;
+  value: number;
+}
 
 /** The Prometheus text format, sample lines only: `name{a="x",b="y"} value`. */
 function parse(text: string): Series[] {
@@ -56,14 +64,17 @@ describe('GET /metrics', () => {
     t.clock.advance(90_000);
 
     const m = await scrape();
-    const req = (route: string, status: string, method = 'GET') => value(m, 'http_requests_total', { method, route, status });
+    const req = (route: string, status: string, method = 'GET') =>
+      value(m, 'http_requests_total', { method, route, status });
     expect(req('/api/health', '200')).toBe(3);
     expect(req('/api/instruments/:id', '200')).toBe(2);
     expect(req('/api/instruments/:id', '404')).toBe(1);
     expect(req('unmatched', '404')).toBe(1);
     expect(req('unmatched', '404', 'POST')).toBe(1);
     expect(value(m, 'http_request_duration_seconds_count', { route: '/api/instruments/:id', status: '200' })).toBe(2);
-    expect(value(m, 'http_request_duration_seconds_bucket', { route: '/api/health', status: '200', le: '+Inf' })).toBe(3);
+    expect(value(m, 'http_request_duration_seconds_bucket', { route: '/api/health', status: '200', le: '+Inf' })).toBe(
+      3,
+    );
     expect(value(m, 'http_request_duration_seconds_sum', { route: '/api/health', status: '200' })).toBeGreaterThan(0);
     // no series is labelled with an id or a raw URL
     expect(m.filter((s) => s.labels.route?.includes(instrument.id) || s.labels.route?.includes('no-such'))).toEqual([]);
@@ -112,9 +123,16 @@ describe('GET /metrics', () => {
   });
 
   it('is refused to other addresses and to proxied requests without the token (a forged X-Forwarded-For does not help), and allowed with it', async () => {
-    const from = (headers: Record<string, string> = {}) => t.app.inject({ method: 'GET', url: '/metrics', remoteAddress: '10.1.2.3', headers });
-    const refused: Record<string, string>[] = [{}, { 'x-forwarded-for': '127.0.0.1' }, { authorization: 'Bearer wrong-token-wrong-token-0123' },
-      { authorization: `Bearer ${TOKEN}x` }, { authorization: TOKEN }, { authorization: 'Bearer ' }];
+    const from = (headers: Record<string, string> = {}) =>
+      t.app.inject({ method: 'GET', url: '/metrics', remoteAddress: '10.1.2.3', headers });
+    const refused: Record<string, string>[] = [
+      {},
+      { 'x-forwarded-for': '127.0.0.1' },
+      { authorization: 'Bearer wrong-token-wrong-token-0123' },
+      { authorization: `Bearer ${TOKEN}x` },
+      { authorization: TOKEN },
+      { authorization: 'Bearer ' },
+    ];
     for (const headers of refused) {
       const res = await from(headers);
       expect(res.statusCode, JSON.stringify(headers)).toBe(403);
@@ -128,16 +146,36 @@ describe('GET /metrics', () => {
       expect((await t.app.inject({ method: 'GET', url: '/metrics', remoteAddress })).statusCode).toBe(200);
     }
     // but a request a proxy on this machine forwarded (nginx connects from loopback) comes from elsewhere: token needed
-    for (const headers of [{ 'x-forwarded-for': '203.0.113.5' }, { forwarded: 'for=203.0.113.5' }, { 'x-real-ip': '203.0.113.5' }]) {
-      expect((await t.app.inject({ method: 'GET', url: '/metrics', headers })).statusCode, JSON.stringify(headers)).toBe(403);
-      expect((await t.app.inject({ method: 'GET', url: '/metrics', headers: { ...headers, authorization: `Bearer ${TOKEN}` } })).statusCode).toBe(200);
+    for (const headers of [
+      { 'x-forwarded-for': '203.0.113.5' },
+      { forwarded: 'for=203.0.113.5' },
+      { 'x-real-ip': '203.0.113.5' },
+    ]) {
+      expect(
+        (await t.app.inject({ method: 'GET', url: '/metrics', headers })).statusCode,
+        JSON.stringify(headers),
+      ).toBe(403);
+      expect(
+        (
+          await t.app.inject({
+            method: 'GET',
+            url: '/metrics',
+            headers: { ...headers, authorization: `Bearer ${TOKEN}` },
+          })
+        ).statusCode,
+      ).toBe(200);
     }
   });
 
   it('with no token configured only loopback may read; each app in a process counts its own requests', async () => {
     const bare = await createTestApp();
     try {
-      const res = await bare.app.inject({ method: 'GET', url: '/metrics', remoteAddress: '192.168.0.9', headers: { authorization: 'Bearer undefined' } });
+      const res = await bare.app.inject({
+        method: 'GET',
+        url: '/metrics',
+        remoteAddress: '192.168.0.9',
+        headers: { authorization: 'Bearer undefined' },
+      });
       expect(res.statusCode).toBe(403);
       // each app counts its own requests: this one has seen only the refused scrape
       const m = await scrape(bare.app);

@@ -59,8 +59,12 @@ function sampler(deps: Deps) {
   let pending: Promise<Sample | null> | null = null;
   async function read(): Promise<Sample> {
     const [byState, headSeq] = await Promise.all([
-      db.selectFrom('mailOutbox').select((eb) => ['state', eb.fn.countAll<number>().as('n'), eb.fn.min('createdAt').as('oldest')])
-        .where('state', 'in', ['queued', 'sending', 'failed']).groupBy('state').execute(),
+      db
+        .selectFrom('mailOutbox')
+        .select((eb) => ['state', eb.fn.countAll<number>().as('n'), eb.fn.min('createdAt').as('oldest')])
+        .where('state', 'in', ['queued', 'sending', 'failed'])
+        .groupBy('state')
+        .execute(),
       readHead(db),
     ]);
     // waiting to go: queued, or claimed by a dispatcher that is sending it (or died doing so)
@@ -78,16 +82,30 @@ function sampler(deps: Deps) {
   }
   return () => {
     // a failed read leaves the gauges empty for this scrape (absent, not stale), and the scrape still answers
-    pending ??= read().catch((e: unknown) => { deps.log.warn({ err: String(e) }, 'metrics: database read failed'); return null; })
-      .finally(() => { pending = null; });
+    pending ??= read()
+      .catch((e: unknown) => {
+        deps.log.warn({ err: String(e) }, 'metrics: database read failed');
+        return null;
+      })
+      .finally(() => {
+        pending = null;
+      });
     return pending;
   };
 }
 
 /** A gauge set at scrape time from the sample; empty when the sample could not be read. */
-function sampledGauge(registry: Registry, sample: () => Promise<Sample | null>, name: string, help: string, value: (s: Sample) => number) {
+function sampledGauge(
+  registry: Registry,
+  sample: () => Promise<Sample | null>,
+  name: string,
+  help: string,
+  value: (s: Sample) => number,
+) {
   return new Gauge({
-    name, help, registers: [registry],
+    name,
+    help,
+    registers: [registry],
     async collect() {
       const s = await sample();
       if (s) this.set(value(s));
@@ -101,8 +119,19 @@ export function registerMetrics(app: FastifyInstance, deps: Deps) {
   // started with the first app rather than at the first scrape, so that the CPU counters cover the process's work
   const processRegistry = processMetrics();
   const labelNames = ['method', 'route', 'status'] as const;
-  const requests = new Counter({ name: 'http_requests_total', help: 'HTTP requests answered, by route pattern and status', labelNames, registers: [registry] });
-  const duration = new Histogram({ name: 'http_request_duration_seconds', help: 'Time to answer an HTTP request, by route pattern and status', labelNames, buckets: DURATION_BUCKETS, registers: [registry] });
+  const requests = new Counter({
+    name: 'http_requests_total',
+    help: 'HTTP requests answered, by route pattern and status',
+    labelNames,
+    registers: [registry],
+  });
+  const duration = new Histogram({
+    name: 'http_request_duration_seconds',
+    help: 'Time to answer an HTTP request, by route pattern and status',
+    labelNames,
+    buckets: DURATION_BUCKETS,
+    registers: [registry],
+  });
   app.addHook('onResponse', async (req, reply) => {
     // the pattern, never the raw URL: ids in paths would make a series per record
     const route = req.is404 ? 'unmatched' : (req.routeOptions.url ?? 'unmatched');
@@ -112,26 +141,96 @@ export function registerMetrics(app: FastifyInstance, deps: Deps) {
   });
 
   const sample = sampler(deps);
-  sampledGauge(registry, sample, 'mail_outbox_depth', 'Mails waiting to be sent (queued, or being sent)', (s) => s.outbox.depth);
-  sampledGauge(registry, sample, 'mail_outbox_oldest_age_seconds', 'Age of the oldest mail waiting to be sent (0 when none waits)', (s) => s.outbox.oldestAgeSeconds);
+  sampledGauge(
+    registry,
+    sample,
+    'mail_outbox_depth',
+    'Mails waiting to be sent (queued, or being sent)',
+    (s) => s.outbox.depth,
+  );
+  sampledGauge(
+    registry,
+    sample,
+    'mail_outbox_oldest_age_seconds',
+    'Age of the oldest mail waiting to be sent (0 when none waits)',
+    (s) => s.outbox.oldestAgeSeconds,
+  );
   sampledGauge(registry, sample, 'mail_outbox_failed', 'Mails given up after the last retry', (s) => s.outbox.failed);
-  sampledGauge(registry, sample, 'catalogue_built', '1 when this instance holds its catalogue snapshot in memory', (s) => (s.catalogue.built ? 1 : 0));
-  sampledGauge(registry, sample, 'catalogue_instruments', 'Listed instruments in this instance\'s catalogue snapshot', (s) => s.catalogue.instruments);
-  sampledGauge(registry, sample, 'catalogue_snapshot_seq', 'Change-feed number this instance\'s snapshot holds', (s) => s.catalogue.snapshotSeq);
-  sampledGauge(registry, sample, 'catalogue_feed_head_seq', 'Change-feed number in the database (the newest catalogue write)', (s) => s.catalogue.headSeq);
-  sampledGauge(registry, sample, 'catalogue_lag_changes', 'Catalogue writes this instance\'s snapshot does not hold yet (head − snapshot)', (s) => Math.max(0, s.catalogue.headSeq - s.catalogue.snapshotSeq));
+  sampledGauge(
+    registry,
+    sample,
+    'catalogue_built',
+    '1 when this instance holds its catalogue snapshot in memory',
+    (s) => (s.catalogue.built ? 1 : 0),
+  );
+  sampledGauge(
+    registry,
+    sample,
+    'catalogue_instruments',
+    "Listed instruments in this instance's catalogue snapshot",
+    (s) => s.catalogue.instruments,
+  );
+  sampledGauge(
+    registry,
+    sample,
+    'catalogue_snapshot_seq',
+    "Change-feed number this instance's snapshot holds",
+    (s) => s.catalogue.snapshotSeq,
+  );
+  sampledGauge(
+    registry,
+    sample,
+    'catalogue_feed_head_seq',
+    'Change-feed number in the database (the newest catalogue write)',
+    (s) => s.catalogue.headSeq,
+  );
+  sampledGauge(
+    registry,
+    sample,
+    'catalogue_lag_changes',
+    "Catalogue writes this instance's snapshot does not hold yet (head − snapshot)",
+    (s) => Math.max(0, s.catalogue.headSeq - s.catalogue.snapshotSeq),
+  );
 
   // PostgreSQL: the pg pool. SQLite: one connection that Kysely's driver lends to one query at a time.
   const pool = () => deps.database.poolStats?.() ?? { total: 1, idle: 1, waiting: 0 };
-  new Gauge({ name: 'db_pool_connections', help: 'Open database connections', registers: [registry], collect() { this.set(pool().total); } });
-  new Gauge({ name: 'db_pool_idle_connections', help: 'Open database connections not in use', registers: [registry], collect() { this.set(pool().idle); } });
-  new Gauge({ name: 'db_pool_waiting_queries', help: 'Queries waiting for a database connection', registers: [registry], collect() { this.set(pool().waiting); } });
+  new Gauge({
+    name: 'db_pool_connections',
+    help: 'Open database connections',
+    registers: [registry],
+    collect() {
+      this.set(pool().total);
+    },
+  });
+  new Gauge({
+    name: 'db_pool_idle_connections',
+    help: 'Open database connections not in use',
+    registers: [registry],
+    collect() {
+      this.set(pool().idle);
+    },
+  });
+  new Gauge({
+    name: 'db_pool_waiting_queries',
+    help: 'Queries waiting for a database connection',
+    registers: [registry],
+    collect() {
+      this.set(pool().waiting);
+    },
+  });
 
   app.get('/metrics', { schema: { hide: true } }, async (req, reply) => {
     if (!metricsAllowed(req, deps.config.METRICS_TOKEN)) {
-      throw new DomainError(403, 'METRICS_FORBIDDEN', '监控指标仅限本机访问，或携带有效的监控令牌（Authorization: Bearer）');
+      throw new DomainError(
+        403,
+        'METRICS_FORBIDDEN',
+        '监控指标仅限本机访问，或携带有效的监控令牌（Authorization: Bearer）',
+      );
     }
     const merged = Registry.merge([registry, processRegistry]);
-    return reply.type(merged.contentType).header('cache-control', 'no-store').send(await merged.metrics());
+    return reply
+      .type(merged.contentType)
+      .header('cache-control', 'no-store')
+      .send(await merged.metrics());
   });
 }

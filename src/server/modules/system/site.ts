@@ -1,12 +1,26 @@
 import { z } from 'zod';
 import type { Deps } from '../../deps';
 
-export const SiteInfo = z.object({ siteName: z.string(), logoText: z.string(), province: z.string(), operator: z.string(), phone: z.string(), email: z.string(), address: z.string(), support: z.string(), icp: z.string() });
+export const SiteInfo = z.object({
+  siteName: z.string(),
+  logoText: z.string(),
+  province: z.string(),
+  operator: z.string(),
+  phone: z.string(),
+  email: z.string(),
+  address: z.string(),
+  support: z.string(),
+  icp: z.string(),
+});
 export type SiteInfoT = z.infer<typeof SiteInfo>;
 
 /** Site settings with defaults; rows in `site_settings` (key 'site') override them. */
 export async function siteInfo(deps: Deps): Promise<SiteInfoT> {
-  const row = await deps.database.db.selectFrom('siteSettings').select('valueJson').where('key', '=', 'site').executeTakeFirst();
+  const row = await deps.database.db
+    .selectFrom('siteSettings')
+    .select('valueJson')
+    .where('key', '=', 'site')
+    .executeTakeFirst();
   const stored = (typeof row?.valueJson === 'string' ? JSON.parse(row.valueJson) : row?.valueJson) ?? {};
   return {
     siteName: deps.config.SITE_NAME,
@@ -25,6 +39,10 @@ export async function siteInfo(deps: Deps): Promise<SiteInfoT> {
 /** 站点设置: stored as one row (key 'site'); the defaults above fill what was never set. */
 export async function saveSiteInfo(deps: Deps, value: SiteInfoT) {
   const json = JSON.stringify(value);
-  await deps.database.db.insertInto('siteSettings').values({ key: 'site', valueJson: json }).onConflict((oc) => oc.column('key').doUpdateSet({ valueJson: json })).execute();
+  await deps.database.db
+    .insertInto('siteSettings')
+    .values({ key: 'site', valueJson: json })
+    .onConflict((oc) => oc.column('key').doUpdateSet({ valueJson: json }))
+    .execute();
   return siteInfo(deps);
 }

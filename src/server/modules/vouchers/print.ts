@@ -10,23 +10,46 @@ import type { Deps } from '../../deps';
 import type { Actor } from '../../http/actor';
 import { detail, stateOf } from './claims';
 
-const cst = (iso: string | null) => (iso ? new Date(new Date(iso).getTime() + 8 * 3600_000).toISOString().slice(0, 16).replace('T', ' ') : '—');
+const cst = (iso: string | null) =>
+  iso ? new Date(new Date(iso).getTime() + 8 * 3600_000).toISOString().slice(0, 16).replace('T', ' ') : '—';
 
 /** The claim as a PDF: number, parties, instruments and service, fee and subsidies, state and dates, QR code. */
 export async function printClaim(deps: Deps, actor: Actor, id: string): Promise<{ name: string; data: Buffer }> {
   const d = await detail(deps, actor, id);
-  if (!fs.existsSync(deps.config.PDF_FONT)) throw new DomainError(503, 'PDF_FONT_MISSING', '服务器缺少中文字体，暂不能打印（请安装 fonts-noto-cjk 或设置 PDF_FONT）');
+  if (!fs.existsSync(deps.config.PDF_FONT))
+    throw new DomainError(
+      503,
+      'PDF_FONT_MISSING',
+      '服务器缺少中文字体，暂不能打印（请安装 fonts-noto-cjk 或设置 PDF_FONT）',
+    );
   const { db } = deps.database;
-  const booking = await db.selectFrom('bookings').select(['purpose', 'completedAt', 'projectName']).where('id', '=', d.bookingId).executeTakeFirstOrThrow();
-  const parts = await db.selectFrom('voucherClaims').select(['kind', 'amountFen', 'isReleased']).where('bookingId', '=', d.bookingId).execute();
-  const part = (k: 'provincial' | 'municipal') => parts.filter((p) => p.kind === k && !p.isReleased).reduce((s, p) => s + Number(p.amountFen), 0);
+  const booking = await db
+    .selectFrom('bookings')
+    .select(['purpose', 'completedAt', 'projectName'])
+    .where('id', '=', d.bookingId)
+    .executeTakeFirstOrThrow();
+  const parts = await db
+    .selectFrom('voucherClaims')
+    .select(['kind', 'amountFen', 'isReleased'])
+    .where('bookingId', '=', d.bookingId)
+    .execute();
+  const part = (k: 'provincial' | 'municipal') =>
+    parts.filter((p) => p.kind === k && !p.isReleased).reduce((s, p) => s + Number(p.amountFen), 0);
   const qr = await QRCode.toBuffer(d.verifyUrl, { errorCorrectionLevel: 'M', margin: 1, width: 240 });
 
-  const doc = new PDFDocument({ size: 'A4', margin: 56, info: { Title: `${d.kindLabel} ${d.no}`, Author: deps.config.SITE_NAME } });
+  const doc = new PDFDocument({
+    size: 'A4',
+    margin: 56,
+    info: { Title: `${d.kindLabel} ${d.no}`, Author: deps.config.SITE_NAME },
+  });
   const chunks: Buffer[] = [];
   doc.on('data', (c: Buffer) => chunks.push(c));
   const done = new Promise<void>((resolve) => doc.on('end', () => resolve()));
-  doc.registerFont('cjk', deps.config.PDF_FONT, deps.config.PDF_FONT.endsWith('.ttc') ? deps.config.PDF_FONT_NAME : undefined);
+  doc.registerFont(
+    'cjk',
+    deps.config.PDF_FONT,
+    deps.config.PDF_FONT.endsWith('.ttc') ? deps.config.PDF_FONT_NAME : undefined,
+  );
   doc.font('cjk');
 
   const width = doc.page.width - 112;
@@ -34,11 +57,19 @@ export async function printClaim(deps: Deps, actor: Actor, id: string): Promise<
   doc.moveDown(0.3).fillColor('#555').fontSize(10).text(deps.config.SITE_NAME, { align: 'center' });
   doc.moveDown(1).fillColor('#000');
   doc.image(qr, doc.page.width - 56 - 110, 130, { width: 110 });
-  doc.fontSize(9).fillColor('#555').text('扫码验证真伪', doc.page.width - 56 - 110, 244, { width: 110, align: 'center' });
+  doc
+    .fontSize(9)
+    .fillColor('#555')
+    .text('扫码验证真伪', doc.page.width - 56 - 110, 244, { width: 110, align: 'center' });
   doc.fillColor('#000');
 
   const row = (label: string, value: string) => {
-    doc.fontSize(11).fillColor('#555').text(label, 56, doc.y, { continued: true, width: width - 130 }).fillColor('#000').text(`\u3000${value}`);
+    doc
+      .fontSize(11)
+      .fillColor('#555')
+      .text(label, 56, doc.y, { continued: true, width: width - 130 })
+      .fillColor('#000')
+      .text(`\u3000${value}`);
     doc.moveDown(0.35);
   };
   doc.y = 130;
@@ -75,19 +106,41 @@ export async function printClaim(deps: Deps, actor: Actor, id: string): Promise<
 
 /** /verify/<code>: whether the voucher is genuine, with its public facts only (no bank data, documents or people). */
 export async function verify(db: Db, code: string) {
-  const r = await db.selectFrom('voucherClaims')
-    .innerJoin('organizations as c', 'c.id', 'voucherClaims.consumerOrgId').innerJoin('organizations as p', 'p.id', 'voucherClaims.providerOrgId')
+  const r = await db
+    .selectFrom('voucherClaims')
+    .innerJoin('organizations as c', 'c.id', 'voucherClaims.consumerOrgId')
+    .innerJoin('organizations as p', 'p.id', 'voucherClaims.providerOrgId')
     .innerJoin('reviews', 'reviews.id', 'voucherClaims.reviewId')
-    .select(['voucherClaims.no', 'voucherClaims.kind', 'voucherClaims.feeFen', 'voucherClaims.amountFen', 'voucherClaims.createdAt', 'voucherClaims.approvedAt', 'voucherClaims.paidAt',
-      'c.name as consumerName', 'p.name as providerName', 'reviews.state as reviewState', 'reviews.level as reviewLevel'])
-    .where('voucherClaims.verifyCode', '=', code).executeTakeFirst();
+    .select([
+      'voucherClaims.no',
+      'voucherClaims.kind',
+      'voucherClaims.feeFen',
+      'voucherClaims.amountFen',
+      'voucherClaims.createdAt',
+      'voucherClaims.approvedAt',
+      'voucherClaims.paidAt',
+      'c.name as consumerName',
+      'p.name as providerName',
+      'reviews.state as reviewState',
+      'reviews.level as reviewLevel',
+    ])
+    .where('voucherClaims.verifyCode', '=', code)
+    .executeTakeFirst();
   if (!r) return { genuine: false, claim: null };
   const state = stateOf(r);
   return {
     genuine: true,
     claim: {
-      no: r.no, kindLabel: VOUCHER_KIND_LABEL[r.kind], consumerName: r.consumerName, providerName: r.providerName, feeFen: Number(r.feeFen), amountFen: Number(r.amountFen),
-      stateLabel: CLAIM_STATE_LABEL[state], createdAt: r.createdAt, approvedAt: r.approvedAt, paidAt: r.paidAt,
+      no: r.no,
+      kindLabel: VOUCHER_KIND_LABEL[r.kind],
+      consumerName: r.consumerName,
+      providerName: r.providerName,
+      feeFen: Number(r.feeFen),
+      amountFen: Number(r.amountFen),
+      stateLabel: CLAIM_STATE_LABEL[state],
+      createdAt: r.createdAt,
+      approvedAt: r.approvedAt,
+      paidAt: r.paidAt,
     },
   };
 }

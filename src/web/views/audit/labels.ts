@@ -37,19 +37,79 @@ export const ACTION_LABEL: Record<string, string> = {
   'department_account.reset_password': '重置部门账号密码',
 };
 
-const FAMILY: Record<string, string> = { 'user.': '用户账号', 'organization.': '单位', 'review.': '审核', 'binding.': '绑定', 'department_account.': '部门账号' };
+const FAMILY: Record<string, string> = {
+  'user.': '用户账号',
+  'organization.': '单位',
+  'review.': '审核',
+  'binding.': '绑定',
+  'department_account.': '部门账号',
+};
 
 /** Filter choices. A value ending in '.' matches every action of that family (the server matches by prefix). */
 export const ACTION_GROUPS: { label: string; options: { value: string; label: string }[] }[] = [
-  { label: '登录与账号', options: ['login.success', 'login.failed', 'login.refused_locked', 'logout', 'user.', 'user.register', 'user.password_changed', 'user.password_reset'].map(opt) },
+  {
+    label: '登录与账号',
+    options: [
+      'login.success',
+      'login.failed',
+      'login.refused_locked',
+      'logout',
+      'user.',
+      'user.register',
+      'user.password_changed',
+      'user.password_reset',
+    ].map(opt),
+  },
   { label: '权限', options: ['permission.denied'].map(opt) },
-  { label: '单位', options: ['organization.', 'organization.submit', 'organization.update', 'organization.approved', 'organization.rejected', 'organization.change_approved', 'organization.change_rejected'].map(opt) },
-  { label: '审核', options: ['review.', 'review.submit', 'review.approve', 'review.reject', 'review.return', 'review.resubmit', 'review.withdraw'].map(opt) },
-  { label: '绑定与成员', options: ['binding.', 'binding.request', 'binding.unbind_request', 'binding.approve', 'binding.reject', 'member.role'].map(opt) },
-  { label: '部门账号', options: ['department_account.', 'department_account.create', 'department_account.update', 'department_account.disable', 'department_account.enable', 'department_account.reset_password'].map(opt) },
+  {
+    label: '单位',
+    options: [
+      'organization.',
+      'organization.submit',
+      'organization.update',
+      'organization.approved',
+      'organization.rejected',
+      'organization.change_approved',
+      'organization.change_rejected',
+    ].map(opt),
+  },
+  {
+    label: '审核',
+    options: [
+      'review.',
+      'review.submit',
+      'review.approve',
+      'review.reject',
+      'review.return',
+      'review.resubmit',
+      'review.withdraw',
+    ].map(opt),
+  },
+  {
+    label: '绑定与成员',
+    options: [
+      'binding.',
+      'binding.request',
+      'binding.unbind_request',
+      'binding.approve',
+      'binding.reject',
+      'member.role',
+    ].map(opt),
+  },
+  {
+    label: '部门账号',
+    options: [
+      'department_account.',
+      'department_account.create',
+      'department_account.update',
+      'department_account.disable',
+      'department_account.enable',
+      'department_account.reset_password',
+    ].map(opt),
+  },
 ];
 function opt(value: string) {
-  return { value, label: value.endsWith('.') ? `${FAMILY[value] ?? value}类全部操作` : ACTION_LABEL[value] ?? value };
+  return { value, label: value.endsWith('.') ? `${FAMILY[value] ?? value}类全部操作` : (ACTION_LABEL[value] ?? value) };
 }
 
 export const actionLabel = (code: string) => ACTION_LABEL[code] ?? code;
@@ -74,8 +134,18 @@ export const SUBJECT_LABEL: Record<string, string> = {
 export const SUBJECT_OPTIONS = Object.entries(SUBJECT_LABEL).map(([value, label]) => ({ value, label }));
 
 const STATE: Record<string, string> = {
-  draft: '草稿', pending: '待审核', approved: '审核通过', rejected: '未通过', returned: '已退回', withdrawn: '已撤回',
-  cancelled: '已取消', active: '正常', disabled: '已停用', member: '单位成员', admin: '单位管理员', legal: '法人账号',
+  draft: '草稿',
+  pending: '待审核',
+  approved: '审核通过',
+  rejected: '未通过',
+  returned: '已退回',
+  withdrawn: '已撤回',
+  cancelled: '已取消',
+  active: '正常',
+  disabled: '已停用',
+  member: '单位成员',
+  admin: '单位管理员',
+  legal: '法人账号',
 };
 /** 'pending@2' (review state at a level) becomes 待审核（第 2 级）. */
 export function stateLabel(s: string | null): string {
@@ -87,7 +157,20 @@ export function stateLabel(s: string | null): string {
 
 /** Labels for keys that often appear in the detail JSON. */
 export const DETAIL_KEY: Record<string, string> = {
-  reason: '原因', reviewId: '审核编号', method: '请求方法', route: '请求路径', kind: '类型', orgName: '单位', note: '备注',
-  username: '用户名', departmentId: '部门', changed: '变更字段', reviewedChange: '需审核的变更', userId: '用户', realName: '姓名',
-  identifier: '登录名', mode: '登录方式', userAgent: '浏览器',
+  reason: '原因',
+  reviewId: '审核编号',
+  method: '请求方法',
+  route: '请求路径',
+  kind: '类型',
+  orgName: '单位',
+  note: '备注',
+  username: '用户名',
+  departmentId: '部门',
+  changed: '变更字段',
+  reviewedChange: '需审核的变更',
+  userId: '用户',
+  realName: '姓名',
+  identifier: '登录名',
+  mode: '登录方式',
+  userAgent: '浏览器',
 };

@@ -6,7 +6,10 @@ import { toastError } from '@/composables/forms';
 import { confirmAction as confirm } from '@/composables/rowActions';
 import type { BookingSaveReplyT, LiabilityT } from './shared';
 
-interface Target { id: string; no: string }
+interface Target {
+  id: string;
+  no: string;
+}
 
 /**
  * The consumer's actions on a whole booking, shared by 我的预约 and the detail page: 提交 (after the 责任说明),
@@ -16,10 +19,11 @@ export function useConsumerActions(after: () => void | Promise<void>) {
   const router = useRouter();
   const liability = reactive({ open: false, text: null as string | null, busy: false, target: null as Target | null });
 
-
   async function conflictOr(e: unknown) {
     if (e instanceof ApiError && e.status === 409) {
-      await ElMessageBox.alert(e.message, '预约单状态已变化', { type: 'warning', confirmButtonText: '知道了' }).catch(() => undefined);
+      await ElMessageBox.alert(e.message, '预约单状态已变化', { type: 'warning', confirmButtonText: '知道了' }).catch(
+        () => undefined,
+      );
       await after();
       return;
     }
@@ -32,7 +36,12 @@ export function useConsumerActions(after: () => void | Promise<void>) {
     liability.text = text ?? null;
     liability.open = true;
     if (!liability.text) {
-      try { liability.text = (await get<LiabilityT>('/bookings/liability')).text; } catch (e) { liability.open = false; toastError(e); }
+      try {
+        liability.text = (await get<LiabilityT>('/bookings/liability')).text;
+      } catch (e) {
+        liability.open = false;
+        toastError(e);
+      }
     }
   }
   async function acceptAndSubmit() {
@@ -48,7 +57,14 @@ export function useConsumerActions(after: () => void | Promise<void>) {
       liability.open = false;
       // an incomplete draft: say what is missing and offer the form
       if (e instanceof ApiError && Object.keys(e.fields).length) {
-        const go = await ElMessageBox.confirm(e.message, '信息不完整，不能提交', { type: 'warning', confirmButtonText: '去完善', cancelButtonText: '关闭' }).then(() => true, () => false);
+        const go = await ElMessageBox.confirm(e.message, '信息不完整，不能提交', {
+          type: 'warning',
+          confirmButtonText: '去完善',
+          cancelButtonText: '关闭',
+        }).then(
+          () => true,
+          () => false,
+        );
         if (go) await router.push(`/member/bookings/${t.id}/edit`);
       } else {
         await conflictOr(e);
@@ -59,12 +75,17 @@ export function useConsumerActions(after: () => void | Promise<void>) {
   }
 
   async function withdraw(t: Target) {
-    if (!(await confirm(`确定撤回预约单 ${t.no} 吗？撤回后预约结束，如需检测请重新预约。`, '撤回预约', '确定撤回', true))) return;
+    if (
+      !(await confirm(`确定撤回预约单 ${t.no} 吗？撤回后预约结束，如需检测请重新预约。`, '撤回预约', '确定撤回', true))
+    )
+      return;
     try {
       await post(`/bookings/${t.id}/withdraw`, {});
       ElMessage.success('已撤回');
       await after();
-    } catch (e) { await conflictOr(e); }
+    } catch (e) {
+      await conflictOr(e);
+    }
   }
 
   async function remove(t: Target): Promise<boolean> {
@@ -73,7 +94,10 @@ export function useConsumerActions(after: () => void | Promise<void>) {
       await del(`/bookings/${t.id}`);
       ElMessage.success('已删除');
       return true;
-    } catch (e) { await conflictOr(e); return false; }
+    } catch (e) {
+      await conflictOr(e);
+      return false;
+    }
   }
 
   return { liability, submit, acceptAndSubmit, withdraw, remove };

@@ -10,13 +10,47 @@ const list = () => import('./BookingListPage.vue');
 const detail = () => import('./BookingDetailPage.vue');
 const form = () => import('./BookingFormPage.vue');
 export default [
-  { path: '/member/bookings', component: list, props: { side: 'consumer' }, meta: { title: '我的预约', layout: 'member', roles: ['member'], menu: { group: 'booking', order: 1 } } },
-  { path: '/member/provided', component: list, props: { side: 'provider' }, meta: { title: '我的被预约', layout: 'member', roles: ['orgAdmin'], menu: { group: 'booking', order: 2 } } },
+  {
+    path: '/member/bookings',
+    component: list,
+    props: { side: 'consumer' },
+    meta: { title: '我的预约', layout: 'member', roles: ['member'], menu: { group: 'booking', order: 1 } },
+  },
+  {
+    path: '/member/provided',
+    component: list,
+    props: { side: 'provider' },
+    meta: { title: '我的被预约', layout: 'member', roles: ['orgAdmin'], menu: { group: 'booking', order: 2 } },
+  },
   // a person without an organisation is told on the page how to bind one
-  { path: '/member/bookings/new', component: form, meta: { title: '填写预约单', layout: 'member', roles: ['person'], parent: MINE } },
-  { path: '/member/bookings/:id/edit', component: form, meta: { title: '编辑预约单', layout: 'member', roles: ['member'], parent: MINE } },
-  { path: '/member/bookings/:id', component: detail, meta: { title: '预约详情', layout: 'member', roles: ['member'], parent: MINE } },
-  { path: '/member/provided/:id', component: detail, meta: { title: '预约详情', layout: 'member', roles: ['orgAdmin'], parent: PROVIDED } },
-  { path: '/member/bookings/:id/results', component: () => import('./ResultsPage.vue'), meta: { title: '检测结果登记', layout: 'member', roles: ['orgAdmin'], parent: PROVIDED } },
-  { path: '/member/bookings/:id/settle', component: () => import('./SettlePage.vue'), meta: { title: '结算', layout: 'member', roles: ['member'], parent: MINE } },
+  {
+    path: '/member/bookings/new',
+    component: form,
+    meta: { title: '填写预约单', layout: 'member', roles: ['person'], parent: MINE },
+  },
+  {
+    path: '/member/bookings/:id/edit',
+    component: form,
+    meta: { title: '编辑预约单', layout: 'member', roles: ['member'], parent: MINE },
+  },
+  {
+    path: '/member/bookings/:id',
+    component: detail,
+    meta: { title: '预约详情', layout: 'member', roles: ['member'], parent: MINE },
+  },
+  {
+    path: '/member/provided/:id',
+    component: detail,
+    meta: { title: '预约详情', layout: 'member', roles: ['orgAdmin'], parent: PROVIDED },
+  },
+  {
+    path: '/member/bookings/:id/results',
+    component: () => import('./ResultsPage.vue'),
+    meta: { title: '检测结果登记', layout: 'member', roles: ['orgAdmin'], parent: PROVIDED },
+  },
+  {
+    path: '/member/bookings/:id/settle',
+    component: () => import('./SettlePage.vue'),
+    meta: { title: '结算', layout: 'member', roles: ['member'], parent: MINE },
+  },
 ] satisfies RouteRecordRaw[];

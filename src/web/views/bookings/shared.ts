@@ -1,6 +1,12 @@
 import type { z } from 'zod';
 import type {
-  BookingListItem, BookingPage, BookingSaveReply, BookingStart, BookingView, Liability, RatingSummary,
+  BookingListItem,
+  BookingPage,
+  BookingSaveReply,
+  BookingStart,
+  BookingView,
+  Liability,
+  RatingSummary,
 } from '@contracts/bookings';
 import type { StoredFileT } from '@contracts/files';
 import { BOOKING_STATE_LABEL, BOOKING_STEPS, SAMPLE_DISPOSAL, type BookingState } from '@domain/booking';
@@ -21,17 +27,30 @@ export type Side = 'consumer' | 'provider';
 export type FileSlot = 'result_report' | 'report' | 'invoice';
 
 /** The state tabs of 我的预约 (consumer) and 我的被预约 (provider: the consumer's drafts are never shown to it). */
-const TAB_ORDER: BookingState[] = ['draft', 'submitted', 'accepted', 'awaiting_settlement', 'completed', 'rejected', 'withdrawn'];
+const TAB_ORDER: BookingState[] = [
+  'draft',
+  'submitted',
+  'accepted',
+  'awaiting_settlement',
+  'completed',
+  'rejected',
+  'withdrawn',
+];
 export function stateTabs(side: Side) {
   const states = side === 'provider' ? TAB_ORDER.filter((s) => s !== 'draft') : TAB_ORDER;
   return [{ name: 'all', label: '全部' }, ...states.map((s) => ({ name: s as string, label: BOOKING_STATE_LABEL[s] }))];
 }
-export const isBookingState = (s: unknown): s is BookingState => typeof s === 'string' && (TAB_ORDER as string[]).includes(s);
+export const isBookingState = (s: unknown): s is BookingState =>
+  typeof s === 'string' && (TAB_ORDER as string[]).includes(s);
 
 /** A refused booking ends at the 待受理 step: the step bar shows where, and why, in red. */
 export const stepStatus = (s: BookingState) => (s === 'rejected' || s === 'withdrawn' ? 'error' : 'process');
 
-export const FILE_SLOT_LABEL: Record<FileSlot, string> = { result_report: '检测结果报告', report: '检测报告', invoice: '发票' };
+export const FILE_SLOT_LABEL: Record<FileSlot, string> = {
+  result_report: '检测结果报告',
+  report: '检测报告',
+  invoice: '发票',
+};
 export const BOOKING_UPLOAD = {
   accept: '.pdf,.doc,.docx,.xls,.xlsx,.jpg,.jpeg,.png',
   maxBytes: 20 * 1024 * 1024,
@@ -42,16 +61,20 @@ export const BOOKING_UPLOAD = {
 export function parseQuantity(text: string): { value: number | null; error?: string } {
   const s = text.replace(/[,，\s]/g, '');
   if (!s) return { value: null };
-  if (!/^\d+(\.\d{0,2})?$/.test(s)) return { value: null, error: /^\d+\.\d{3,}$/.test(s) ? '最多 2 位小数' : '请输入数字' };
+  if (!/^\d+(\.\d{0,2})?$/.test(s))
+    return { value: null, error: /^\d+\.\d{3,}$/.test(s) ? '最多 2 位小数' : '请输入数字' };
   const v = Number(s);
   if (v <= 0) return { value: null, error: '须大于 0' };
   if (v > 100_000) return { value: null, error: '数量过大' };
   return { value: v };
 }
 
-export const dash = (v: string | number | null | undefined) => (v === null || v === undefined || v === '' ? '—' : String(v));
-export const disposalText = (d: string | null | undefined) => (d ? SAMPLE_DISPOSAL[d as keyof typeof SAMPLE_DISPOSAL] ?? d : '—');
-export const fileSize = (n: number) => (n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MB` : `${Math.max(1, Math.round(n / 1024))} KB`);
+export const dash = (v: string | number | null | undefined) =>
+  v === null || v === undefined || v === '' ? '—' : String(v);
+export const disposalText = (d: string | null | undefined) =>
+  d ? (SAMPLE_DISPOSAL[d as keyof typeof SAMPLE_DISPOSAL] ?? d) : '—';
+export const fileSize = (n: number) =>
+  n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MB` : `${Math.max(1, Math.round(n / 1024))} KB`;
 export const bookingLinkOf = (id: string) => `/member/bookings/${encodeURIComponent(id)}`;
 
 /** Today in China Standard Time, YYYY-MM-DD. */
@@ -59,4 +82,5 @@ export function todayCst(): string {
   return new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10);
 }
 /** The calendar day of a date picker's local midnight. */
-export const dayOf = (d: Date) => `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+export const dayOf = (d: Date) =>
+  `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;

@@ -38,14 +38,21 @@ export type Dir = 'asc' | 'desc';
 export interface Filters {
   view: 'instrument' | 'org';
   q: string;
-  category: string; field: string; city: string; org: string;
-  value: string; vmin: string; vmax: string;
-  sharing: string; status: string;
-  sort: Sort | ''; dir: Dir;
+  category: string;
+  field: string;
+  city: string;
+  org: string;
+  value: string;
+  vmin: string;
+  vmax: string;
+  sharing: string;
+  status: string;
+  sort: Sort | '';
+  dir: Dir;
   page: number;
 }
 
-const one = (v: LocationQuery[string]) => (Array.isArray(v) ? v[0] ?? '' : v ?? '').toString().trim();
+const one = (v: LocationQuery[string]) => (Array.isArray(v) ? (v[0] ?? '') : (v ?? '')).toString().trim();
 const wanNumber = (s: string) => (/^\d+(\.\d{1,2})?$/.test(s) ? s : '');
 
 export function fromQuery(q: LocationQuery): Filters {
@@ -77,7 +84,8 @@ export function fromQuery(q: LocationQuery): Filters {
 export function toQuery(f: Filters): LocationQueryRaw {
   const out: LocationQueryRaw = {};
   if (f.view === 'org') out.view = 'org';
-  for (const k of ['q', 'category', 'field', 'city', 'org', 'value', 'vmin', 'vmax', 'sharing', 'status'] as const) if (f[k]) out[k] = f[k];
+  for (const k of ['q', 'category', 'field', 'city', 'org', 'value', 'vmin', 'vmax', 'sharing', 'status'] as const)
+    if (f[k]) out[k] = f[k];
   if (f.sort) out.sort = f.sort;
   if (f.sort && f.dir === 'asc') out.dir = 'asc';
   if (f.page > 1) out.page = String(f.page);
@@ -102,14 +110,23 @@ export function effectiveSort(f: Filters): Sort {
 export function filterQuery(f: Filters): Query {
   const bucket = VALUE_BUCKETS.find((b) => b.value === f.value);
   let valueMin: number | undefined, valueMax: number | undefined;
-  if (bucket) { valueMin = bucket.min ?? undefined; valueMax = bucket.max ?? undefined; }
-  else {
+  if (bucket) {
+    valueMin = bucket.min ?? undefined;
+    valueMax = bucket.max ?? undefined;
+  } else {
     if (f.vmin) valueMin = Math.round(Number(f.vmin) * WAN);
     if (f.vmax) valueMax = Math.round(Number(f.vmax) * WAN);
   }
   return {
-    q: f.q || undefined, category: f.category ? fullCategory(f.category) : undefined, field: f.field || undefined, city: f.city || undefined,
-    org: f.org || undefined, valueMin, valueMax, sharing: f.sharing || undefined, status: f.status || undefined,
+    q: f.q || undefined,
+    category: f.category ? fullCategory(f.category) : undefined,
+    field: f.field || undefined,
+    city: f.city || undefined,
+    org: f.org || undefined,
+    valueMin,
+    valueMax,
+    sharing: f.sharing || undefined,
+    status: f.status || undefined,
   };
 }
 
@@ -117,7 +134,8 @@ export function filterQuery(f: Filters): Query {
 export const filterKey = (f: Filters) => JSON.stringify([filterQuery(f), effectiveSort(f), f.dir]);
 
 export const activeFilterCount = (f: Filters) =>
-  ['category', 'field', 'city', 'org', 'sharing', 'status'].filter((k) => f[k as keyof Filters]).length + (f.value || f.vmin || f.vmax ? 1 : 0);
+  ['category', 'field', 'city', 'org', 'sharing', 'status'].filter((k) => f[k as keyof Filters]).length +
+  (f.value || f.vmin || f.vmax ? 1 : 0);
 
 /** "10,000+" when the server capped the total. */
 export const totalText = (total: number, capped: boolean) => `${total.toLocaleString('en-US')}${capped ? '+' : ''}`;
@@ -138,7 +156,10 @@ function mapChars(s: string): string {
   return out;
 }
 
-export interface Segment { text: string; mark: boolean }
+export interface Segment {
+  text: string;
+  mark: boolean;
+}
 
 /**
  * `text` cut into plain and marked pieces where one of `terms` occurs (case and width folded as the search does).

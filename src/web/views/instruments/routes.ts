@@ -6,8 +6,24 @@ import type { RouteRecordRaw } from 'vue-router';
  */
 const PARENT = { title: '我的仪器', path: '/member/instruments' };
 export default [
-  { path: '/member/instruments', component: () => import('./MyInstrumentsPage.vue'), meta: { title: '我的仪器', layout: 'member', roles: ['member'], menu: { group: 'org', order: 5 } } },
-  { path: '/member/instruments/new', component: () => import('./InstrumentEditPage.vue'), meta: { title: '发布仪器', layout: 'member', roles: ['orgAdmin'], parent: PARENT } },
-  { path: '/member/instruments/:id/edit', component: () => import('./InstrumentEditPage.vue'), meta: { title: '编辑仪器', layout: 'member', roles: ['orgAdmin'], parent: PARENT } },
-  { path: '/member/instruments/import', component: () => import('./ImportPage.vue'), meta: { title: '批量导入', layout: 'member', roles: ['orgAdmin'], parent: PARENT } },
+  {
+    path: '/member/instruments',
+    component: () => import('./MyInstrumentsPage.vue'),
+    meta: { title: '我的仪器', layout: 'member', roles: ['member'], menu: { group: 'org', order: 5 } },
+  },
+  {
+    path: '/member/instruments/new',
+    component: () => import('./InstrumentEditPage.vue'),
+    meta: { title: '发布仪器', layout: 'member', roles: ['orgAdmin'], parent: PARENT },
+  },
+  {
+    path: '/member/instruments/:id/edit',
+    component: () => import('./InstrumentEditPage.vue'),
+    meta: { title: '编辑仪器', layout: 'member', roles: ['orgAdmin'], parent: PARENT },
+  },
+  {
+    path: '/member/instruments/import',
+    component: () => import('./ImportPage.vue'),
+    meta: { title: '批量导入', layout: 'member', roles: ['orgAdmin'], parent: PARENT },
+  },
 ] satisfies RouteRecordRaw[];

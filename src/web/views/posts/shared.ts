@@ -1,5 +1,13 @@
 import type { z } from 'zod';
-import type { MyPostPage, PostFields, PostMatches, PostSaveReply, PostView, PublicPostDetail, PublicPostPage } from '@contracts/posts';
+import type {
+  MyPostPage,
+  PostFields,
+  PostMatches,
+  PostSaveReply,
+  PostView,
+  PublicPostDetail,
+  PublicPostPage,
+} from '@contracts/posts';
 import { POST_KIND_LABEL, POST_STATE_LABEL, type PostKind, type PostState } from '@domain/post';
 
 export { POST_KIND_LABEL, POST_STATE_LABEL };
@@ -42,7 +50,11 @@ export const amountLabel = (kind: PostKind) => (kind === 'demand' ? '预算' : '
 
 /** Today in China Standard Time, as YYYY-MM-DD. */
 export function todayCst(): string {
-  const p = Object.fromEntries(new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(new Date()).map((x) => [x.type, x.value]));
+  const p = Object.fromEntries(
+    new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' })
+      .formatToParts(new Date())
+      .map((x) => [x.type, x.value]),
+  );
   return `${p.year}-${p.month}-${p.day}`;
 }
 
@@ -69,4 +81,5 @@ export function validText(validUntil: string): string {
   return validUntil;
 }
 
-export const fileSize = (n: number) => (n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MB` : `${Math.max(1, Math.round(n / 1024))} KB`);
+export const fileSize = (n: number) =>
+  n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MB` : `${Math.max(1, Math.round(n / 1024))} KB`;

@@ -4,28 +4,62 @@ import { REVIEW_STATE_LABEL, type ReviewState } from '@domain/review';
 
 export type { ReviewState };
 export const STATE_LABEL = REVIEW_STATE_LABEL;
-export const STATE_OPTIONS = (Object.keys(REVIEW_STATE_LABEL) as ReviewState[]).map((value) => ({ value, label: REVIEW_STATE_LABEL[value] }));
+export const STATE_OPTIONS = (Object.keys(REVIEW_STATE_LABEL) as ReviewState[]).map((value) => ({
+  value,
+  label: REVIEW_STATE_LABEL[value],
+}));
 
 export interface ReviewItem {
-  id: string; subjectKind: string; subjectId: string; orgId: string | null; orgName: string | null;
-  title: string; state: ReviewState; level: number; levels: number; departmentId: string; departmentName: string;
-  reason: string | null; submittedAt: string; decidedAt: string | null;
+  id: string;
+  subjectKind: string;
+  subjectId: string;
+  orgId: string | null;
+  orgName: string | null;
+  title: string;
+  state: ReviewState;
+  level: number;
+  levels: number;
+  departmentId: string;
+  departmentName: string;
+  reason: string | null;
+  submittedAt: string;
+  decidedAt: string | null;
 }
 export interface ReviewEvent {
-  id: string; action: string; fromState: string | null; toState: string; level: number;
-  actorName: string; departmentName: string | null; reason: string | null; at: string;
+  id: string;
+  action: string;
+  fromState: string | null;
+  toState: string;
+  level: number;
+  actorName: string;
+  departmentName: string | null;
+  reason: string | null;
+  at: string;
 }
-export interface ReviewDetail { review: ReviewItem; subject: Record<string, unknown>; history: ReviewEvent[]; actions: ('approve' | 'reject' | 'return')[] }
+export interface ReviewDetail {
+  review: ReviewItem;
+  subject: Record<string, unknown>;
+  history: ReviewEvent[];
+  actions: ('approve' | 'reject' | 'return')[];
+}
 
 /** Kinds known before the server answers, so that the first paint already has names. */
 const KNOWN_KINDS: Record<string, string> = { organization: '单位入网', organization_change: '单位信息变更' };
-const kinds = ref<{ kind: string; label: string }[]>(Object.entries(KNOWN_KINDS).map(([kind, label]) => ({ kind, label })));
+const kinds = ref<{ kind: string; label: string }[]>(
+  Object.entries(KNOWN_KINDS).map(([kind, label]) => ({ kind, label })),
+);
 let loaded: Promise<void> | null = null;
 
 /** The review kinds (GET /api/reviews/kinds), fetched once per page load. */
 export function useReviewKinds() {
   if (!loaded) {
-    loaded = get<{ kind: string; label: string }[]>('/reviews/kinds').then((k) => { if (k.length) kinds.value = k; }).catch(() => { loaded = null; });
+    loaded = get<{ kind: string; label: string }[]>('/reviews/kinds')
+      .then((k) => {
+        if (k.length) kinds.value = k;
+      })
+      .catch(() => {
+        loaded = null;
+      });
   }
   const kindLabel = (kind: string) => kinds.value.find((k) => k.kind === kind)?.label ?? KNOWN_KINDS[kind] ?? kind;
   return { kinds, kindLabel };

@@ -1,7 +1,11 @@
 import { formatDate, formatTime, wan, yuan } from '@/format';
 
 /** How one field of a reviewed subject is named and shown. */
-export interface FieldDef { key: string; label: string; fmt?: 'wan' | 'yuan' | 'pct' | 'bool' | 'time' | 'date' | 'people' | 'link' | 'affiliation' | 'commitment' | 'long' }
+export interface FieldDef {
+  key: string;
+  label: string;
+  fmt?: 'wan' | 'yuan' | 'pct' | 'bool' | 'time' | 'date' | 'people' | 'link' | 'affiliation' | 'commitment' | 'long';
+}
 
 /** The organisation record in the five sections of the manual's 编辑单位信息 form. */
 export const ORG_SECTIONS: { title: string; fields: FieldDef[] }[] = [
@@ -129,15 +133,28 @@ const falsy = (v: unknown) => v === false || v === 0 || v === '0' || v === 'fals
 export function show(def: FieldDef, v: unknown): string {
   if (v === null || v === undefined || v === '') return '—';
   switch (def.fmt) {
-    case 'wan': return typeof v === 'number' ? wan(v) : String(v);
-    case 'yuan': return typeof v === 'number' ? yuan(v) : String(v);
-    case 'pct': return typeof v === 'number' ? `${Number((v / 100).toFixed(2))}%` : String(v);
-    case 'bool': return truthy(v) ? '是' : falsy(v) ? '否' : String(v);
-    case 'time': return typeof v === 'string' ? formatTime(v) : String(v);
-    case 'date': return typeof v === 'string' ? (/^\d{4}-\d{2}-\d{2}$/.test(v) ? v : formatDate(v)) : String(v);
-    case 'people': return typeof v === 'number' ? `${v.toLocaleString('en-US')} 人` : String(v);
-    case 'affiliation': return v === 'province' ? '省直单位（由省科技厅审核）' : v === 'city' ? '市属单位（由所在地市科技局审核）' : String(v);
-    case 'commitment': return typeof v === 'string' ? `已阅读并同意 · ${formatTime(v)}` : String(v);
+    case 'wan':
+      return typeof v === 'number' ? wan(v) : String(v);
+    case 'yuan':
+      return typeof v === 'number' ? yuan(v) : String(v);
+    case 'pct':
+      return typeof v === 'number' ? `${Number((v / 100).toFixed(2))}%` : String(v);
+    case 'bool':
+      return truthy(v) ? '是' : falsy(v) ? '否' : String(v);
+    case 'time':
+      return typeof v === 'string' ? formatTime(v) : String(v);
+    case 'date':
+      return typeof v === 'string' ? (/^\d{4}-\d{2}-\d{2}$/.test(v) ? v : formatDate(v)) : String(v);
+    case 'people':
+      return typeof v === 'number' ? `${v.toLocaleString('en-US')} 人` : String(v);
+    case 'affiliation':
+      return v === 'province'
+        ? '省直单位（由省科技厅审核）'
+        : v === 'city'
+          ? '市属单位（由所在地市科技局审核）'
+          : String(v);
+    case 'commitment':
+      return typeof v === 'string' ? `已阅读并同意 · ${formatTime(v)}` : String(v);
   }
   if (typeof v === 'boolean') return v ? '是' : '否';
   if (typeof v === 'object') return JSON.stringify(v, null, 2);
@@ -146,4 +163,13 @@ export function show(def: FieldDef, v: unknown): string {
 }
 
 /** Internal columns a reviewer has no use for. */
-export const HIDDEN_KEYS = new Set(['id', 'legalUserId', 'departmentId', 'pendingChangeJson', 'voucherQuestionApplies', 'changes', 'rejectReason', 'attachments']);
+export const HIDDEN_KEYS = new Set([
+  'id',
+  'legalUserId',
+  'departmentId',
+  'pendingChangeJson',
+  'voucherQuestionApplies',
+  'changes',
+  'rejectReason',
+  'attachments',
+]);

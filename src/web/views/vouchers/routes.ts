@@ -10,11 +10,35 @@ const PROVINCE = ['provinceReviewer'];
 const MINE = { title: '我的创新券', path: '/member/vouchers' };
 const PAYOUTS = { title: '兑付批次', path: '/review/vouchers/payouts' };
 export default [
-  { path: '/member/vouchers', component: () => import('./MyClaimsPage.vue'), meta: { title: '我的创新券', layout: 'member', roles: ['member'], menu: { group: 'booking', order: 3 } } },
-  { path: '/member/vouchers/:id', component: () => import('./ClaimDetailPage.vue'), meta: { title: '兑付申请详情', layout: 'member', roles: ['member'], parent: MINE } },
-  { path: '/review/vouchers/stats', component: () => import('./StatsPage.vue'), meta: { title: '创新券统计', layout: 'member', roles: REVIEWERS, menu: { group: 'review', order: 2 } } },
-  { path: '/review/vouchers/payouts', component: () => import('./PayoutsPage.vue'), meta: { title: '兑付批次', layout: 'member', roles: PROVINCE, menu: { group: 'review', order: 3 } } },
-  { path: '/review/vouchers/payouts/:id', component: () => import('./PayoutDetailPage.vue'), meta: { title: '兑付批次详情', layout: 'member', roles: PROVINCE, parent: PAYOUTS } },
-  { path: '/review/vouchers/policy', component: () => import('./PolicyPage.vue'), meta: { title: '创新券政策', layout: 'member', roles: PROVINCE, menu: { group: 'review', order: 4 } } },
+  {
+    path: '/member/vouchers',
+    component: () => import('./MyClaimsPage.vue'),
+    meta: { title: '我的创新券', layout: 'member', roles: ['member'], menu: { group: 'booking', order: 3 } },
+  },
+  {
+    path: '/member/vouchers/:id',
+    component: () => import('./ClaimDetailPage.vue'),
+    meta: { title: '兑付申请详情', layout: 'member', roles: ['member'], parent: MINE },
+  },
+  {
+    path: '/review/vouchers/stats',
+    component: () => import('./StatsPage.vue'),
+    meta: { title: '创新券统计', layout: 'member', roles: REVIEWERS, menu: { group: 'review', order: 2 } },
+  },
+  {
+    path: '/review/vouchers/payouts',
+    component: () => import('./PayoutsPage.vue'),
+    meta: { title: '兑付批次', layout: 'member', roles: PROVINCE, menu: { group: 'review', order: 3 } },
+  },
+  {
+    path: '/review/vouchers/payouts/:id',
+    component: () => import('./PayoutDetailPage.vue'),
+    meta: { title: '兑付批次详情', layout: 'member', roles: PROVINCE, parent: PAYOUTS },
+  },
+  {
+    path: '/review/vouchers/policy',
+    component: () => import('./PolicyPage.vue'),
+    meta: { title: '创新券政策', layout: 'member', roles: PROVINCE, menu: { group: 'review', order: 4 } },
+  },
   { path: '/verify/:code', component: () => import('./VerifyPage.vue'), meta: { title: '创新券真伪验证' } },
 ] satisfies RouteRecordRaw[];

@@ -1,7 +1,17 @@
 import type { z } from 'zod';
 import type {
-  ClaimDetail, ClaimListItem, ClaimPage, PayoutBatch, PayoutDetail, PayoutPage, StatsReply, VerifyReply, VoucherChoice, VoucherPolicyBody,
-  VoucherPolicyVersion, VoucherQuote,
+  ClaimDetail,
+  ClaimListItem,
+  ClaimPage,
+  PayoutBatch,
+  PayoutDetail,
+  PayoutPage,
+  StatsReply,
+  VerifyReply,
+  VoucherChoice,
+  VoucherPolicyBody,
+  VoucherPolicyVersion,
+  VoucherQuote,
 } from '@contracts/vouchers';
 import type { StoredFileT } from '@contracts/files';
 import { CLAIM_DOCUMENTS, CLAIM_STATE_LABEL, type ClaimDocument, type ClaimState } from '@domain/voucher';
@@ -36,11 +46,15 @@ export const DOC_HINT: Record<ClaimDocument, string> = {
   relevance_proof: '说明本次检测服务与企业科技创新活动相关的证明材料',
 };
 
-export const CLAIM_STATE_OPTIONS = (Object.keys(CLAIM_STATE_LABEL) as ClaimState[]).map((value) => ({ value, label: CLAIM_STATE_LABEL[value] }));
+export const CLAIM_STATE_OPTIONS = (Object.keys(CLAIM_STATE_LABEL) as ClaimState[]).map((value) => ({
+  value,
+  label: CLAIM_STATE_LABEL[value],
+}));
 export const isClaimState = (s: unknown): s is ClaimState => typeof s === 'string' && s in CLAIM_STATE_LABEL;
 
 /** Basis points as a percentage: 4000 → 40%, 3350 → 33.5%. */
-export const pct = (bp: number | null | undefined) => (bp === null || bp === undefined ? '—' : `${Number((bp / 100).toFixed(2))}%`);
+export const pct = (bp: number | null | undefined) =>
+  bp === null || bp === undefined ? '—' : `${Number((bp / 100).toFixed(2))}%`;
 /** A percentage typed in a form (up to 2 decimals) as basis points. */
 export const pctToBp = (p: number) => Math.round(p * 100);
 
@@ -49,7 +63,8 @@ export const CLAIM_UPLOAD = {
   maxBytes: 20 * 1024 * 1024,
   hint: '支持 PDF、Word、Excel、JPG、PNG，单个不超过 20 MB',
 };
-export const fileSize = (n: number) => (n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MB` : `${Math.max(1, Math.round(n / 1024))} KB`);
+export const fileSize = (n: number) =>
+  n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MB` : `${Math.max(1, Math.round(n / 1024))} KB`;
 
 /** Today in China Standard Time, YYYY-MM-DD. */
 export const todayCst = () => new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10);
@@ -63,7 +78,13 @@ function csrf(): string {
 function fileNameOf(header: string | null, fallback: string): string {
   if (!header) return fallback;
   const star = /filename\*\s*=\s*(?:UTF-8|utf-8)''([^;]+)/.exec(header);
-  if (star) { try { return decodeURIComponent(star[1].trim()); } catch { /* fall through */ } }
+  if (star) {
+    try {
+      return decodeURIComponent(star[1].trim());
+    } catch {
+      /* fall through */
+    }
+  }
   const plain = /filename\s*=\s*"?([^";]+)"?/.exec(header);
   return plain ? plain[1] : fallback;
 }
@@ -72,7 +93,11 @@ function fileNameOf(header: string | null, fallback: string): string {
  * Downloads a generated file (PDF, Excel) with progress: `onProgress(percent | null)` — null while the size is not
  * known — then hands it to the browser as a download. Errors come as ApiError with the server's message.
  */
-export async function download(url: string, fallbackName: string, onProgress?: (percent: number | null) => void): Promise<{ name: string; size: number }> {
+export async function download(
+  url: string,
+  fallbackName: string,
+  onProgress?: (percent: number | null) => void,
+): Promise<{ name: string; size: number }> {
   onProgress?.(null);
   let res: Response;
   try {
