@@ -33,8 +33,13 @@ export const router = createRouter({
 
 router.beforeEach(async (to) => {
   const session = useSession();
-  if (!session.loaded) await session.refresh().catch(() => undefined);
   const roles = to.meta.roles;
+  // a public page does not wait for /api/auth/me (one round trip less before the first paint on a slow phone); the
+  // header follows the session when it arrives. A page for some roles waits, to decide.
+  if (!session.loaded) {
+    const refreshing = session.refresh().catch(() => undefined);
+    if (roles) await refreshing;
+  }
   if (roles && !session.has(...roles)) {
     if (!session.loggedIn) return { path: '/login', query: { redirect: to.fullPath } };
     return { path: '/member', query: { denied: '1' } };
