@@ -1,5 +1,6 @@
 import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router';
 import { useSession } from '@/stores/session';
+import { i18n, pageTitle } from '@/i18n';
 
 declare module 'vue-router' {
   interface RouteMeta {
@@ -48,7 +49,6 @@ router.beforeEach(async (to) => {
 });
 
 router.afterEach((to) => {
-  document.title = to.meta.title
-    ? `${to.meta.title} - 山东省大型科学仪器设备协作共用网`
-    : '山东省大型科学仪器设备协作共用网';
+  const site = (i18n.global as unknown as { t: (key: string) => string }).t('common.siteName');
+  document.title = to.meta.title ? `${pageTitle(to.meta.title)} - ${site}` : site;
 });
