@@ -30,7 +30,8 @@ const schema = z
       .optional(),
     MAIL_FROM: z.string().default('大型科学仪器设备协作共用网 <noreply@localhost>'),
     SITE_NAME: z.string().default('山东省大型科学仪器设备协作共用网'),
-    PUBLIC_URL: z.string().url().default('http://localhost:3000'),
+    /** unset: the address the app listens on, http://<HOST, or localhost for a wildcard HOST>:<PORT> (publicUrlDefault) */
+    PUBLIC_URL: z.string().url().optional(),
     ADMIN_USERNAME: z
       .string()
       .regex(/^[A-Za-z][A-Za-z0-9_]{3,31}$/)
@@ -90,7 +91,21 @@ const schema = z
     }
   });
 
-export type Config = z.infer<typeof schema> & { sqliteFile: string; uploadDir: string };
+export type Config = Omit<z.infer<typeof schema>, 'PUBLIC_URL'> & {
+  /** the address links in mail and the QR code of printed vouchers point to */
+  PUBLIC_URL: string;
+  /** true when PUBLIC_URL was not set and is the address the app listens on */
+  publicUrlIsDefault: boolean;
+  sqliteFile: string;
+  uploadDir: string;
+};
+
+/** The address the app listens on, as a browser on this machine or the network would reach it. */
+export function publicUrlDefault(host: string, port: number): string {
+  const h = host.trim();
+  const name = ['', '0.0.0.0', '::', '[::]', '::0'].includes(h) ? 'localhost' : isIP(h) === 6 ? `[${h}]` : h;
+  return `http://${name}:${port}`;
+}
 
 /** Parse the environment once; a bad value stops the start with its name and the fix. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -104,6 +119,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const c = parsed.data;
   return {
     ...c,
+    PUBLIC_URL: (c.PUBLIC_URL ?? publicUrlDefault(c.HOST, c.PORT)).replace(/\/+$/, ''),
+    publicUrlIsDefault: c.PUBLIC_URL === undefined,
     sqliteFile: path.resolve(c.DATA_DIR, 'platform.sqlite'),
     uploadDir: path.resolve(c.DATA_DIR, 'uploads'),
   };

@@ -6,6 +6,7 @@ import { seedReference } from './db/seed-reference';
 import { DEMO_ACCOUNTS, seedDemo } from './db/seed-demo';
 import { seedDemoBookings } from './db/seed-demo-bookings';
 import { seedDemoPosts } from './db/seed-demo-posts';
+import { seedDemoPictures } from './db/demo-pictures';
 import { systemClock } from './platform/clock';
 import { createMailer } from './platform/mail';
 import { logSmsSender } from './platform/sms';
@@ -36,16 +37,18 @@ async function main() {
     from: config.MAIL_FROM,
     log: { info: (o, m) => log.info(m, JSON.stringify(o)), warn: (o, m) => log.warn(m, JSON.stringify(o)) },
   });
+  const storage = storageFromConfig(config);
   const app = await buildApp({
     config,
     database,
     clock: systemClock,
     mailer,
     sms: logSmsSender({ info: (o, m) => log.info(m, JSON.stringify(o)) }),
-    storage: storageFromConfig(config),
+    storage,
     log,
   });
   if (seeded) {
+    await seedDemoPictures({ db: database.db, storage, clock: systemClock });
     await seedDemoBookings(app, database.db);
     await seedDemoPosts(app, config);
   }
@@ -57,7 +60,10 @@ async function main() {
 
   console.log(`\n  ${config.SITE_NAME}`);
   console.log(
-    `  http://localhost:${config.PORT}   database: ${database.dialect}${applied.length ? `   migrations applied: ${applied.length}` : ''}${seeded ? '   demo data seeded' : ''}`,
+    `  ${config.PUBLIC_URL}   database: ${database.dialect}${applied.length ? `   migrations applied: ${applied.length}` : ''}${seeded ? '   demo data seeded' : ''}`,
+  );
+  console.log(
+    `  public address (links in mail, QR code of printed vouchers): ${config.PUBLIC_URL}${config.publicUrlIsDefault ? ' (the address listened on; set PUBLIC_URL for another)' : ' (PUBLIC_URL)'}`,
   );
   console.log(
     `  system administrator: ${config.ADMIN_USERNAME} / ${config.ADMIN_PASSWORD === 'Admin@12345' ? 'Admin@12345 (default; set ADMIN_PASSWORD)' : '(ADMIN_PASSWORD)'}`,

@@ -1,6 +1,6 @@
 /** The columns of the import template: one per field of the instrument record, except the staff list. */
 import type { InstrumentFieldsT } from '../../../contracts/instruments';
-import { RUN_STATUSES, SHARING_MODES, SOURCES } from '../../../domain/instrument';
+import { REQUIRED_FOR_SUBMIT, RUN_STATUSES, SHARING_MODES, SOURCES } from '../../../domain/instrument';
 
 export type FieldKey = Exclude<keyof InstrumentFieldsT, 'staff'>;
 export type ColumnKind =
@@ -248,7 +248,12 @@ export const COLUMNS: Column[] = [
   },
 ];
 
-export const headerText = (c: Column) => (c.required ? `*${c.label}` : c.label);
+/**
+ * Starred (*) in the template: every column 提交 requires (REQUIRED_FOR_SUBMIT), and those the import itself needs.
+ * A row that fills every starred column can be submitted without an edit; only `required` ones refuse an empty cell.
+ */
+export const isStarred = (c: Column) => c.required || (REQUIRED_FOR_SUBMIT as readonly string[]).includes(c.key);
+export const headerText = (c: Column) => (isStarred(c) ? `*${c.label}` : c.label);
 /** Headers are matched without the required mark, blanks, or the difference between full- and half-width brackets. */
 export const normalizeHeader = (s: string) =>
   s

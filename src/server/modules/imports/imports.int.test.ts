@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import ExcelJS from 'exceljs';
 import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
 import { MAX_ROWS } from './service';
+import { INSTRUMENT_FIELD_LABELS, REQUIRED_FOR_SUBMIT } from '../../../domain/instrument';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createTestApp, type Client, type Res, type TestApp } from '../../test/harness';
 import { addMember, as, makeInstrument, makeOrg } from '../../test/factories';
@@ -37,25 +38,25 @@ const HEADERS = [
   '英文名称',
   '*仪器分类',
   '服务领域',
-  '规格型号',
-  '生产厂商',
+  '*规格型号',
+  '*生产厂商',
   '产地国别',
-  '原值（万元）',
-  '购置日期',
+  '*原值（万元）',
+  '*购置日期',
   '启用日期',
   '仪器来源',
-  '主要技术指标',
-  '主要功能及特色',
-  '服务内容',
-  '收费标准',
+  '*主要技术指标',
+  '*主要功能及特色',
+  '*服务内容',
+  '*收费标准',
   '共享模式',
   '运行状态',
-  '所在地市',
+  '*所在地市',
   '所在区县',
   '详细地址',
   '房间号',
-  '联系人',
-  '联系电话',
+  '*联系人',
+  '*联系电话',
   '联系邮箱',
 ];
 const label = (h: string) => h.replace('*', '');
@@ -180,10 +181,10 @@ describe('模板下载', () => {
     const at = (h: string, row: number) => dv[`${col(h)}${row}`];
     // a category may also be typed as its code, so Excel only warns; the fixed lists refuse anything else
     expect(at('*仪器分类', 3)).toMatchObject({ type: 'list', errorStyle: 'warning' });
-    expect(at('所在地市', 3)).toMatchObject({ type: 'list', errorStyle: 'stop' });
+    expect(at('*所在地市', 3)).toMatchObject({ type: 'list', errorStyle: 'stop' });
     expect(at('*仪器分类', 3).formulae[0]).toMatch(/^'分类'!\$A\$2:\$A\$\d+$/);
     expect(at('*仪器分类', 5002)).toBeTruthy();
-    expect(at('所在地市', 3).formulae[0]).toMatch(/^'分类'!\$E\$2:\$E\$17$/);
+    expect(at('*所在地市', 3).formulae[0]).toMatch(/^'分类'!\$E\$2:\$E\$17$/);
     expect(at('共享模式', 3).formulae[0]).toBe('"内部共享,外部共享"');
     expect(at('运行状态', 3).formulae[0]).toBe('"正常,待机,偶有故障,故障频繁,待修,待报废"');
     expect(at('仪器来源', 3).formulae[0]).toBe('"购置,研制,赠送,其他"');
@@ -203,6 +204,24 @@ describe('模板下载', () => {
     );
     expect(text.join('\n')).toContain(`单次最多导入 ${MAX_ROWS} 行`);
     for (const h of HEADERS) expect(text).toContain(label(h));
+  });
+
+  it('stars every column 提交 needs: a row with only the starred columns filled imports and can be submitted at once', async () => {
+    const { org, c } = await orgAdmin();
+    const starred = HEADERS.filter((h) => h.startsWith('*')).map(label);
+    expect(starred).toEqual(
+      expect.arrayContaining([
+        '内部编号',
+        ...REQUIRED_FOR_SUBMIT.map((k) => INSTRUMENT_FIELD_LABELS[k].replace('原值', '原值（万元）')),
+      ]),
+    );
+    const full = goodRow({ 内部编号: 'STAR-1' });
+    const only: RowData = Object.fromEntries(starred.map((h) => [h, full[h]]));
+    const job = await importFile(c, await workbook([only]));
+    expect(job).toMatchObject({ state: 'done', createdCount: 1, errorCount: 0 });
+    const [inst] = await instrumentsOf(org.id);
+    const res = await c.post(`/api/instruments/${inst.id}/submit`, {});
+    expect(res.statusCode, res.body).toBe(200);
   });
 
   it('a template filled in Excel imports, its example row skipped; the unfilled template has nothing to import', async () => {
@@ -664,7 +683,7 @@ describe('上传: hostile and wrong files change nothing', () => {
 
   it("a header that is not the template's → 422 naming the missing columns", async () => {
     const { c } = await orgAdmin();
-    const headers = HEADERS.filter((h) => h !== '*仪器分类').map((h) => (h === '原值（万元）' ? '原值（元）' : h));
+    const headers = HEADERS.filter((h) => h !== '*仪器分类').map((h) => (h === '*原值（万元）' ? '原值（元）' : h));
     const res = await refused(c, await workbook([goodRow()], headers), 422, 'IMPORT_HEADER');
     expect(res.data.error.missing).toEqual(['仪器分类', '原值（万元）']);
     expect(res.data.error.message).toContain('仪器分类、原值（万元）');

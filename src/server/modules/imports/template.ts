@@ -2,7 +2,7 @@
 import type { ImportErrorT } from '../../../contracts/imports';
 import { REQUIRED_FOR_SUBMIT, RUN_STATUSES, SHARING_MODES, SOURCES } from '../../../domain/instrument';
 import { ExcelJS } from '../../platform/excel';
-import { COLUMNS, EXAMPLE_PREFIX, headerText, type Column } from './columns';
+import { COLUMNS, EXAMPLE_PREFIX, headerText, isStarred, type Column } from './columns';
 import { DATA_SHEET, type Reference } from './parse';
 
 export const LISTS_SHEET = '分类';
@@ -63,11 +63,11 @@ export async function buildTemplate(ref: TemplateRef, maxRows: number): Promise<
   COLUMNS.forEach((c, i) => {
     const cell = header.getCell(i + 1);
     cell.value = headerText(c);
-    cell.font = { bold: true, color: { argb: c.required ? 'FFC00000' : 'FF1F1F1F' } };
+    cell.font = { bold: true, color: { argb: isStarred(c) ? 'FFC00000' : 'FF1F1F1F' } };
     cell.fill = HEADER_FILL;
     cell.alignment = { vertical: 'middle', horizontal: 'center', wrapText: true };
     cell.border = { bottom: { style: 'thin', color: { argb: 'FF8EA9C8' } } };
-    cell.note = `${c.required ? '必填。' : ''}${c.hint}`;
+    cell.note = `${c.required ? '必填。' : isStarred(c) ? '提交审核前需填写。' : ''}${c.hint}`;
   });
   header.height = 30;
   const example = ws.getRow(2);
@@ -142,14 +142,14 @@ export async function buildTemplate(ref: TemplateRef, maxRows: number): Promise<
   guide.mergeCells('A1:D1');
   const notes = [
     `1. 在“${DATA_SHEET}”工作表中每行填写一台仪器，第 1 行为表头，请勿修改、删除或调整表头文字。`,
-    `2. 带 * 的列为必填项。第 2 行为示例，内部编号以“${EXAMPLE_PREFIX}”开头的行不会导入，可保留或删除。`,
+    `2. 带 * 的列为必填项：填齐后导入的仪器可直接提交审核。第 2 行为示例，内部编号以“${EXAMPLE_PREFIX}”开头的行不会导入，可保留或删除。`,
     `3. 单次最多导入 ${maxRows} 行，文件不超过 20 MB；仅支持 .xlsx 格式。`,
     '4. 请直接填写数值或文字，不要使用公式；原值以万元为单位。',
     '5. 仪器分类、所在地市、共享模式、运行状态、仪器来源请从下拉列表中选择。',
     '6. 上传时可选择“全部导入”（任一行有误则全部不导入）或“仅导入正确的行”（有误的行不导入）；错误报告会列出每个问题所在的行、列和原因。',
     '7. 导入的仪器为草稿状态，请在“我的仪器”中逐台编辑，上传仪器图片和附件，确认信息无误后提交审核。',
     '8. 主要操作及维修人员信息请在导入后于仪器编辑页面填写。',
-    '9. “是否必填”为“提交审核前需填写”的列可以先空着导入，但提交审核前须在仪器编辑页面补全。',
+    '9. “是否必填”为“提交审核前需填写”的列（带 *）可以先空着导入，但提交审核前须在仪器编辑页面补全。',
   ];
   for (const n of notes) {
     const row = guide.addRow([n]);
