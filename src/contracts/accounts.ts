@@ -29,6 +29,8 @@ export const ResetConfirmBody = z.strictObject({
   token: z.string().min(10).max(200),
   password: z.string().min(1, '必填').max(128),
 });
+export const ResetCheckQuery = z.strictObject({ token: z.string().max(200).default('') });
+export const ResetCheckReply = z.object({ valid: z.boolean() });
 export const LoginStatusQuery = z.strictObject({ identifier: z.string().max(64).default('') });
 
 export const Me = z.object({
@@ -51,6 +53,8 @@ export const Me = z.object({
       role: z.enum(['member', 'admin', 'legal']),
       state: z.string(),
       mustRefresh: z.boolean(),
+      /** an enterprise that chose to apply for innovation vouchers: 我的创新券 shows */
+      canUseVouchers: z.boolean().optional(),
     })
     .nullable(),
   department: z

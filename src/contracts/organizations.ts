@@ -142,4 +142,9 @@ export const OrgProfile = OrgPublic.extend({
   liaisonName: z.string().nullable(),
   liaisonPhone: z.string().nullable(),
   liaisonEmail: z.string().nullable(),
+  /** listed instruments, the services they gave (服务次数) and their average rating (1–5, null before any) */
+  instrumentCount: z.number(),
+  serviceCount: z.number(),
+  ratingAverage: z.number().nullable(),
+  ratingCount: z.number(),
 });

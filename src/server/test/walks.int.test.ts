@@ -46,6 +46,7 @@ const ROUTES: Record<string, Rule> = {
   'POST /api/auth/logout': 'user',
   'POST /api/auth/password': 'user',
   'POST /api/auth/password-reset': 'public',
+  'GET /api/auth/password-reset/check': 'public',
   'POST /api/auth/password-reset/confirm': 'public',
   // organizations
   'GET /api/orgs/search': 'public',
@@ -628,7 +629,6 @@ describe('walk 3: hostile text (U+0000, lone surrogates) is refused before it re
     for (const [res, field] of cases) {
       expect(res.statusCode, res.body).toBe(400);
       expect(res.data.error).toMatchObject({ code: 'VALIDATION_FAILED', fields: { [field]: INVALID_TEXT } });
-      expect(res.data.error.message).toContain(field);
     }
     expect(await counts()).toEqual(before);
   });

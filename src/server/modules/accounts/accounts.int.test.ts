@@ -444,6 +444,11 @@ describe('password reset by mail through a real SMTP server', () => {
     expect(reset.tokenHash).not.toContain(token);
 
     const c = new Client(m.app);
+    // the reset page asks first whether the link is still usable; asking does not use it
+    const check = async (tk: string) => (await c.get(`/api/auth/password-reset/check?token=${tk}`)).data.valid;
+    expect(await check(token)).toBe(true);
+    expect(await check('no-such-token-at-all')).toBe(false);
+    expect(await check('')).toBe(false);
     const weak = await c.post('/api/auth/password-reset/confirm', { token, password: 'weakweak' });
     expect(weak.statusCode).toBe(400);
     expect(weak.data.error.fields.password).toBeTruthy();
@@ -453,6 +458,7 @@ describe('password reset by mail through a real SMTP server', () => {
     expect((await login(new Client(m.app), u.username, NEW_PASSWORD)).statusCode).toBe(200);
     expect((await login(new Client(m.app), u.username, PASSWORD)).statusCode).toBe(401);
 
+    expect(await check(token), 'a used link is no longer valid').toBe(false);
     const again = await c.post('/api/auth/password-reset/confirm', { token, password: 'Another#2028pw' });
     expect(again.statusCode).toBe(400);
     expect(again.data.error.code).toBe('RESET_TOKEN_INVALID');
@@ -464,6 +470,7 @@ describe('password reset by mail through a real SMTP server', () => {
     await requestReset(u.email!);
     const token = tokenIn(mailText(inbox.filter((x) => x.to.includes('late@example.com')).at(-1)!.raw))!;
     m.clock.advance(31 * MINUTE);
+    expect((await new Client(m.app).get(`/api/auth/password-reset/check?token=${token}`)).data.valid).toBe(false);
     const res = await new Client(m.app).post('/api/auth/password-reset/confirm', { token, password: NEW_PASSWORD });
     expect(res.statusCode).toBe(400);
     expect(res.data.error.code).toBe('RESET_TOKEN_INVALID');

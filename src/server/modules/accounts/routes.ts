@@ -6,6 +6,8 @@ import {
   LoginStatusQuery,
   Me,
   RegisterBody,
+  ResetCheckQuery,
+  ResetCheckReply,
   ResetConfirmBody,
   ResetRequestBody,
 } from '../../../contracts/accounts';
@@ -106,6 +108,20 @@ export async function accountRoutes(app: FastifyInstance, deps: Deps) {
       await svc.requestReset(deps, req, req.body.identifier);
       return reply.status(202).send({ ok: true as const });
     },
+  );
+
+  r.get(
+    '/auth/password-reset/check',
+    {
+      config: { policy: 'public' },
+      schema: {
+        tags,
+        summary: '重置链接是否仍可用（未使用且未过期），打开重置页时先问',
+        querystring: ResetCheckQuery,
+        response: { 200: ResetCheckReply },
+      },
+    },
+    async (req) => ({ valid: await svc.resetTokenValid(deps, req.query.token) }),
   );
 
   r.post(

@@ -362,6 +362,19 @@ export async function requestReset(deps: Deps, req: FastifyRequest, identifier: 
   void deps.mailer.flush().catch(() => undefined);
 }
 
+/** A reset link is usable while it is unused and not expired; asking does not use it. */
+export async function resetTokenValid(deps: Deps, token: string): Promise<boolean> {
+  if (token.length < 10) return false;
+  const row = await deps.database.db
+    .selectFrom('passwordResets')
+    .select('id')
+    .where('tokenHash', '=', hashToken(deps, token))
+    .where('usedAt', 'is', null)
+    .where('expiresAt', '>', deps.clock.now().toISOString())
+    .executeTakeFirst();
+  return !!row;
+}
+
 export async function confirmReset(deps: Deps, req: FastifyRequest, token: string, password: string) {
   assertPassword(password);
   const { db } = deps.database;
@@ -402,6 +415,14 @@ export async function me(deps: Deps, actor: Actor | null, csrfToken: string) {
     .select(['id', 'realName', 'username', 'mobile', 'email', 'kind', 'mustChangePassword'])
     .where('id', '=', actor.userId)
     .executeTakeFirstOrThrow();
+  // 我的创新券 is for enterprises that chose to apply for vouchers when joining (manual §4.4); the menu reads this
+  const o = actor.org
+    ? await deps.database.db
+        .selectFrom('organizations')
+        .select(['type', 'isVoucherApplicant'])
+        .where('id', '=', actor.org.id)
+        .executeTakeFirst()
+    : undefined;
   return {
     user: u,
     roles: rolesOf(actor),
@@ -412,6 +433,7 @@ export async function me(deps: Deps, actor: Actor | null, csrfToken: string) {
           role: actor.org.role,
           state: actor.org.state,
           mustRefresh: actor.org.state === 'approved' && mustRefreshInfo(actor.org.infoUpdatedAt, deps.clock.now()),
+          canUseVouchers: o?.type === 'enterprise' && !!o.isVoucherApplicant,
         }
       : null,
     department: actor.department,

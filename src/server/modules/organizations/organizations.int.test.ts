@@ -168,3 +168,33 @@ describe('organisation joining', () => {
     );
   });
 });
+
+describe('the public organisation page', () => {
+  it('gives the figures of its listed instruments: count, services, rating; not found for an unlisted org', async () => {
+    const { org } = await makeOrg(t);
+    await makeInstrument(t, org.id, { serviceCount: 5, ratingSum: 9, ratingCount: 2 });
+    await makeInstrument(t, org.id, { serviceCount: 2, ratingSum: 5, ratingCount: 1 });
+    // not listed: not counted
+    await makeInstrument(t, org.id, { state: 'draft', serviceCount: 40, ratingSum: 5, ratingCount: 5 });
+    const c = await as(t, await makeUser(t));
+    const p = await c.get(`/api/orgs/${org.id}/profile`);
+    expect(p.statusCode).toBe(200);
+    expect(p.data).toMatchObject({
+      id: org.id,
+      name: org.name,
+      instrumentCount: 2,
+      serviceCount: 7,
+      ratingAverage: 4.7,
+      ratingCount: 3,
+    });
+    expect(p.data.typeLabel).toBeTruthy();
+    expect(p.data.cityName).toBeTruthy();
+
+    const { org: bare } = await makeOrg(t);
+    const b = await c.get(`/api/orgs/${bare.id}/profile`);
+    expect(b.data).toMatchObject({ instrumentCount: 0, serviceCount: 0, ratingAverage: null, ratingCount: 0 });
+
+    const { org: draft } = await makeOrg(t, { state: 'draft' });
+    expect((await c.get(`/api/orgs/${draft.id}/profile`)).statusCode).toBe(404);
+  });
+});

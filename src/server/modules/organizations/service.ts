@@ -380,8 +380,25 @@ export async function profile(db: Db, id: string) {
     .where('state', '=', 'approved')
     .executeTakeFirst();
   if (!r) throw notFound('单位');
+  // the public page's figures: its listed instruments, the services they gave and their ratings
+  const stats = await db
+    .selectFrom('instruments')
+    .select((eb) => [
+      eb.fn.countAll<number>().as('n'),
+      eb.fn.coalesce(eb.fn.sum<number>('serviceCount'), eb.lit(0)).as('services'),
+      eb.fn.coalesce(eb.fn.sum<number>('ratingSum'), eb.lit(0)).as('ratingSum'),
+      eb.fn.coalesce(eb.fn.sum<number>('ratingCount'), eb.lit(0)).as('ratingCount'),
+    ])
+    .where('orgId', '=', id)
+    .where('state', '=', 'listed')
+    .executeTakeFirstOrThrow();
+  const ratingCount = Number(stats.ratingCount);
   return {
     ...publicShape(r),
+    instrumentCount: Number(stats.n),
+    serviceCount: Number(stats.services),
+    ratingAverage: ratingCount ? Math.round((Number(stats.ratingSum) / ratingCount) * 10) / 10 : null,
+    ratingCount,
     address: r.address,
     website: r.website,
     intro: r.intro,
