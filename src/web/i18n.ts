@@ -25,6 +25,10 @@ export const i18n = createI18n({
   messages: { 'zh-CN': zh, en } as never,
 });
 
+// <html lang> says the language from the first paint (screen readers and the browser's translation offer read it)
+if (typeof document !== 'undefined') document.documentElement.lang = saved === 'en' ? 'en' : 'zh-CN';
+
+/** Switches the UI language and remembers it; App.vue follows with the document title and Element Plus' texts. */
 export function setLang(lang: 'zh-CN' | 'en') {
   (i18n.global.locale as unknown as { value: string }).value = lang;
   localStorage.setItem('lang', lang);

@@ -1,4 +1,4 @@
-import { createApp } from 'vue';
+import { createApp, watch } from 'vue';
 import { createPinia } from 'pinia';
 import 'element-plus/theme-chalk/base.css';
 import 'element-plus/theme-chalk/el-message.css';
@@ -9,6 +9,9 @@ import './styles/theme.css';
 import App from './App.vue';
 import { router } from './router';
 import { i18n } from './i18n';
+import { onUnauthorized } from './api/client';
+import { useSession } from './stores/session';
+import { labelPagers } from './composables/pagerLabels';
 
 // A tab opened before a redeploy asks for chunks of the build it started with, which the new build may not have.
 // When one cannot be loaded, the page loads again from the server (the current build) at the address the user was
@@ -33,4 +36,29 @@ window.addEventListener('vite:preloadError', () => {
   setTimeout(() => loadAgainFromServer(window.location.href), 0);
 });
 
-createApp(App).use(createPinia()).use(router).use(i18n).mount('#app');
+const pinia = createPinia();
+
+// A 401 on any call but the login itself: the session has ended (expired, or logged out in another tab). The header
+// forgets the user at once, and the login page (登录已过期) brings the user back to the same page afterwards.
+let leaving = false;
+onUnauthorized(() => {
+  const session = useSession(pinia);
+  const wasIn = session.loggedIn;
+  session.$patch({ me: null, loaded: true });
+  const here = router.currentRoute.value;
+  if (here.path === '/login' || leaving) return leaving;
+  if (!wasIn && !here.meta.roles) return false;
+  leaving = true;
+  const redirect = here.fullPath;
+  void router.replace({ path: '/login', query: { expired: '1', redirect } }).finally(() => {
+    leaving = false;
+  });
+  return true;
+});
+
+createApp(App).use(pinia).use(router).use(i18n).mount('#app');
+const pagers = labelPagers();
+watch(
+  () => (i18n.global.locale as unknown as { value: string }).value,
+  () => pagers.apply(),
+);

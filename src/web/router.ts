@@ -1,6 +1,8 @@
-import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router';
+import { createRouter, createWebHistory, type RouteLocationNormalized, type RouteRecordRaw } from 'vue-router';
+import type { MeT } from '@contracts/accounts';
 import { useSession } from '@/stores/session';
 import { i18n, pageTitle } from '@/i18n';
+import { pendingPath, routeLoading } from '@/composables/routeLoading';
 
 declare module 'vue-router' {
   interface RouteMeta {
@@ -14,6 +16,8 @@ declare module 'vue-router' {
     menu?: { group: 'org' | 'booking' | 'review' | 'admin' | 'account'; order: number; icon?: string };
     /** The page above this one in the breadcrumb, for pages outside the menu. */
     parent?: { title: string; path: string };
+    /** Whether the menu entry shows for this session, beyond `roles` (e.g. 我的创新券 only where vouchers apply). */
+    show?: (me: MeT | null) => boolean;
   }
 }
 
@@ -32,6 +36,21 @@ export const router = createRouter({
   scrollBehavior: () => ({ top: 0 }),
 });
 
+// the progress bar appears only when a page takes a moment (its code loads, or the session is asked first)
+let slow: ReturnType<typeof setTimeout> | null = null;
+router.beforeEach((to) => {
+  pendingPath.value = to.path;
+  if (slow) clearTimeout(slow);
+  slow = setTimeout(() => (routeLoading.value = true), 120);
+});
+const settled = () => {
+  if (slow) clearTimeout(slow);
+  slow = null;
+  routeLoading.value = false;
+  pendingPath.value = null;
+};
+router.onError(settled);
+
 router.beforeEach(async (to) => {
   const session = useSession();
   const roles = to.meta.roles;
@@ -48,7 +67,13 @@ router.beforeEach(async (to) => {
   return true;
 });
 
-router.afterEach((to) => {
+/** The document title of a page in the language shown: its title, then the site's name. */
+export function applyTitle(to: RouteLocationNormalized) {
   const site = (i18n.global as unknown as { t: (key: string) => string }).t('common.siteName');
   document.title = to.meta.title ? `${pageTitle(to.meta.title)} - ${site}` : site;
+}
+
+router.afterEach((to) => {
+  settled();
+  applyTitle(to);
 });

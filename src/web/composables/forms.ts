@@ -1,6 +1,9 @@
 import { reactive } from 'vue';
 import { ElMessage } from 'element-plus';
 import { ApiError } from '@/api/client';
+import { i18n } from '@/i18n';
+
+const failed = () => (i18n.global as unknown as { t: (k: string) => string }).t('common.errors.failed');
 
 /** Server field errors shown under the fields they name; nothing the user typed is lost. */
 export function useFieldErrors() {
@@ -14,7 +17,7 @@ export function useFieldErrors() {
       for (const [k, v] of Object.entries(e.fields)) errors[k.replace(/^body\./, '')] = v;
       ElMessage.error(e.message);
     } else {
-      ElMessage.error('操作失败，请稍后再试');
+      ElMessage.error(failed());
     }
   }
   return { errors, clear, take };
@@ -22,5 +25,5 @@ export function useFieldErrors() {
 
 /** Shows an API error as a toast. */
 export function toastError(e: unknown) {
-  ElMessage.error(e instanceof ApiError ? e.message : '操作失败，请稍后再试');
+  ElMessage.error(e instanceof ApiError ? e.message : failed());
 }

@@ -1,5 +1,6 @@
 import { reactive, ref } from 'vue';
 import { ApiError, type Page } from '@/api/client';
+import { i18n } from '@/i18n';
 
 /** A server-paged list with loading and error states. */
 export function usePaged<T, F extends Record<string, unknown>>(
@@ -20,7 +21,10 @@ export function usePaged<T, F extends Record<string, unknown>>(
       items.value = r.items;
       total.value = r.total;
     } catch (e) {
-      error.value = e instanceof ApiError ? e.message : '加载失败';
+      error.value =
+        e instanceof ApiError
+          ? e.message
+          : (i18n.global as unknown as { t: (k: string) => string }).t('common.loadFailed');
     } finally {
       loading.value = false;
     }

@@ -2,14 +2,17 @@ import { ref } from 'vue';
 import { useRouter } from 'vue-router';
 import { ElMessageBox } from 'element-plus';
 import { ApiError } from '@/api/client';
+import { i18n } from '@/i18n';
 import { toastError } from './forms';
+
+const t = (k: string) => (i18n.global as unknown as { t: (k: string) => string }).t(k);
 
 /** Asks before something that cannot be undone; resolves true when confirmed. `danger` paints the button red. */
 export const confirmAction = (message: string, title: string, button: string, danger = false) =>
   ElMessageBox.confirm(message, title, {
     type: 'warning',
     confirmButtonText: button,
-    cancelButtonText: '取消',
+    cancelButtonText: t('common.cancel'),
     confirmButtonClass: danger ? 'el-button--danger' : undefined,
   }).then(
     () => true,
@@ -29,10 +32,10 @@ export function useRowRunner(o: { editPath: (id: string) => string; after: () =>
       await work();
     } catch (e) {
       if (offerEdit && e instanceof ApiError && Object.keys(e.fields).length) {
-        const go = await ElMessageBox.confirm(e.message, '信息不完整，不能提交', {
+        const go = await ElMessageBox.confirm(e.message, t('common.errors.incomplete'), {
           type: 'warning',
-          confirmButtonText: '去完善',
-          cancelButtonText: '关闭',
+          confirmButtonText: t('common.errors.complete'),
+          cancelButtonText: t('common.close'),
         }).then(
           () => true,
           () => false,

@@ -31,7 +31,7 @@ export default {
       填写预约单: 'New booking',
       编辑预约单: 'Edit booking',
       预约详情: 'Booking',
-      检测结果登记: 'Register results',
+      检测结果登记: 'Record test results',
       结算: 'Settlement',
       消息中心: 'Messages',
       我的创新券: 'My vouchers',

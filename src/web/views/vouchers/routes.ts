@@ -13,7 +13,13 @@ export default [
   {
     path: '/member/vouchers',
     component: () => import('./MyClaimsPage.vue'),
-    meta: { title: '我的创新券', layout: 'member', roles: ['member'], menu: { group: 'booking', order: 3 } },
+    meta: {
+      title: '我的创新券',
+      layout: 'member',
+      roles: ['member'],
+      menu: { group: 'booking', order: 3 },
+      show: (me) => !!me?.org?.canUseVouchers,
+    },
   },
   {
     path: '/member/vouchers/:id',
