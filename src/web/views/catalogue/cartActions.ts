@@ -2,8 +2,12 @@ import { ref } from 'vue';
 import { useRoute, useRouter } from 'vue-router';
 import { ElMessage, ElMessageBox } from 'element-plus';
 import { toastError } from '@/composables/forms';
+import { i18n } from '@/i18n';
 import { useCart } from '@/stores/cart';
 import { useSession } from '@/stores/session';
+
+const t = (key: string, named?: Record<string, unknown>) =>
+  (i18n.global as unknown as { t: (k: string, n?: Record<string, unknown>) => string }).t(key, named ?? {});
 
 /** 加入预选 from the catalogue, the detail page and the home page: asks a visitor to log in first. */
 export function useAddToCart() {
@@ -15,15 +19,15 @@ export function useAddToCart() {
 
   async function add(ids: string[]): Promise<boolean> {
     if (!ids.length) {
-      ElMessage.warning('请先勾选要加入预选清单的仪器');
+      ElMessage.warning(t('catalogue.cart.pickFirst'));
       return false;
     }
     if (!session.loggedIn) {
-      const go = await ElMessageBox.confirm(
-        '登录后即可把仪器加入预选清单，并按单位批量预约。是否现在登录？',
-        '请先登录',
-        { confirmButtonText: '去登录', cancelButtonText: '取消', type: 'info' },
-      ).then(
+      const go = await ElMessageBox.confirm(t('catalogue.cart.loginText'), t('catalogue.cart.loginTitle'), {
+        confirmButtonText: t('catalogue.cart.login'),
+        cancelButtonText: t('catalogue.cart.cancel'),
+        type: 'info',
+      }).then(
         () => true,
         () => false,
       );
@@ -31,7 +35,7 @@ export function useAddToCart() {
       return false;
     }
     if (!session.has('person')) {
-      ElMessage.warning('预选清单供个人用户使用，当前账号不能加入预选');
+      ElMessage.warning(t('catalogue.cart.personOnly'));
       return false;
     }
     busy.value = true;
@@ -40,9 +44,11 @@ export function useAddToCart() {
       const r = await cart.add(ids);
       if (r.added)
         ElMessage.success(
-          `已加入预选清单 ${r.added} 台${r.added < ids.length ? `（${ids.length - r.added} 台此前已加入）` : ''}，清单共 ${r.total} 台`,
+          r.added < ids.length
+            ? t('catalogue.cart.addedSome', { n: r.added, old: ids.length - r.added, total: r.total })
+            : t('catalogue.cart.added', { n: r.added, total: r.total }),
         );
-      else ElMessage.info(ids.length > 1 ? '所选仪器均已在预选清单中' : '该仪器已在预选清单中');
+      else ElMessage.info(t(ids.length > 1 ? 'catalogue.cart.allIn' : 'catalogue.cart.oneIn'));
       return true;
     } catch (e) {
       toastError(e);

@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import type { Query } from '@/api/client';
 import type { CatalogueOrgsPage, CataloguePage, FacetsReference } from '@contracts/catalogue';
 import { RUN_STATUSES } from '@domain/instrument';
+import { wan } from '@/format';
 
 export type CataloguePageT = z.infer<typeof CataloguePage>;
 export type CatalogueItemT = CataloguePageT['items'][number];
@@ -190,3 +191,7 @@ export function segments(text: string | null | undefined, terms: readonly string
 /** 立即预约: the booking form with these instruments (all of one organisation). */
 export const bookingLink = (ids: string[]) => ({ path: '/member/bookings/new', query: { instruments: ids.join(',') } });
 export const detailLink = (id: string) => `/instruments/${encodeURIComponent(id)}`;
+
+/** An original value: 120.00 万元 in Chinese, ¥1,200,000 in English (万 means nothing to an English reader). */
+export const valueText = (fen: number | null | undefined, locale: string) =>
+  locale === 'en' && fen !== null && fen !== undefined ? `¥${Math.round(fen / 100).toLocaleString('en-US')}` : wan(fen);

@@ -7,4 +7,9 @@ import HomePage from './HomePage.vue';
 export default [
   { path: '/', component: HomePage, meta: { title: '首页' } },
   { path: '/orgs', component: () => import('./OrgDirectory.vue'), meta: { title: '入网单位' } },
+  {
+    path: '/orgs/:id',
+    component: () => import('./OrgProfile.vue'),
+    meta: { title: '单位详情', parent: { title: '入网单位', path: '/orgs' } },
+  },
 ] satisfies RouteRecordRaw[];

@@ -9,6 +9,11 @@ import type {
   PublicPostPage,
 } from '@contracts/posts';
 import { POST_KIND_LABEL, POST_STATE_LABEL, type PostKind, type PostState } from '@domain/post';
+import { i18n } from '@/i18n';
+
+/** A message of locales/posts.ts in the language shown (for code outside components). */
+export const tp = (key: string, named: Record<string, unknown> = {}) =>
+  (i18n.global as unknown as { t: (k: string, n: Record<string, unknown>) => string }).t(`posts.${key}`, named);
 
 export { POST_KIND_LABEL, POST_STATE_LABEL };
 export type { PostKind, PostState };
@@ -46,7 +51,7 @@ export type KindTab = (typeof KIND_TABS)[number]['name'];
 export const isKindTab = (s: unknown): s is KindTab => typeof s === 'string' && KIND_TABS.some((t) => t.name === s);
 
 /** 预算 for a demand, 价格 for a supply. */
-export const amountLabel = (kind: PostKind) => (kind === 'demand' ? '预算' : '价格');
+export const amountLabel = (kind: PostKind) => tp(`amount.${kind}`);
 
 /** Today in China Standard Time, as YYYY-MM-DD. */
 export function todayCst(): string {
@@ -75,9 +80,9 @@ export function daysLeft(validUntil: string): number {
 /** A friendly valid-until line: 有效期至 2026-12-31（剩 12 天）. */
 export function validText(validUntil: string): string {
   const n = daysLeft(validUntil);
-  if (n < 0) return `${validUntil}（已过期）`;
-  if (n === 0) return `${validUntil}（今天截止）`;
-  if (n <= 30) return `${validUntil}（剩 ${n} 天）`;
+  if (n < 0) return tp('valid.expired', { d: validUntil });
+  if (n === 0) return tp('valid.today', { d: validUntil });
+  if (n <= 30) return tp('valid.left', { d: validUntil, n });
   return validUntil;
 }
 
