@@ -1,6 +1,7 @@
 import { reactive } from 'vue';
 import { useRouter } from 'vue-router';
 import { ElMessage, ElMessageBox } from 'element-plus';
+import { useI18n } from 'vue-i18n';
 import { ApiError, del, get, post } from '@/api/client';
 import { toastError } from '@/composables/forms';
 import { confirmAction as confirm } from '@/composables/rowActions';
@@ -17,13 +18,15 @@ interface Target {
  */
 export function useConsumerActions(after: () => void | Promise<void>) {
   const router = useRouter();
+  const { t } = useI18n();
   const liability = reactive({ open: false, text: null as string | null, busy: false, target: null as Target | null });
 
   async function conflictOr(e: unknown) {
     if (e instanceof ApiError && e.status === 409) {
-      await ElMessageBox.alert(e.message, '预约单状态已变化', { type: 'warning', confirmButtonText: '知道了' }).catch(
-        () => undefined,
-      );
+      await ElMessageBox.alert(e.message, t('bookings.cons.changed'), {
+        type: 'warning',
+        confirmButtonText: t('bookings.cons.gotIt'),
+      }).catch(() => undefined);
       await after();
       return;
     }
@@ -31,8 +34,8 @@ export function useConsumerActions(after: () => void | Promise<void>) {
   }
 
   /** 提交: the 责任说明 in force first (the booking's own text when it has one). */
-  async function submit(t: Target, text?: string | null) {
-    liability.target = t;
+  async function submit(b: Target, text?: string | null) {
+    liability.target = b;
     liability.text = text ?? null;
     liability.open = true;
     if (!liability.text) {
@@ -45,27 +48,27 @@ export function useConsumerActions(after: () => void | Promise<void>) {
     }
   }
   async function acceptAndSubmit() {
-    const t = liability.target;
-    if (!t) return;
+    const b = liability.target;
+    if (!b) return;
     liability.busy = true;
     try {
-      await post<BookingSaveReplyT>(`/bookings/${t.id}/submit`, { liabilityAccepted: true });
+      await post<BookingSaveReplyT>(`/bookings/${b.id}/submit`, { liabilityAccepted: true });
       liability.open = false;
-      ElMessage.success(`预约单 ${t.no} 已提交，等待受托方受理`);
+      ElMessage.success(t('bookings.cons.submitted', { no: b.no }));
       await after();
     } catch (e) {
       liability.open = false;
       // an incomplete draft: say what is missing and offer the form
       if (e instanceof ApiError && Object.keys(e.fields).length) {
-        const go = await ElMessageBox.confirm(e.message, '信息不完整，不能提交', {
+        const go = await ElMessageBox.confirm(e.message, t('bookings.cons.incomplete'), {
           type: 'warning',
-          confirmButtonText: '去完善',
-          cancelButtonText: '关闭',
+          confirmButtonText: t('bookings.cons.complete'),
+          cancelButtonText: t('bookings.cons.close'),
         }).then(
           () => true,
           () => false,
         );
-        if (go) await router.push(`/member/bookings/${t.id}/edit`);
+        if (go) await router.push(`/member/bookings/${b.id}/edit`);
       } else {
         await conflictOr(e);
       }
@@ -74,25 +77,38 @@ export function useConsumerActions(after: () => void | Promise<void>) {
     }
   }
 
-  async function withdraw(t: Target) {
+  async function withdraw(b: Target) {
     if (
-      !(await confirm(`确定撤回预约单 ${t.no} 吗？撤回后预约结束，如需检测请重新预约。`, '撤回预约', '确定撤回', true))
+      !(await confirm(
+        t('bookings.cons.withdrawAsk', { no: b.no }),
+        t('bookings.cons.withdrawTitle'),
+        t('bookings.cons.withdrawOk'),
+        true,
+      ))
     )
       return;
     try {
-      await post(`/bookings/${t.id}/withdraw`, {});
-      ElMessage.success('已撤回');
+      await post(`/bookings/${b.id}/withdraw`, {});
+      ElMessage.success(t('bookings.cons.withdrawn'));
       await after();
     } catch (e) {
       await conflictOr(e);
     }
   }
 
-  async function remove(t: Target): Promise<boolean> {
-    if (!(await confirm(`确定删除预约单 ${t.no} 吗？删除后不可恢复。`, '删除预约单', '确定删除', true))) return false;
+  async function remove(b: Target): Promise<boolean> {
+    if (
+      !(await confirm(
+        t('bookings.cons.deleteAsk', { no: b.no }),
+        t('bookings.cons.deleteTitle'),
+        t('bookings.cons.deleteOk'),
+        true,
+      ))
+    )
+      return false;
     try {
-      await del(`/bookings/${t.id}`);
-      ElMessage.success('已删除');
+      await del(`/bookings/${b.id}`);
+      ElMessage.success(t('bookings.cons.deleted'));
       return true;
     } catch (e) {
       await conflictOr(e);

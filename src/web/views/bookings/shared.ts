@@ -11,6 +11,9 @@ import type {
 import type { StoredFileT } from '@contracts/files';
 import { BOOKING_STATE_LABEL, BOOKING_STEPS, SAMPLE_DISPOSAL, type BookingState } from '@domain/booking';
 import { fenToText, parseMoney } from '@/views/instruments/shared';
+import { i18n } from '@/i18n';
+
+const t = (key: string) => (i18n.global as unknown as { t: (k: string) => string }).t(key);
 
 export { BOOKING_STATE_LABEL, BOOKING_STEPS, SAMPLE_DISPOSAL, fenToText, parseMoney };
 export type { BookingState };
@@ -62,10 +65,10 @@ export function parseQuantity(text: string): { value: number | null; error?: str
   const s = text.replace(/[,，\s]/g, '');
   if (!s) return { value: null };
   if (!/^\d+(\.\d{0,2})?$/.test(s))
-    return { value: null, error: /^\d+\.\d{3,}$/.test(s) ? '最多 2 位小数' : '请输入数字' };
+    return { value: null, error: /^\d+\.\d{3,}$/.test(s) ? t('bookings.qty.decimals') : t('bookings.qty.number') };
   const v = Number(s);
-  if (v <= 0) return { value: null, error: '须大于 0' };
-  if (v > 100_000) return { value: null, error: '数量过大' };
+  if (v <= 0) return { value: null, error: t('bookings.qty.positive') };
+  if (v > 100_000) return { value: null, error: t('bookings.qty.tooLarge') };
   return { value: v };
 }
 

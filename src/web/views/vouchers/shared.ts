@@ -16,6 +16,10 @@ import type {
 import type { StoredFileT } from '@contracts/files';
 import { CLAIM_DOCUMENTS, CLAIM_STATE_LABEL, type ClaimDocument, type ClaimState } from '@domain/voucher';
 import { ApiError } from '@/api/client';
+import { i18n } from '@/i18n';
+
+const t = (key: string, named?: Record<string, unknown>) =>
+  (i18n.global as unknown as { t: (k: string, n?: Record<string, unknown>) => string }).t(key, named ?? {});
 
 export { CLAIM_DOCUMENTS, CLAIM_STATE_LABEL };
 export type { ClaimDocument, ClaimState };
@@ -103,12 +107,12 @@ export async function download(
   try {
     res = await fetch(`/api${url}`, { credentials: 'same-origin', headers: { 'x-csrf-token': csrf() } });
   } catch {
-    throw new ApiError(0, 'NETWORK', '网络连接失败，请检查网络后重试');
+    throw new ApiError(0, 'NETWORK', t('vouchers.dl.network'));
   }
   if (!res.ok) {
     const data = await res.json().catch(() => ({}));
     const e = (data as { error?: { code?: string; message?: string } }).error ?? {};
-    throw new ApiError(res.status, e.code ?? 'ERROR', e.message ?? `下载失败（${res.status}）`);
+    throw new ApiError(res.status, e.code ?? 'ERROR', e.message ?? t('vouchers.dl.failed', { status: res.status }));
   }
   const total = Number(res.headers.get('content-length')) || 0;
   const chunks: Uint8Array<ArrayBuffer>[] = [];
