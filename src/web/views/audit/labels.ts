@@ -1,4 +1,17 @@
-/** Chinese names for the audit log's action codes, subject kinds and states. */
+import { currentLang } from '@/i18n';
+import { AUDIT_EN } from '@/locales/audit';
+
+/** Chinese names for the audit log's action codes, subject kinds and states; `L` gives them in the language shown. */
+
+/** A label of this file in the language shown (the tables below are Chinese). */
+export function L(zh: string): string {
+  if (currentLang() !== 'en') return zh;
+  const all = /^(.+)类全部操作$/.exec(zh);
+  if (all) return `All: ${AUDIT_EN[all[1]] ?? all[1]}`;
+  const level = /^(.+)（第 (\d+) 级）$/.exec(zh);
+  if (level) return `${AUDIT_EN[level[1]] ?? level[1]} (level ${level[2]})`;
+  return AUDIT_EN[zh] ?? zh;
+}
 
 export const ACTION_LABEL: Record<string, string> = {
   'login.success': '登录成功',
@@ -112,7 +125,7 @@ function opt(value: string) {
   return { value, label: value.endsWith('.') ? `${FAMILY[value] ?? value}类全部操作` : (ACTION_LABEL[value] ?? value) };
 }
 
-export const actionLabel = (code: string) => ACTION_LABEL[code] ?? code;
+export const actionLabel = (code: string) => L(ACTION_LABEL[code] ?? code);
 
 /** How an action is coloured in the table: refusals red, decisions green, the rest neutral. */
 export function actionTone(code: string): 'danger' | 'success' | 'warning' | 'info' | 'primary' {
@@ -152,7 +165,7 @@ export function stateLabel(s: string | null): string {
   if (!s) return '';
   const [state, level] = s.split('@');
   const name = STATE[state] ?? state;
-  return level ? `${name}（第 ${level} 级）` : name;
+  return L(level ? `${name}（第 ${level} 级）` : name);
 }
 
 /** Labels for keys that often appear in the detail JSON. */

@@ -1,5 +1,6 @@
 import { ref } from 'vue';
 import { get } from '@/api/client';
+import { currentLang, i18n } from '@/i18n';
 import { categoryRows } from '@domain/categories';
 import { SERVICE_FIELDS, SHANDONG_CITIES } from '@domain/reference';
 import {
@@ -123,6 +124,13 @@ export const isStateTab = (s: unknown): s is StateTab => typeof s === 'string' &
 /** The state label a list shows: a disabled listed instrument is 已停用 everywhere. */
 export const stateText = (r: { state: InstrumentState; isDisabled: boolean }) =>
   r.state === 'listed' && r.isDisabled ? DISABLED_LABEL : INSTRUMENT_STATE_LABEL[r.state];
+/** The same in the language shown. */
+export const stateName = (r: { state: InstrumentState; isDisabled: boolean }) =>
+  currentLang() === 'en'
+    ? (i18n.global as unknown as { t: (k: string) => string }).t(
+        `instruments.state.${r.state === 'listed' && r.isDisabled ? 'disabled' : r.state}`,
+      )
+    : stateText(r);
 
 export const CITY_OPTIONS = SHANDONG_CITIES.map(([code, name]) => ({ value: code as string, label: `${name}市` }));
 export const STAFF_ROLE_TEXT: Record<StaffMember['role'], string> = { operator: '操作', maintainer: '维修' };
@@ -133,6 +141,8 @@ export const fileSize = (n: number) =>
 // ------------------------------------------------------------------ money: typed text ⇄ integer fen, no floats
 
 export type MoneyUnit = 'wan' | 'yuan';
+/** An amount error in the language shown. */
+const tr = (k: string) => (i18n.global as unknown as { t: (k: string) => string }).t(`instruments.edit.money.${k}`);
 const DECIMALS: Record<MoneyUnit, number> = { wan: 6, yuan: 2 };
 export const MAX_VALUE_FEN = 1e13;
 
@@ -145,15 +155,14 @@ export function parseMoney(text: string, unit: MoneyUnit): { fen: number | null;
   const s = text.replace(/[,，\s]/g, '').replace(/^[¥￥]/, '');
   if (!s) return { fen: null };
   const m = /^(\d+)(?:\.(\d*))?$/.exec(s);
-  if (!m) return { fen: null, error: '请输入数字金额' };
+  if (!m) return { fen: null, error: tr('nan') };
   const decimals = DECIMALS[unit];
   const frac = m[2] ?? '';
-  if (frac.length > decimals)
-    return { fen: null, error: unit === 'wan' ? '以万元为单位时最多 6 位小数' : '以元为单位时最多 2 位小数（到分）' };
+  if (frac.length > decimals) return { fen: null, error: tr(unit === 'wan' ? 'wan6' : 'yuan2') };
   const whole = m[1].replace(/^0+(?=\d)/, '');
-  if (whole.length > 14) return { fen: null, error: '金额过大' };
+  if (whole.length > 14) return { fen: null, error: tr('big') };
   const fen = Number(whole) * 10 ** decimals + Number(frac.padEnd(decimals, '0') || '0');
-  if (!Number.isSafeInteger(fen) || fen > MAX_VALUE_FEN) return { fen: null, error: '金额过大' };
+  if (!Number.isSafeInteger(fen) || fen > MAX_VALUE_FEN) return { fen: null, error: tr('big') };
   return { fen };
 }
 

@@ -46,3 +46,58 @@ export const FILLING_RULES: { title: string; text: string }[] = [
   },
   { title: '定期更新', text: '单位基本信息超过 365 天未更新的，系统将要求强制更新，更新前无法进行其他操作。' },
 ];
+
+/** The same texts in English, item by item. */
+export const COMMITMENT_EN = {
+  title: 'Membership Commitment of the Shandong Large Scientific Instrument Sharing Network',
+  intro:
+    'Our organisation applies of its own accord to join the Shandong Large Scientific Instrument Sharing Network (the “platform”). We have read the national and Shandong provincial rules on opening research facilities and instruments to society and on innovation vouchers, and we solemnly commit to the following:',
+  items: [
+    'True information. The organisation, bank account, liaison, SME and instrument information we enter on the platform is true, accurate and complete, with nothing false, hidden or misleading; we update it promptly when it changes, and check it at least once a year.',
+    'Open sharing. Following the principle of opening everything that can be opened, we list eligible large instruments on the platform, publish their main specifications, services and fees truthfully, and do not refuse or delay reasonable requests without cause.',
+    "Proper service. We serve at the published fees and as agreed, complete tests on time and to standard, issue true and proper reports, and keep the users' technical secrets, samples and data strictly confidential.",
+    "Compliance. We follow the national and Shandong rules on sharing research facilities and instruments and the platform's rules, and accept the supervision, assessment, inspections and data checks of the science and technology authorities.",
+    'Proper use of innovation vouchers. We apply for and use vouchers under the voucher policy; the contracts, invoices, proofs of service and of relevance to innovation we submit are genuine; we do not obtain voucher funds by fictitious or related-party deals, split contracts or false invoices, do not transfer, sell or divert vouchers, and do not take other public subsidies for the same service.',
+    'Responsibility. If we break these commitments, we accept the consequences, including suspension or cancellation of membership, recovery of voucher funds paid and a record in the research integrity system; where the law is broken, we bear the legal liability.',
+  ],
+  checks: [
+    'We have read the commitment above and guarantee that the information we enter is true, accurate and complete',
+    'We agree to share eligible large instruments on the platform and to serve at the published fees',
+    "We follow the national and Shandong rules on sharing research facilities and instruments and the platform's rules",
+    'We will apply for and use innovation vouchers according to the rules and never obtain voucher funds improperly',
+  ],
+  rules: [
+    {
+      title: 'Required fields',
+      text: 'Fields marked * are required. “Save” keeps what you have entered as a draft; “Submit” sends it to the reviewing department, and it cannot be changed during the review.',
+    },
+    {
+      title: 'Name and code',
+      text: 'The name must match the business licence or legal-person certificate; the unified social credit code has 18 digits or capital letters and is checked automatically.',
+    },
+    {
+      title: 'City and affiliation',
+      text: "Organisations in Shandong choose their city; others choose “Outside Shandong”. City-affiliated organisations are reviewed by their city's science and technology bureau; province-affiliated and out-of-province ones by the Shandong Provincial Department of Science and Technology.",
+    },
+    {
+      title: 'Bank account',
+      text: 'Used for voucher payouts and other payments. The account name must match the organisation name; check the account number carefully.',
+    },
+    {
+      title: 'Sharing liaison',
+      text: 'The person who handles instrument sharing day to day: give someone who can be reached, with a mobile number and email.',
+    },
+    {
+      title: 'SME information',
+      text: "Staff is the headcount at the end of last year; last year's revenue is in 10,000 yuan. “Applies for innovation vouchers” is shown only to enterprises in Shandong with fewer than 500 staff and less than 200 million yuan revenue.",
+    },
+    {
+      title: 'Changes',
+      text: "A member organisation's changes to staff, last year's revenue or the voucher application are reviewed again, and the old values apply until approved; other changes take effect at once.",
+    },
+    {
+      title: 'Yearly update',
+      text: 'Organisation details not updated for over 365 days must be updated before anything else can be done.',
+    },
+  ],
+};

@@ -1,3 +1,4 @@
+import { currentLang, i18n } from '@/i18n';
 import { ORG_STATE_LABEL } from '@domain/organization';
 import { MEMBER_ROLE_LABEL } from '@domain/binding';
 
@@ -23,3 +24,24 @@ export const dash = (v: string | number | null | undefined) =>
 
 /** True on a phone-sized screen; pages switch tables to cards and descriptions to one column. */
 export { useNarrow } from '@/composables/narrow';
+
+// ---------------------------------------------------------------- the same, in the language shown (by code)
+
+const tr = (key: string, values?: Record<string, unknown>) =>
+  (i18n.global as unknown as { t: (k: string, v?: Record<string, unknown>) => string }).t(key, values ?? {});
+export const orgStateName = (s: string | null | undefined) => (s ? tr(`org.state.${s}`) : '—');
+export const roleName = (r: string) => tr(`org.role.${r}`);
+export const affiliationName = (a: string) => (a === 'city' || a === 'province' ? tr(`org.affiliation.${a}`) : a);
+export const requestStateName = (s: string) => tr(`org.requestState.${s}`);
+export const requestKindName = (k: string) => tr(`org.requestKind.${k}`);
+export const yesNoText = (v: boolean | null | undefined) =>
+  v === true ? tr('org.yes') : v === false ? tr('org.no') : '—';
+export const people = (n: number | null | undefined) =>
+  n === null || n === undefined ? '—' : tr('org.peopleCount', { n: n.toLocaleString('en-US') });
+/** 万元 with 2 decimals (fen in). */
+export const wanText = (fen: number | null | undefined) =>
+  fen === null || fen === undefined
+    ? '—'
+    : currentLang() === 'en'
+      ? `¥${Math.round(fen / 100).toLocaleString('en-US')}`
+      : tr('org.wanAmount', { n: (fen / 1_000_000).toFixed(2) });

@@ -1,5 +1,9 @@
 import { ref } from 'vue';
 import { get } from '@/api/client';
+import { currentLang, i18n } from '@/i18n';
+
+const tr = (key: string, values?: Record<string, unknown>) =>
+  (i18n.global as unknown as { t: (k: string, v?: Record<string, unknown>) => string }).t(key, values ?? {});
 import { REVIEW_STATE_LABEL, type ReviewState } from '@domain/review';
 
 export type { ReviewState };
@@ -61,9 +65,16 @@ export function useReviewKinds() {
         loaded = null;
       });
   }
-  const kindLabel = (kind: string) => kinds.value.find((k) => k.kind === kind)?.label ?? KNOWN_KINDS[kind] ?? kind;
+  const kindLabel = (kind: string) =>
+    currentLang() === 'en' && tr(`reviews.kind.${kind}`) !== `reviews.kind.${kind}`
+      ? tr(`reviews.kind.${kind}`)
+      : (kinds.value.find((k) => k.kind === kind)?.label ?? KNOWN_KINDS[kind] ?? kind);
   return { kinds, kindLabel };
 }
 
 /** 第 1/2 级 when a review has several levels; nothing for a single-level one. */
-export const levelText = (r: { level: number; levels: number }) => (r.levels > 1 ? `第 ${r.level}/${r.levels} 级` : '');
+export const levelText = (r: { level: number; levels: number }) =>
+  r.levels > 1 ? tr('reviews.level', { level: r.level, levels: r.levels }) : '';
+
+/** A review state in the language shown (by code). */
+export const stateName = (s: string) => tr(`reviews.state.${s}`);

@@ -1,4 +1,10 @@
 import { formatDate, formatTime, wan, yuan } from '@/format';
+import { currentLang } from '@/i18n';
+import { REVIEW_LABELS_EN } from '@/locales/reviews';
+
+const en = () => currentLang() === 'en';
+/** A field's or section's label in the language shown. */
+export const labelText = (zh: string) => (en() ? (REVIEW_LABELS_EN[zh] ?? zh) : zh);
 
 /** How one field of a reviewed subject is named and shown. */
 export interface FieldDef {
@@ -52,7 +58,7 @@ export const ORG_SECTIONS: { title: string; fields: FieldDef[] }[] = [
     title: '中小微企业信息',
     fields: [
       { key: 'staffCount', label: '职工人数', fmt: 'people' },
-      { key: 'revenueFen', label: '上年度营业收入', fmt: 'wan' },
+      { key: 'revenueFen', label: '上年营业收入', fmt: 'wan' },
       { key: 'isSmallMicro', label: '是否小微企业', fmt: 'bool' },
       { key: 'isVoucherApplicant', label: '是否申请创新券', fmt: 'bool' },
       { key: 'commitmentAcceptedAt', label: '承诺书', fmt: 'commitment' },
@@ -134,29 +140,35 @@ export function show(def: FieldDef, v: unknown): string {
   if (v === null || v === undefined || v === '') return '—';
   switch (def.fmt) {
     case 'wan':
-      return typeof v === 'number' ? wan(v) : String(v);
+      return typeof v === 'number' ? (en() ? `¥${Math.round(v / 100).toLocaleString('en-US')}` : wan(v)) : String(v);
     case 'yuan':
       return typeof v === 'number' ? yuan(v) : String(v);
     case 'pct':
       return typeof v === 'number' ? `${Number((v / 100).toFixed(2))}%` : String(v);
     case 'bool':
-      return truthy(v) ? '是' : falsy(v) ? '否' : String(v);
+      return truthy(v) ? (en() ? 'Yes' : '是') : falsy(v) ? (en() ? 'No' : '否') : String(v);
     case 'time':
       return typeof v === 'string' ? formatTime(v) : String(v);
     case 'date':
       return typeof v === 'string' ? (/^\d{4}-\d{2}-\d{2}$/.test(v) ? v : formatDate(v)) : String(v);
     case 'people':
-      return typeof v === 'number' ? `${v.toLocaleString('en-US')} 人` : String(v);
+      return typeof v === 'number' ? `${v.toLocaleString('en-US')}${en() ? '' : ' 人'}` : String(v);
     case 'affiliation':
+      if (en())
+        return v === 'province'
+          ? 'Province-affiliated (reviewed by the provincial department)'
+          : v === 'city'
+            ? 'City-affiliated (reviewed by the city bureau)'
+            : String(v);
       return v === 'province'
         ? '省直单位（由省科技厅审核）'
         : v === 'city'
           ? '市属单位（由所在地市科技局审核）'
           : String(v);
     case 'commitment':
-      return typeof v === 'string' ? `已阅读并同意 · ${formatTime(v)}` : String(v);
+      return typeof v === 'string' ? `${en() ? 'Read and accepted' : '已阅读并同意'} · ${formatTime(v)}` : String(v);
   }
-  if (typeof v === 'boolean') return v ? '是' : '否';
+  if (typeof v === 'boolean') return v ? (en() ? 'Yes' : '是') : en() ? 'No' : '否';
   if (typeof v === 'object') return JSON.stringify(v, null, 2);
   if (typeof v === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(v)) return formatTime(v);
   return String(v);
