@@ -1,4 +1,4 @@
-import { expect, request, test, type APIRequestContext, type Page } from '@playwright/test';
+import { expect, request, test, type APIRequestContext, type Page } from './fixtures';
 import { tinyPdf } from '../src/server/platform/tiny-pdf';
 import { confirmBox, DEMO_PASSWORD, login, logout, randomMobile } from './helpers';
 

@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { png } from '../src/server/modules/files/testing';
 import { confirmBox, DEMO_PASSWORD, login, logout } from './helpers';
 

@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { choose, confirmBox, DEMO_PASSWORD, login, logout, randomMobile, randomUscc, register } from './helpers';
 
 const PASSWORD = 'Journey#2026';

@@ -1,4 +1,4 @@
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test, type Page } from './fixtures';
 
 /** The throttled phone profile of issue 11: 1.6 Mbps down, 150 ms round trip, a CPU 4× slower. */
 async function throttleLikeAPhone(page: Page) {
@@ -64,7 +64,7 @@ test('a tab opened before a redeploy reloads once when a chunk of its build is g
   });
   // a mark that only survives if the page is not reloaded
   await page.evaluate('window.beforeRedeploy = true');
-  await page.locator('header nav').getByRole('link', { name: '入网仪器' }).click();
+  await page.locator('[data-test=main-nav]').getByRole('link', { name: '入网仪器' }).click();
   await expect(page).toHaveURL(/\/instruments/);
   await expect(page.locator('[data-test=result-total]')).toBeVisible();
   expect(refused).toBeGreaterThanOrEqual(1);

@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { DEMO_PASSWORD, login } from './helpers';
 
 // The portal as an office network opens it: by a host name that maps to the server, over plain HTTP. Chromium maps

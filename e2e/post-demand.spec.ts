@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { confirmBox, DEMO_PASSWORD, login, logout } from './helpers';
 
 const ORG = '济南华测精密检测技术有限公司';

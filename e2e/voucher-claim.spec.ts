@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { expect, request, test, type APIRequestContext } from '@playwright/test';
+import { expect, request, test, type APIRequestContext } from './fixtures';
 import { tinyPdf } from '../src/server/platform/tiny-pdf';
 import { confirmBox, DEMO_PASSWORD, login, logout } from './helpers';
 
