@@ -7,10 +7,15 @@ import { DEMO_PASSWORD, login } from './helpers';
  */
 const MISSING = '/instruments/00000000-0000-7000-8000-000000000000';
 
+/** A bookable instrument that is not yet in the user's preselection list (earlier journeys fill it), so that the page offers 加入预选. */
 async function firstInstrumentId(page: import('@playwright/test').Page): Promise<string> {
-  const r = await page.request.get('/api/catalogue/instruments?pageSize=1');
-  const body = (await r.json()) as { items: { id: string }[] };
-  return body.items[0].id;
+  const r = await page.request.get('/api/catalogue/instruments?pageSize=50');
+  const body = (await r.json()) as { items: { id: string; isBookable: boolean }[] };
+  const cart = await page.request.get('/api/cart');
+  const inCart = cart.ok() ? JSON.stringify(await cart.json()) : '';
+  const free = body.items.find((i) => i.isBookable && !inCart.includes(i.id));
+  if (!free) throw new Error('no bookable instrument outside the preselection list');
+  return free.id;
 }
 
 test('the main navigation has 通知公告 and 入网单位', async ({ page }) => {
