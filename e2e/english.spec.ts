@@ -92,7 +92,9 @@ const textsOf = (page: Page) => page.evaluate<Text[]>(TEXTS_OF_PAGE);
 const headerOverflow = (page: Page) => page.evaluate<string | null>(HEADER_OVERFLOW);
 
 for (const role of ROLES) {
-  test(`English: every page as ${role.key} (Chinese UI text recorded; I18N_ENFORCE=1 fails on it)`, async ({ page }) => {
+  test(`English: every page as ${role.key} (Chinese UI text recorded; I18N_ENFORCE=1 fails on it)`, async ({
+    page,
+  }) => {
     test.setTimeout(300_000);
     await page.addInitScript("localStorage.setItem('lang', 'en')");
     await loginAs(page, role);
