@@ -4,8 +4,7 @@ import { columnTypes } from './columns';
 export async function up(db: Kysely<any>) {
   const { ts, json, money } = columnTypes(db);
 
-  await db.schema
-    .createTable('cities')
+  await db.schema.createTable('cities')
     .addColumn('code', 'text', (c) => c.primaryKey())
     .addColumn('name', 'text', (c) => c.notNull())
     .addColumn('is_in_province', 'boolean', (c) => c.notNull())
@@ -13,8 +12,7 @@ export async function up(db: Kysely<any>) {
     .addColumn('sort', 'integer', (c) => c.notNull().defaultTo(0))
     .execute();
 
-  await db.schema
-    .createTable('departments')
+  await db.schema.createTable('departments')
     .addColumn('id', 'text', (c) => c.primaryKey())
     .addColumn('code', 'text', (c) => c.notNull().unique())
     .addColumn('name', 'text', (c) => c.notNull())
@@ -22,8 +20,7 @@ export async function up(db: Kysely<any>) {
     .addColumn('city_code', 'text', (c) => c.references('cities.code'))
     .execute();
 
-  await db.schema
-    .createTable('users')
+  await db.schema.createTable('users')
     .addColumn('id', 'text', (c) => c.primaryKey())
     .addColumn('username', 'text', (c) => c.unique())
     .addColumn('mobile', 'text', (c) => c.unique())
@@ -39,8 +36,7 @@ export async function up(db: Kysely<any>) {
     .addColumn('updated_at', ts, (c) => c.notNull())
     .execute();
 
-  await db.schema
-    .createTable('organizations')
+  await db.schema.createTable('organizations')
     .addColumn('id', 'text', (c) => c.primaryKey())
     .addColumn('name', 'text', (c) => c.notNull())
     .addColumn('uscc', 'text', (c) => c.notNull().unique())
@@ -79,8 +75,7 @@ export async function up(db: Kysely<any>) {
     .execute();
   await db.schema.createIndex('organizations_state_idx').on('organizations').columns(['state', 'city_code']).execute();
 
-  await db.schema
-    .createTable('memberships')
+  await db.schema.createTable('memberships')
     .addColumn('id', 'text', (c) => c.primaryKey())
     .addColumn('user_id', 'text', (c) => c.notNull().unique().references('users.id'))
     .addColumn('org_id', 'text', (c) => c.notNull().references('organizations.id'))
@@ -89,8 +84,7 @@ export async function up(db: Kysely<any>) {
     .execute();
   await db.schema.createIndex('memberships_org_idx').on('memberships').column('org_id').execute();
 
-  await db.schema
-    .createTable('binding_requests')
+  await db.schema.createTable('binding_requests')
     .addColumn('id', 'text', (c) => c.primaryKey())
     .addColumn('user_id', 'text', (c) => c.notNull().references('users.id'))
     .addColumn('org_id', 'text', (c) => c.notNull().references('organizations.id'))
@@ -103,14 +97,9 @@ export async function up(db: Kysely<any>) {
     .addColumn('created_at', ts, (c) => c.notNull())
     .execute();
   await db.schema.createIndex('binding_requests_org_idx').on('binding_requests').columns(['org_id', 'state']).execute();
-  await db.schema
-    .createIndex('binding_requests_user_idx')
-    .on('binding_requests')
-    .columns(['user_id', 'state'])
-    .execute();
+  await db.schema.createIndex('binding_requests_user_idx').on('binding_requests').columns(['user_id', 'state']).execute();
 
-  await db.schema
-    .createTable('reviews')
+  await db.schema.createTable('reviews')
     .addColumn('id', 'text', (c) => c.primaryKey())
     .addColumn('subject_kind', 'text', (c) => c.notNull())
     .addColumn('subject_id', 'text', (c) => c.notNull())
@@ -127,15 +116,10 @@ export async function up(db: Kysely<any>) {
     .addColumn('updated_at', ts, (c) => c.notNull())
     .addColumn('decided_at', ts)
     .execute();
-  await db.schema
-    .createIndex('reviews_queue_idx')
-    .on('reviews')
-    .columns(['department_id', 'state', 'submitted_at'])
-    .execute();
+  await db.schema.createIndex('reviews_queue_idx').on('reviews').columns(['department_id', 'state', 'submitted_at']).execute();
   await db.schema.createIndex('reviews_subject_idx').on('reviews').columns(['subject_kind', 'subject_id']).execute();
 
-  await db.schema
-    .createTable('review_events')
+  await db.schema.createTable('review_events')
     .addColumn('id', 'text', (c) => c.primaryKey())
     .addColumn('review_id', 'text', (c) => c.notNull().references('reviews.id'))
     .addColumn('subject_kind', 'text', (c) => c.notNull())
@@ -150,14 +134,9 @@ export async function up(db: Kysely<any>) {
     .addColumn('reason', 'text')
     .addColumn('at', ts, (c) => c.notNull())
     .execute();
-  await db.schema
-    .createIndex('review_events_subject_idx')
-    .on('review_events')
-    .columns(['subject_kind', 'subject_id', 'at'])
-    .execute();
+  await db.schema.createIndex('review_events_subject_idx').on('review_events').columns(['subject_kind', 'subject_id', 'at']).execute();
 
-  await db.schema
-    .createTable('audit_log')
+  await db.schema.createTable('audit_log')
     .addColumn('id', 'text', (c) => c.primaryKey())
     .addColumn('at', ts, (c) => c.notNull())
     .addColumn('actor_id', 'text')
@@ -174,8 +153,7 @@ export async function up(db: Kysely<any>) {
   await db.schema.createIndex('audit_log_at_idx').on('audit_log').column('at').execute();
   await db.schema.createIndex('audit_log_actor_idx').on('audit_log').columns(['actor_id', 'at']).execute();
 
-  await db.schema
-    .createTable('sessions')
+  await db.schema.createTable('sessions')
     .addColumn('id', 'text', (c) => c.primaryKey())
     .addColumn('user_id', 'text', (c) => c.notNull().references('users.id'))
     .addColumn('csrf_token', 'text', (c) => c.notNull())
@@ -187,8 +165,7 @@ export async function up(db: Kysely<any>) {
     .execute();
   await db.schema.createIndex('sessions_user_idx').on('sessions').column('user_id').execute();
 
-  await db.schema
-    .createTable('login_attempts')
+  await db.schema.createTable('login_attempts')
     .addColumn('id', 'text', (c) => c.primaryKey())
     .addColumn('identifier', 'text', (c) => c.notNull())
     .addColumn('ip', 'text')
@@ -197,15 +174,13 @@ export async function up(db: Kysely<any>) {
     .execute();
   await db.schema.createIndex('login_attempts_idx').on('login_attempts').columns(['identifier', 'at']).execute();
 
-  await db.schema
-    .createTable('captchas')
+  await db.schema.createTable('captchas')
     .addColumn('id', 'text', (c) => c.primaryKey())
     .addColumn('answer', 'text', (c) => c.notNull())
     .addColumn('expires_at', ts, (c) => c.notNull())
     .execute();
 
-  await db.schema
-    .createTable('password_resets')
+  await db.schema.createTable('password_resets')
     .addColumn('id', 'text', (c) => c.primaryKey())
     .addColumn('user_id', 'text', (c) => c.notNull().references('users.id'))
     .addColumn('token_hash', 'text', (c) => c.notNull().unique())
@@ -214,8 +189,7 @@ export async function up(db: Kysely<any>) {
     .addColumn('created_at', ts, (c) => c.notNull())
     .execute();
 
-  await db.schema
-    .createTable('mail_outbox')
+  await db.schema.createTable('mail_outbox')
     .addColumn('id', 'text', (c) => c.primaryKey())
     .addColumn('to_addr', 'text', (c) => c.notNull())
     .addColumn('subject', 'text', (c) => c.notNull())
@@ -229,31 +203,15 @@ export async function up(db: Kysely<any>) {
     .execute();
   await db.schema.createIndex('mail_outbox_due_idx').on('mail_outbox').columns(['state', 'next_attempt_at']).execute();
 
-  await db.schema
-    .createTable('site_settings')
+  await db.schema.createTable('site_settings')
     .addColumn('key', 'text', (c) => c.primaryKey())
     .addColumn('value_json', json, (c) => c.notNull())
     .execute();
+
 }
 
 export async function down(db: Kysely<any>) {
-  for (const t of [
-    'site_settings',
-    'mail_outbox',
-    'password_resets',
-    'captchas',
-    'login_attempts',
-    'sessions',
-    'audit_log',
-    'review_events',
-    'reviews',
-    'binding_requests',
-    'memberships',
-    'organizations',
-    'users',
-    'departments',
-    'cities',
-  ]) {
+  for (const t of ['site_settings', 'mail_outbox', 'password_resets', 'captchas', 'login_attempts', 'sessions', 'audit_log', 'review_events', 'reviews', 'binding_requests', 'memberships', 'organizations', 'users', 'departments', 'cities']) {
     await db.schema.dropTable(t).ifExists().execute();
   }
 }

@@ -5,8 +5,7 @@ import { columnTypes } from './columns';
 export async function up(db: Kysely<any>) {
   const { ts, json, money, pg } = columnTypes(db);
 
-  await db.schema
-    .createTable('categories')
+  await db.schema.createTable('categories')
     .addColumn('code', 'text', (c) => c.primaryKey())
     .addColumn('name', 'text', (c) => c.notNull())
     .addColumn('parent_code', 'text')
@@ -15,16 +14,14 @@ export async function up(db: Kysely<any>) {
     .addColumn('sort', 'integer', (c) => c.notNull().defaultTo(0))
     .execute();
 
-  await db.schema
-    .createTable('service_fields')
+  await db.schema.createTable('service_fields')
     .addColumn('code', 'text', (c) => c.primaryKey())
     .addColumn('name', 'text', (c) => c.notNull())
     .addColumn('is_enabled', 'boolean', (c) => c.notNull().defaultTo(true))
     .addColumn('sort', 'integer', (c) => c.notNull().defaultTo(0))
     .execute();
 
-  await db.schema
-    .createTable('files')
+  await db.schema.createTable('files')
     .addColumn('id', 'text', (c) => c.primaryKey())
     .addColumn('org_id', 'text', (c) => c.references('organizations.id'))
     .addColumn('purpose', 'text', (c) => c.notNull())
@@ -38,8 +35,7 @@ export async function up(db: Kysely<any>) {
     .addColumn('created_at', ts, (c) => c.notNull())
     .execute();
 
-  await db.schema
-    .createTable('instruments')
+  await db.schema.createTable('instruments')
     .addColumn('id', 'text', (c) => c.primaryKey())
     .addColumn('org_id', 'text', (c) => c.notNull().references('organizations.id'))
     .addColumn('internal_no', 'text', (c) => c.notNull())
@@ -79,44 +75,21 @@ export async function up(db: Kysely<any>) {
     .addColumn('updated_at', ts, (c) => c.notNull())
     .addColumn('listed_at', ts)
     .execute();
-  await db.schema
-    .createIndex('instruments_org_no_uq')
-    .on('instruments')
-    .columns(['org_id', 'internal_no'])
-    .unique()
-    .execute();
-  await db.schema
-    .createIndex('instruments_org_state_idx')
-    .on('instruments')
-    .columns(['org_id', 'state', 'updated_at'])
-    .execute();
-  await db.schema
-    .createIndex('instruments_served_idx')
-    .on('instruments')
-    .columns(['state', 'service_count', 'id'])
-    .execute();
-  await db.schema
-    .createIndex('instruments_purchase_idx')
-    .on('instruments')
-    .columns(['state', 'purchase_date', 'id'])
-    .execute();
+  await db.schema.createIndex('instruments_org_no_uq').on('instruments').columns(['org_id', 'internal_no']).unique().execute();
+  await db.schema.createIndex('instruments_org_state_idx').on('instruments').columns(['org_id', 'state', 'updated_at']).execute();
+  await db.schema.createIndex('instruments_served_idx').on('instruments').columns(['state', 'service_count', 'id']).execute();
+  await db.schema.createIndex('instruments_purchase_idx').on('instruments').columns(['state', 'purchase_date', 'id']).execute();
   await db.schema.createIndex('instruments_category_idx').on('instruments').columns(['category_code']).execute();
   await db.schema.createIndex('instruments_city_idx').on('instruments').columns(['city_code']).execute();
 
-  await db.schema
-    .createTable('instrument_fields')
+  await db.schema.createTable('instrument_fields')
     .addColumn('instrument_id', 'text', (c) => c.notNull().references('instruments.id').onDelete('cascade'))
     .addColumn('field_code', 'text', (c) => c.notNull().references('service_fields.code'))
     .addPrimaryKeyConstraint('instrument_fields_pk', ['instrument_id', 'field_code'])
     .execute();
-  await db.schema
-    .createIndex('instrument_fields_field_idx')
-    .on('instrument_fields')
-    .columns(['field_code', 'instrument_id'])
-    .execute();
+  await db.schema.createIndex('instrument_fields_field_idx').on('instrument_fields').columns(['field_code', 'instrument_id']).execute();
 
-  await db.schema
-    .createTable('instrument_files')
+  await db.schema.createTable('instrument_files')
     .addColumn('instrument_id', 'text', (c) => c.notNull().references('instruments.id').onDelete('cascade'))
     .addColumn('file_id', 'text', (c) => c.notNull().references('files.id'))
     .addColumn('kind', 'text', (c) => c.notNull())
@@ -125,45 +98,29 @@ export async function up(db: Kysely<any>) {
     .execute();
 
   // 1- and 2-character grams of the search text: trigram indexes find nothing below 3 characters
-  await db.schema
-    .createTable('instrument_grams')
+  await db.schema.createTable('instrument_grams')
     .addColumn('gram', 'text', (c) => c.notNull())
     .addColumn('instrument_id', 'text', (c) => c.notNull().references('instruments.id').onDelete('cascade'))
     .addPrimaryKeyConstraint('instrument_grams_pk', ['gram', 'instrument_id'])
     .execute();
-  await db.schema
-    .createIndex('instrument_grams_instrument_idx')
-    .on('instrument_grams')
-    .column('instrument_id')
-    .execute();
+  await db.schema.createIndex('instrument_grams_instrument_idx').on('instrument_grams').column('instrument_id').execute();
 
   if (pg) {
     await sql`create extension if not exists pg_trgm with schema public`.execute(db);
-    await sql`create index instruments_search_trgm on instruments using gin (search_text public.gin_trgm_ops)`.execute(
-      db,
-    );
+    await sql`create index instruments_search_trgm on instruments using gin (search_text public.gin_trgm_ops)`.execute(db);
   } else {
-    await sql`create virtual table instrument_fts using fts5(instrument_id unindexed, search_text, tokenize = 'trigram')`.execute(
-      db,
-    );
+    await sql`create virtual table instrument_fts using fts5(instrument_id unindexed, search_text, tokenize = 'trigram')`.execute(db);
   }
 
-  await db.schema
-    .createTable('cart_items')
+  await db.schema.createTable('cart_items')
     .addColumn('id', 'text', (c) => c.primaryKey())
     .addColumn('user_id', 'text', (c) => c.notNull().references('users.id'))
     .addColumn('instrument_id', 'text', (c) => c.notNull().references('instruments.id').onDelete('cascade'))
     .addColumn('created_at', ts, (c) => c.notNull())
     .execute();
-  await db.schema
-    .createIndex('cart_items_user_uq')
-    .on('cart_items')
-    .columns(['user_id', 'instrument_id'])
-    .unique()
-    .execute();
+  await db.schema.createIndex('cart_items_user_uq').on('cart_items').columns(['user_id', 'instrument_id']).unique().execute();
 
-  await db.schema
-    .createTable('import_jobs')
+  await db.schema.createTable('import_jobs')
     .addColumn('id', 'text', (c) => c.primaryKey())
     .addColumn('org_id', 'text', (c) => c.notNull().references('organizations.id'))
     .addColumn('created_by', 'text', (c) => c.notNull().references('users.id'))
@@ -185,17 +142,7 @@ export async function up(db: Kysely<any>) {
 export async function down(db: Kysely<any>) {
   const { pg } = columnTypes(db);
   if (!pg) await sql`drop table if exists instrument_fts`.execute(db);
-  for (const t of [
-    'import_jobs',
-    'cart_items',
-    'instrument_grams',
-    'instrument_files',
-    'instrument_fields',
-    'instruments',
-    'files',
-    'service_fields',
-    'categories',
-  ]) {
+  for (const t of ['import_jobs', 'cart_items', 'instrument_grams', 'instrument_files', 'instrument_fields', 'instruments', 'files', 'service_fields', 'categories']) {
     await db.schema.dropTable(t).ifExists().execute();
   }
 }

@@ -6,14 +6,12 @@ export async function up(db: Kysely<any>) {
   const { ts, json, money } = columnTypes(db);
 
   // human numbers: one row per series (booking:20261129, claim:2026:P …) with the last sequence handed out
-  await db.schema
-    .createTable('counters')
+  await db.schema.createTable('counters')
     .addColumn('key', 'text', (c) => c.primaryKey())
     .addColumn('last', 'integer', (c) => c.notNull())
     .execute();
 
-  await db.schema
-    .createTable('bookings')
+  await db.schema.createTable('bookings')
     .addColumn('id', 'text', (c) => c.primaryKey())
     .addColumn('no', 'text', (c) => c.notNull().unique())
     .addColumn('consumer_org_id', 'text', (c) => c.notNull().references('organizations.id'))
@@ -49,29 +47,12 @@ export async function up(db: Kysely<any>) {
     .addColumn('results_at', ts)
     .addColumn('completed_at', ts)
     .execute();
-  await db.schema
-    .createIndex('bookings_consumer_idx')
-    .on('bookings')
-    .columns(['consumer_org_id', 'state', 'created_at'])
-    .execute();
-  await db.schema
-    .createIndex('bookings_consumer_time_idx')
-    .on('bookings')
-    .columns(['consumer_org_id', 'created_at'])
-    .execute();
-  await db.schema
-    .createIndex('bookings_provider_idx')
-    .on('bookings')
-    .columns(['provider_org_id', 'state', 'created_at'])
-    .execute();
-  await db.schema
-    .createIndex('bookings_provider_time_idx')
-    .on('bookings')
-    .columns(['provider_org_id', 'created_at'])
-    .execute();
+  await db.schema.createIndex('bookings_consumer_idx').on('bookings').columns(['consumer_org_id', 'state', 'created_at']).execute();
+  await db.schema.createIndex('bookings_consumer_time_idx').on('bookings').columns(['consumer_org_id', 'created_at']).execute();
+  await db.schema.createIndex('bookings_provider_idx').on('bookings').columns(['provider_org_id', 'state', 'created_at']).execute();
+  await db.schema.createIndex('bookings_provider_time_idx').on('bookings').columns(['provider_org_id', 'created_at']).execute();
 
-  await db.schema
-    .createTable('booking_items')
+  await db.schema.createTable('booking_items')
     .addColumn('booking_id', 'text', (c) => c.notNull().references('bookings.id').onDelete('cascade'))
     .addColumn('instrument_id', 'text', (c) => c.notNull().references('instruments.id'))
     .addColumn('sort', 'integer', (c) => c.notNull())
@@ -84,8 +65,7 @@ export async function up(db: Kysely<any>) {
     .execute();
   await db.schema.createIndex('booking_items_instrument_idx').on('booking_items').columns(['instrument_id']).execute();
 
-  await db.schema
-    .createTable('booking_files')
+  await db.schema.createTable('booking_files')
     .addColumn('booking_id', 'text', (c) => c.notNull().references('bookings.id').onDelete('cascade'))
     .addColumn('file_id', 'text', (c) => c.notNull().references('files.id'))
     .addColumn('slot', 'text', (c) => c.notNull())
@@ -93,8 +73,7 @@ export async function up(db: Kysely<any>) {
     .addPrimaryKeyConstraint('booking_files_pk', ['booking_id', 'file_id'])
     .execute();
 
-  await db.schema
-    .createTable('booking_events')
+  await db.schema.createTable('booking_events')
     .addColumn('id', 'text', (c) => c.primaryKey())
     .addColumn('booking_id', 'text', (c) => c.notNull().references('bookings.id').onDelete('cascade'))
     .addColumn('actor_id', 'text', (c) => c.references('users.id'))
@@ -107,14 +86,9 @@ export async function up(db: Kysely<any>) {
     .addColumn('comment', 'text')
     .addColumn('at', ts, (c) => c.notNull())
     .execute();
-  await db.schema
-    .createIndex('booking_events_booking_idx')
-    .on('booking_events')
-    .columns(['booking_id', 'at'])
-    .execute();
+  await db.schema.createIndex('booking_events_booking_idx').on('booking_events').columns(['booking_id', 'at']).execute();
 
-  await db.schema
-    .createTable('booking_ratings')
+  await db.schema.createTable('booking_ratings')
     .addColumn('booking_id', 'text', (c) => c.primaryKey().references('bookings.id').onDelete('cascade'))
     .addColumn('stars', 'integer', (c) => c.notNull())
     .addColumn('comment', 'text')
@@ -122,8 +96,7 @@ export async function up(db: Kysely<any>) {
     .addColumn('created_at', ts, (c) => c.notNull())
     .execute();
 
-  await db.schema
-    .createTable('messages')
+  await db.schema.createTable('messages')
     .addColumn('id', 'text', (c) => c.primaryKey())
     .addColumn('user_id', 'text', (c) => c.notNull().references('users.id'))
     .addColumn('title', 'text', (c) => c.notNull())
@@ -139,15 +112,7 @@ export async function up(db: Kysely<any>) {
 }
 
 export async function down(db: Kysely<any>) {
-  for (const t of [
-    'messages',
-    'booking_ratings',
-    'booking_events',
-    'booking_files',
-    'booking_items',
-    'bookings',
-    'counters',
-  ]) {
+  for (const t of ['messages', 'booking_ratings', 'booking_events', 'booking_files', 'booking_items', 'bookings', 'counters']) {
     await db.schema.dropTable(t).ifExists().execute();
   }
 }

@@ -6,8 +6,7 @@ import { columnTypes } from './columns';
 export async function up(db: Kysely<any>) {
   const { ts, json, money } = columnTypes(db);
 
-  await db.schema
-    .createTable('voucher_policies')
+  await db.schema.createTable('voucher_policies')
     .addColumn('id', 'text', (c) => c.primaryKey())
     .addColumn('effective_from', 'text', (c) => c.notNull().unique())
     .addColumn('policy_json', json, (c) => c.notNull())
@@ -16,20 +15,12 @@ export async function up(db: Kysely<any>) {
     .addColumn('created_at', ts, (c) => c.notNull())
     .execute();
   // the reported Shandong rules, in force from the start; the province department adds versions
-  await db
-    .insertInto('voucher_policies')
-    .values({
-      id: 'policy-default',
-      effective_from: '2020-01-01',
-      policy_json: JSON.stringify(DEFAULT_POLICY),
-      note: '初始政策（省级：枣庄、临沂、德州、聊城、滨州、菏泽及省财政直管县 60%，其他地市 40%，每家企业每年 50 万元；聊城市级 30%，合计 65 万元）',
-      created_by: null,
-      created_at: new Date().toISOString(),
-    })
-    .execute();
+  await db.insertInto('voucher_policies').values({
+    id: 'policy-default', effective_from: '2020-01-01', policy_json: JSON.stringify(DEFAULT_POLICY), note: '初始政策（省级：枣庄、临沂、德州、聊城、滨州、菏泽及省财政直管县 60%，其他地市 40%，每家企业每年 50 万元；聊城市级 30%，合计 65 万元）',
+    created_by: null, created_at: new Date().toISOString(),
+  }).execute();
 
-  await db.schema
-    .createTable('payout_batches')
+  await db.schema.createTable('payout_batches')
     .addColumn('id', 'text', (c) => c.primaryKey())
     .addColumn('no', 'text', (c) => c.notNull().unique())
     .addColumn('month', 'text', (c) => c.notNull())
@@ -42,8 +33,7 @@ export async function up(db: Kysely<any>) {
     .addColumn('confirmed_at', ts)
     .execute();
 
-  await db.schema
-    .createTable('voucher_claims')
+  await db.schema.createTable('voucher_claims')
     .addColumn('id', 'text', (c) => c.primaryKey())
     .addColumn('no', 'text', (c) => c.notNull().unique())
     .addColumn('kind', 'text', (c) => c.notNull())
@@ -64,22 +54,12 @@ export async function up(db: Kysely<any>) {
     .addColumn('approved_at', ts)
     .addColumn('paid_at', ts)
     .execute();
-  await db.schema
-    .createIndex('voucher_claims_booking_kind_uq')
-    .on('voucher_claims')
-    .columns(['booking_id', 'kind'])
-    .unique()
-    .execute();
-  await db.schema
-    .createIndex('voucher_claims_consumer_idx')
-    .on('voucher_claims')
-    .columns(['consumer_org_id', 'created_at'])
-    .execute();
+  await db.schema.createIndex('voucher_claims_booking_kind_uq').on('voucher_claims').columns(['booking_id', 'kind']).unique().execute();
+  await db.schema.createIndex('voucher_claims_consumer_idx').on('voucher_claims').columns(['consumer_org_id', 'created_at']).execute();
   await db.schema.createIndex('voucher_claims_batch_idx').on('voucher_claims').columns(['batch_id']).execute();
 
   // what each enterprise has reserved per year; the row is locked while a settlement computes against the caps
-  await db.schema
-    .createTable('voucher_ledgers')
+  await db.schema.createTable('voucher_ledgers')
     .addColumn('org_id', 'text', (c) => c.notNull().references('organizations.id'))
     .addColumn('year', 'integer', (c) => c.notNull())
     .addColumn('provincial_fen', money, (c) => c.notNull().defaultTo(0))
@@ -93,6 +73,5 @@ export async function up(db: Kysely<any>) {
 
 export async function down(db: Kysely<any>) {
   await db.schema.alterTable('bookings').dropColumn('has_other_subsidy').execute();
-  for (const t of ['voucher_ledgers', 'voucher_claims', 'payout_batches', 'voucher_policies'])
-    await db.schema.dropTable(t).ifExists().execute();
+  for (const t of ['voucher_ledgers', 'voucher_claims', 'payout_batches', 'voucher_policies']) await db.schema.dropTable(t).ifExists().execute();
 }

@@ -5,8 +5,7 @@ import { columnTypes } from './columns';
 export async function up(db: Kysely<any>) {
   const { ts, json, money } = columnTypes(db);
 
-  await db.schema
-    .createTable('posts')
+  await db.schema.createTable('posts')
     .addColumn('id', 'text', (c) => c.primaryKey())
     .addColumn('org_id', 'text', (c) => c.notNull().references('organizations.id'))
     .addColumn('kind', 'text', (c) => c.notNull())
@@ -31,22 +30,16 @@ export async function up(db: Kysely<any>) {
     .addColumn('published_at', ts)
     .execute();
   await db.schema.createIndex('posts_org_idx').on('posts').columns(['org_id', 'updated_at']).execute();
-  await db.schema
-    .createIndex('posts_public_idx')
-    .on('posts')
-    .columns(['is_visible', 'valid_until', 'published_at'])
-    .execute();
+  await db.schema.createIndex('posts_public_idx').on('posts').columns(['is_visible', 'valid_until', 'published_at']).execute();
 
-  await db.schema
-    .createTable('post_files')
+  await db.schema.createTable('post_files')
     .addColumn('post_id', 'text', (c) => c.notNull().references('posts.id').onDelete('cascade'))
     .addColumn('file_id', 'text', (c) => c.notNull().references('files.id'))
     .addColumn('sort', 'integer', (c) => c.notNull().defaultTo(0))
     .addPrimaryKeyConstraint('post_files_pk', ['post_id', 'file_id'])
     .execute();
 
-  await db.schema
-    .createTable('notices')
+  await db.schema.createTable('notices')
     .addColumn('id', 'text', (c) => c.primaryKey())
     .addColumn('title', 'text', (c) => c.notNull())
     .addColumn('body', 'text', (c) => c.notNull())
@@ -59,8 +52,7 @@ export async function up(db: Kysely<any>) {
     .execute();
   await db.schema.createIndex('notices_public_idx').on('notices').columns(['is_published', 'published_at']).execute();
 
-  await db.schema
-    .createTable('districts')
+  await db.schema.createTable('districts')
     .addColumn('code', 'text', (c) => c.primaryKey())
     .addColumn('city_code', 'text', (c) => c.notNull().references('cities.code'))
     .addColumn('name', 'text', (c) => c.notNull())

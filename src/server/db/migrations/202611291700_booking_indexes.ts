@@ -20,45 +20,25 @@ export async function up(db: Kysely<any>) {
   for (const side of ['consumer', 'provider'] as const) {
     await db.schema.dropIndex(`bookings_${side}_idx`).ifExists().execute();
     await db.schema.dropIndex(`bookings_${side}_time_idx`).ifExists().execute();
-    await db.schema
-      .createIndex(`bookings_${side}_list_idx`)
-      .on('bookings')
-      .columns([`${side}_org_id`, 'created_at', 'id', 'state', ...text])
-      .execute();
-    await db.schema
-      .createIndex(`bookings_${side}_tab_idx`)
-      .on('bookings')
-      .columns([`${side}_org_id`, 'state', 'created_at', 'id', ...text])
-      .execute();
+    await db.schema.createIndex(`bookings_${side}_list_idx`).on('bookings').columns([`${side}_org_id`, 'created_at', 'id', 'state', ...text]).execute();
+    await db.schema.createIndex(`bookings_${side}_tab_idx`).on('bookings').columns([`${side}_org_id`, 'state', 'created_at', 'id', ...text]).execute();
   }
   if (pg) {
     await sql`create extension if not exists pg_trgm with schema public`.execute(db);
     await sql`create extension if not exists btree_gin with schema public`.execute(db);
     for (const side of ['consumer', 'provider'] as const) {
-      await sql`create index ${sql.raw(`bookings_${side}_search`)} on bookings using gin (${sql.raw(`${side}_org_id`)}, search_text public.gin_trgm_ops)`.execute(
-        db,
-      );
+      await sql`create index ${sql.raw(`bookings_${side}_search`)} on bookings using gin (${sql.raw(`${side}_org_id`)}, search_text public.gin_trgm_ops)`.execute(db);
     }
   }
 }
 
 export async function down(db: Kysely<any>) {
   const { pg } = columnTypes(db);
-  if (pg)
-    for (const side of ['consumer', 'provider'] as const)
-      await sql`drop index if exists ${sql.raw(`bookings_${side}_search`)}`.execute(db);
+  if (pg) for (const side of ['consumer', 'provider'] as const) await sql`drop index if exists ${sql.raw(`bookings_${side}_search`)}`.execute(db);
   for (const side of ['consumer', 'provider'] as const) {
     await db.schema.dropIndex(`bookings_${side}_list_idx`).ifExists().execute();
     await db.schema.dropIndex(`bookings_${side}_tab_idx`).ifExists().execute();
-    await db.schema
-      .createIndex(`bookings_${side}_idx`)
-      .on('bookings')
-      .columns([`${side}_org_id`, 'state', 'created_at'])
-      .execute();
-    await db.schema
-      .createIndex(`bookings_${side}_time_idx`)
-      .on('bookings')
-      .columns([`${side}_org_id`, 'created_at'])
-      .execute();
+    await db.schema.createIndex(`bookings_${side}_idx`).on('bookings').columns([`${side}_org_id`, 'state', 'created_at']).execute();
+    await db.schema.createIndex(`bookings_${side}_time_idx`).on('bookings').columns([`${side}_org_id`, 'created_at']).execute();
   }
 }

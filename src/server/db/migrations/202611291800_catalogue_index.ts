@@ -16,23 +16,12 @@ export async function up(db: Kysely<any>) {
 /** Recreates the structures empty, as 202611291000_instruments defined them (the code that filled them is gone). */
 export async function down(db: Kysely<any>) {
   const { pg } = columnTypes(db);
-  await db.schema
-    .createTable('instrument_grams')
+  await db.schema.createTable('instrument_grams')
     .addColumn('gram', 'text', (c) => c.notNull())
     .addColumn('instrument_id', 'text', (c) => c.notNull().references('instruments.id').onDelete('cascade'))
     .addPrimaryKeyConstraint('instrument_grams_pk', ['gram', 'instrument_id'])
     .execute();
-  await db.schema
-    .createIndex('instrument_grams_instrument_idx')
-    .on('instrument_grams')
-    .column('instrument_id')
-    .execute();
-  if (pg)
-    await sql`create index instruments_search_trgm on instruments using gin (search_text public.gin_trgm_ops)`.execute(
-      db,
-    );
-  else
-    await sql`create virtual table instrument_fts using fts5(instrument_id unindexed, search_text, tokenize = 'trigram')`.execute(
-      db,
-    );
+  await db.schema.createIndex('instrument_grams_instrument_idx').on('instrument_grams').column('instrument_id').execute();
+  if (pg) await sql`create index instruments_search_trgm on instruments using gin (search_text public.gin_trgm_ops)`.execute(db);
+  else await sql`create virtual table instrument_fts using fts5(instrument_id unindexed, search_text, tokenize = 'trigram')`.execute(db);
 }

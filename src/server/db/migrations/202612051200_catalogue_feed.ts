@@ -10,14 +10,12 @@ import { columnTypes } from './columns';
  */
 export async function up(db: Kysely<any>) {
   const { ts } = columnTypes(db);
-  await db.schema
-    .createTable('catalogue_feed')
+  await db.schema.createTable('catalogue_feed')
     .addColumn('id', 'integer', (c) => c.primaryKey())
     .addColumn('seq', 'bigint', (c) => c.notNull())
     .execute();
   await db.insertInto('catalogue_feed').values({ id: 1, seq: 0 }).execute();
-  await db.schema
-    .createTable('catalogue_changes')
+  await db.schema.createTable('catalogue_changes')
     .addColumn('seq', 'bigint', (c) => c.notNull())
     .addColumn('instrument_id', 'text', (c) => c.notNull())
     .addColumn('changed_at', ts, (c) => c.notNull())
