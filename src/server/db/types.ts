@@ -1,3 +1,6 @@
+import type { IdentityTables } from './types-identity';
+import type { TerminalTables } from './types-terminals';
+import type { StatsTables } from './types-stats';
 /** Table types as the code sees them (camelCase; CamelCasePlugin maps to snake_case columns). Times are ISO strings. */
 import type { ReviewState } from '../../domain/review';
 
@@ -485,7 +488,8 @@ export interface CatalogueChangesTable {
   changedAt: string;
 }
 
-export interface DB {
+/** The tables of issues 13–15 are typed in their own files (types-identity.ts, types-terminals.ts, types-stats.ts). */
+export interface DB extends IdentityTables, TerminalTables, StatsTables {
   cities: CitiesTable;
   departments: DepartmentsTable;
   users: UsersTable;

@@ -8,6 +8,7 @@ import * as bookingIndexes from './202611291700_booking_indexes';
 import * as catalogueIndex from './202611291800_catalogue_index';
 import * as catalogueFeed from './202612051200_catalogue_feed';
 import * as mailOutboxClaims from './202612111000_mail_outbox_claims';
+import * as terminals from './202612211000_terminals';
 
 /** Migrations are listed here (not discovered on disk) so that tsx, Vitest and a bundle load them the same way. */
 const all: Record<string, Migration> = {
@@ -20,6 +21,7 @@ const all: Record<string, Migration> = {
   '202611291800_catalogue_index': catalogueIndex,
   '202612051200_catalogue_feed': catalogueFeed,
   '202612111000_mail_outbox_claims': mailOutboxClaims,
+  '202612211000_terminals': terminals,
 };
 
 export const migrationProvider: MigrationProvider = { getMigrations: async () => all };
