@@ -7,8 +7,11 @@
  */
 import { EN_DOMAIN } from './messages-en-domain';
 import { EN_SERVER } from './messages-en-server';
+import { EN_IDENTITY } from './messages-en-identity';
+import { EN_TERMINALS } from './messages-en-terminals';
+import { EN_STATS } from './messages-en-stats';
 
-export const EN: Record<string, string> = { ...EN_DOMAIN, ...EN_SERVER };
+export const EN: Record<string, string> = { ...EN_DOMAIN, ...EN_SERVER, ...EN_IDENTITY, ...EN_TERMINALS, ...EN_STATS };
 
 interface Pattern {
   re: RegExp;
