@@ -19,7 +19,16 @@ const dist = path.join(root, 'dist');
 const builds = path.join(dist, 'builds');
 const link = path.join(dist, 'web');
 const KEEP = 5;
-const INPUTS = ['src/web', 'src/contracts', 'src/domain', 'vite.config.ts', 'package-lock.json', 'tsconfig.web.json'];
+const INPUTS = [
+  'src/web',
+  'src/contracts',
+  'src/domain',
+  'vite.config.ts',
+  'scripts/vite-page-messages.ts',
+  'scripts/vite-split-icons.ts',
+  'package-lock.json',
+  'tsconfig.web.json',
+];
 const COMPRESSIBLE = /\.(js|mjs|css|html|svg|json|txt|map|ico|webmanifest)$/;
 
 function* files(dir) {

@@ -31,6 +31,8 @@ export const CatalogueQuery = PageQuery.extend({
   dir: z.enum(['asc', 'desc']).default('desc'),
   /** keyset cursor from `nextCursor`: the page after it, for deep pages (page is then ignored) */
   after: z.string().max(300).optional(),
+  /** none: the page without facet counts (their lists come back empty), for a list that offers no filters */
+  facets: z.enum(['none']).optional(),
 }).strict();
 export type CatalogueQueryT = z.infer<typeof CatalogueQuery>;
 

@@ -1,4 +1,5 @@
 import sharp from 'sharp';
+import { THUMB_WIDTH } from '../platform/images';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client, createTestApp, type TestApp } from '../test/harness';
 import { seedDemo } from './seed-demo';
@@ -51,7 +52,7 @@ describe('demo pictures', () => {
       expect(await sharp(data).metadata()).toMatchObject({ format: 'jpeg', width: 800, height: 600 });
       expect(await sharp(await t.deps.storage.get(p.thumbKey!)).metadata()).toMatchObject({
         format: 'webp',
-        width: 360,
+        width: THUMB_WIDTH,
       });
     }
 

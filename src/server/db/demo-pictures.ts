@@ -12,7 +12,7 @@ import { newId } from './ids';
 import type { FilesTable, InstrumentFilesTable } from './types';
 import type { Storage } from '../platform/storage';
 import type { Clock } from '../platform/clock';
-import { THUMB_WIDTH } from '../platform/images';
+import { THUMB_QUALITY, THUMB_WIDTH } from '../platform/images';
 import { catalogueChanged } from '../modules/catalogue/indexer';
 import { plateSvg, sceneSvg, shapeOf, tintOf } from './demo-picture-art';
 
@@ -56,7 +56,7 @@ export async function renderDemoPicture(categoryCode: string, model: string): Pr
     .toBuffer({ resolveWithObject: true });
   const [jpeg, thumb] = await Promise.all([
     fromRaw(pixels).jpeg({ quality: 82 }).toBuffer(),
-    fromRaw(pixels).resize({ width: THUMB_WIDTH }).webp({ quality: 78, effort: 2 }).toBuffer(),
+    fromRaw(pixels).resize({ width: THUMB_WIDTH }).webp({ quality: THUMB_QUALITY, effort: 2 }).toBuffer(),
   ]);
   return { jpeg, thumb };
 }

@@ -28,9 +28,15 @@ export function dropDocumentHeaders(reply: FastifyReply) {
  */
 export function apiReplyHeaders(api: FastifyInstance) {
   api.addHook('onSend', async (_req, reply, payload) => {
-    if (String(reply.getHeader('content-type') ?? '').startsWith('application/json')) {
+    const type = String(reply.getHeader('content-type') ?? '');
+    if (type.startsWith('application/json')) {
       dropDocumentHeaders(reply);
       reply.header('content-security-policy', "default-src 'none'; frame-ancestors 'none'");
+    } else if (/^image\/(webp|jpeg|png|gif)/.test(type)) {
+      // an uploaded picture keeps the sandboxing policy the file routes give every upload; the rest is for pages
+      const policy = reply.getHeader('content-security-policy');
+      dropDocumentHeaders(reply);
+      if (policy) reply.header('content-security-policy', policy);
     }
     return payload;
   });

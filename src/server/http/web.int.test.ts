@@ -10,10 +10,11 @@ import { webRoot } from './web';
 function fakeBuild() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'isp-web-'));
   fs.mkdirSync(path.join(dir, 'assets'));
-  fs.writeFileSync(
-    path.join(dir, 'index.html'),
-    '<!doctype html><html><head><script type="module" src="/assets/index-Ab12Cd34.js"></script></head><body><div id="app"></div></body></html>',
-  );
+  const index =
+    '<!doctype html><html><head><script type="module" src="/assets/index-Ab12Cd34.js"></script></head><body><div id="app"></div></body></html>';
+  fs.writeFileSync(path.join(dir, 'index.html'), index);
+  fs.writeFileSync(path.join(dir, 'index.html.br'), zlib.brotliCompressSync(index));
+  fs.writeFileSync(path.join(dir, 'index.html.gz'), zlib.gzipSync(index));
   const script = `console.log(${JSON.stringify('仪器'.repeat(2000))});`;
   fs.writeFileSync(path.join(dir, 'assets/index-Ab12Cd34.js'), script);
   fs.writeFileSync(path.join(dir, 'assets/index-Ab12Cd34.js.br'), zlib.brotliCompressSync(script));
@@ -63,14 +64,18 @@ describe('the web app as a production server sends it', () => {
   });
 
   it("answers the app's own routes with index.html that the browser revalidates", async () => {
-    for (const url of ['/', '/instruments', '/member/bookings?page=2']) {
-      const res = await t.app.inject({ url });
-      expect(res.statusCode, url).toBe(200);
-      expect(res.headers['content-type'], url).toMatch(/text\/html/);
-      expect(res.headers['cache-control'], url).toBe('no-cache');
-      expect(res.body, url).toContain('<div id="app">');
-      expect(res.headers['content-security-policy'], url).toContain("default-src 'self'");
-    }
+    // as a browser asks (it takes brotli: the build's index.html.br is sent) and as a plain client asks
+    for (const encoding of ['br, gzip', 'identity'])
+      for (const url of ['/', '/index.html', '/instruments', '/member/bookings?page=2']) {
+        const res = await t.app.inject({ url, headers: { 'accept-encoding': encoding } });
+        const body = encoding === 'identity' ? res.body : zlib.brotliDecompressSync(res.rawPayload).toString();
+        expect(res.statusCode, url).toBe(200);
+        expect(res.headers['content-type'], url).toMatch(/text\/html/);
+        expect(res.headers['cache-control'], `${url} ${encoding}`).toBe('no-cache');
+        expect(body, url).toContain('<div id="app">');
+        expect(res.headers['content-security-policy'], `${url} ${encoding}`).toContain("default-src 'self'");
+        expect(res.headers['x-frame-options'], `${url} ${encoding}`).toBe('SAMEORIGIN');
+      }
     const icon = await t.app.inject({ url: '/favicon.svg' });
     expect(icon.headers['cache-control']).toBe('public, max-age=3600');
   });

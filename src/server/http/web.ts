@@ -42,7 +42,8 @@ export async function registerWeb(app: FastifyInstance, root: string | null) {
       cacheControl: false,
       index: false,
       setHeaders(res, file) {
-        const name = path.basename(file);
+        // with preCompressed, `file` is the copy sent (index.html.br for a browser that takes brotli)
+        const name = path.basename(file).replace(/\.(br|gz)$/, '');
         if (name === 'index.html') {
           res.header('cache-control', 'no-cache');
           return;

@@ -115,7 +115,6 @@ export default {
       add: '加入预选',
     },
     orgs: { matching: '台匹配仪器', all: '查看该单位全部 {n} 台仪器' },
-    noPicture: '暂无图片',
     cart: {
       pickFirst: '请先勾选要加入预选清单的仪器',
       loginText: '登录后即可把仪器加入预选清单，并按单位批量预约。是否现在登录？',
@@ -305,7 +304,6 @@ export default {
       add: 'Preselect',
     },
     orgs: { matching: 'matching instruments', all: 'All {n} instruments of this organisation' },
-    noPicture: 'No picture',
     cart: {
       pickFirst: 'Select the instruments to add to the preselection list first',
       loginText: 'Log in to add instruments to your preselection list and book them by organisation. Log in now?',

@@ -3,6 +3,7 @@ export default {
     siteName: '山东省大型科学仪器设备协作共用网',
     siteNameLatin: 'Shandong Large Scientific Instrument Sharing Network',
     operator: '山东省科学技术厅',
+    noPicture: '暂无图片',
     nav: {
       home: '首页',
       instruments: '入网仪器',
@@ -105,6 +106,7 @@ export default {
     siteName: 'Shandong Large Scientific Instrument Sharing Network',
     siteNameLatin: 'Shandong Large Scientific Instrument Sharing Network',
     operator: 'Shandong Provincial Department of Science and Technology',
+    noPicture: 'No picture',
     nav: {
       home: 'Home',
       instruments: 'Instruments',

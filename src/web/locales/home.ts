@@ -36,7 +36,13 @@ export default {
     },
     retry: '重试',
     notices: { title: '通知公告', pinned: '置顶', failed: '通知公告加载失败', empty: '暂无通知公告' },
-    posts: { title: '供需信息', failed: '供需信息加载失败', empty: '暂无供需信息', publish: '发布供需信息' },
+    posts: {
+      title: '供需信息',
+      failed: '供需信息加载失败',
+      empty: '暂无供需信息',
+      publish: '发布供需信息',
+      kind: { demand: '需求', supply: '供给' },
+    },
     more: '更多 ›',
     steps: {
       title: '服务流程',
@@ -133,6 +139,7 @@ export default {
       failed: 'Could not load the posts',
       empty: 'No posts yet',
       publish: 'Publish a post',
+      kind: { demand: 'Demand', supply: 'Supply' },
     },
     more: 'More ›',
     steps: {

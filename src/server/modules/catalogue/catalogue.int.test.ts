@@ -495,6 +495,19 @@ describe('filters and their counts', () => {
     }
   });
 
+  it('leaves the facet counts out when asked (a list without filters, as on the home page), and only them', async () => {
+    const url = `/api/catalogue/instruments?q=${enc('显微')}&city=370100&sort=purchased&pageSize=3`;
+    const full = (await visitor.get(url)).data;
+    const bare = (await visitor.get(`${url}&facets=none`)).data;
+    expect(full.facets.cities.length).toBeGreaterThan(0);
+    expect(Object.values(bare.facets).every((list) => Array.isArray(list) && list.length === 0)).toBe(true);
+    expect(Object.keys(bare.facets).sort()).toEqual(Object.keys(full.facets).sort());
+    const { facets: _f, ...rest } = full;
+    const { facets: _b, ...bareRest } = bare;
+    expect(bareRest).toEqual(rest);
+    expect((await visitor.get(`${url}&facets=all`)).statusCode).toBe(400);
+  });
+
   it('refuses a bad filter with the field named', async () => {
     const bad = await visitor.get('/api/catalogue/instruments?category=01&sort=price&pageSize=1000&extra=1');
     expect(bad.statusCode).toBe(400);

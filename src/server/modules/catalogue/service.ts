@@ -255,9 +255,20 @@ export async function search(database: Database, q: CatalogueQueryT) {
     dir,
     nextCursor,
     highlights: f.terms,
-    facets: counts.facets,
+    facets: q.facets === 'none' ? NO_FACETS : counts.facets,
   };
 }
+
+const NO_FACETS = {
+  categories: [],
+  subcategories: [],
+  fields: [],
+  cities: [],
+  orgs: [],
+  sharing: [],
+  status: [],
+  value: [],
+};
 
 /** 按单位: the organisations whose listed instruments match, most matches first. */
 export async function organizations(database: Database, q: CatalogueFilterInput & { page: number; pageSize: number }) {

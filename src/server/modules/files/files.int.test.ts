@@ -69,7 +69,7 @@ describe('pictures', () => {
     expect(row.thumbKey).toBeTruthy();
     expect(Buffer.compare(await t.deps.storage.get(row.storageKey), data)).toBe(0);
     const thumbMeta = await sharp(await t.deps.storage.get(row.thumbKey!)).metadata();
-    expect(thumbMeta).toMatchObject({ format: 'webp', width: 360, height: 270 });
+    expect(thumbMeta).toMatchObject({ format: 'webp', width: 320, height: 240 });
     const link = await db()
       .selectFrom('instrumentFiles')
       .selectAll()

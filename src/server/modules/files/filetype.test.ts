@@ -35,14 +35,14 @@ describe('file type by content', () => {
     expect(detectFileType(zip.subarray(0, zip.length - 30))).toBeNull();
   });
 
-  it('refuses an image that only looks like one, and makes a 360 px WebP thumbnail of a real one', async () => {
+  it('refuses an image that only looks like one, and makes a 320 px WebP thumbnail of a real one', async () => {
     const fake = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(2000, 7)]);
     await expect(makeThumbnail(fake)).rejects.toBeInstanceOf(UndecodableImageError);
     const t = await makeThumbnail(await png(1200, 900));
     const meta = await sharp(t.data).metadata();
     expect(meta.format).toBe('webp');
-    expect(meta.width).toBe(360);
-    expect(meta.height).toBe(270);
+    expect(meta.width).toBe(320);
+    expect(meta.height).toBe(240);
     // small images are not enlarged
     expect((await makeThumbnail(await png(100, 50))).width).toBe(100);
   });
