@@ -8,10 +8,10 @@ import { landedOn, loginAs, pathsFor, ROLES } from './site-map';
  * placeholder, aria-label, title, alt) is data when the API responses of the page hold it: names of organisations
  * and instruments, user text. Labels the server sends along with codes (stateLabel, kindLabel…) and its messages
  * are not data: the client translates states by their code. Also: <html lang> is en, the document title has no CJK outside data,
- * and at 1280 px the header does not overflow. I18N_ENFORCE=1 fails on any finding; otherwise they are written to
+ * and at 1280 px the header does not overflow. Any finding fails the test; with I18N_ENFORCE=0 they are only written to
  * <outputDir>/english.json and counted.
  */
-const ENFORCE = process.env.I18N_ENFORCE === '1';
+const ENFORCE = process.env.I18N_ENFORCE !== '0';
 const CJK = /[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]/;
 const NOT_DATA_KEY = /(Label|^message|^error)$/;
 /** The language button names the other language in that language. */
@@ -35,7 +35,8 @@ type PageReport = {
 /** Every string value of a JSON document, except the server's labels and messages. */
 function strings(value: unknown, out: Set<string>, key = '') {
   if (typeof value === 'string') {
-    if (CJK.test(value) && !NOT_DATA_KEY.test(key)) out.add(value.trim());
+    // white space as the page's text nodes have it (a notice's lines are one text there)
+    if (CJK.test(value) && !NOT_DATA_KEY.test(key)) out.add(value.replace(/\s+/g, ' ').trim());
   } else if (Array.isArray(value)) value.forEach((v) => strings(v, out, key));
   else if (value && typeof value === 'object')
     for (const [k, v] of Object.entries(value as Record<string, unknown>)) strings(v, out, k);
@@ -92,9 +93,7 @@ const textsOf = (page: Page) => page.evaluate<Text[]>(TEXTS_OF_PAGE);
 const headerOverflow = (page: Page) => page.evaluate<string | null>(HEADER_OVERFLOW);
 
 for (const role of ROLES) {
-  test(`English: every page as ${role.key} (Chinese UI text recorded; I18N_ENFORCE=1 fails on it)`, async ({
-    page,
-  }) => {
+  test(`English: every page as ${role.key} (no Chinese UI text)`, async ({ page }) => {
     test.setTimeout(300_000);
     await page.addInitScript("localStorage.setItem('lang', 'en')");
     await loginAs(page, role);

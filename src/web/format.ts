@@ -1,3 +1,5 @@
+import { currentLang } from './i18n';
+
 /** Display formats: ¥ with separators, 万元 with 2 decimals, times in China Standard Time. */
 export function yuan(fen: number | null | undefined): string {
   if (fen === null || fen === undefined) return '—';
@@ -23,3 +25,11 @@ export function formatTime(iso: string | null | undefined): string {
   return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}`;
 }
 export const formatDate = (iso: string | null | undefined) => (iso ? formatTime(iso).slice(0, 10) : '—');
+
+/** Names in a row, in the language shown: 甲、乙 / A, B. */
+export const listText = (items: readonly string[]) => items.join(currentLang() === 'en' ? ', ' : '、');
+/** A note in brackets after a text, in the language shown: （注） / (note). */
+export const bracketed = (text: string) => (currentLang() === 'en' ? ` (${text})` : `（${text}）`);
+/** An instrument's name in the language shown: its English name, where it has one, on English pages. */
+export const instrumentName = (i: { name: string; nameEn?: string | null }) =>
+  (currentLang() === 'en' && i.nameEn) || i.name;

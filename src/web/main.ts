@@ -11,7 +11,7 @@ import { router } from './router';
 import { i18n } from './i18n';
 import { onUnauthorized } from './api/client';
 import { useSession } from './stores/session';
-import { labelPagers } from './composables/pagerLabels';
+import { patchElementPlusA11y } from './composables/elementPlusA11y';
 
 // A tab opened before a redeploy asks for chunks of the build it started with, which the new build may not have.
 // When one cannot be loaded, the page loads again from the server (the current build) at the address the user was
@@ -57,7 +57,7 @@ onUnauthorized(() => {
 });
 
 createApp(App).use(pinia).use(router).use(i18n).mount('#app');
-const pagers = labelPagers();
+const pagers = patchElementPlusA11y();
 watch(
   () => (i18n.global.locale as unknown as { value: string }).value,
   () => pagers.apply(),

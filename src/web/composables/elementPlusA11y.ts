@@ -3,11 +3,13 @@ import { i18n } from '@/i18n';
 const t = (key: string) => (i18n.global as unknown as { t: (k: string) => string }).t(key);
 
 /**
- * Element Plus' pagination renders its page-size select without a name (axe: a critical "unlabelled field" on every
- * list page). Rather than wrap each list's `el-pagination`, this names every such field when it appears, and names
- * it again when the language changes: 每页条数 / Items per page.
+ * Two gaps of Element Plus' markup that axe reports, closed where they appear rather than by wrapping each control:
+ * - the pagination's page-size select has no name (a critical "unlabelled field" on every list page): it is named,
+ *   and named again when the language changes (每页条数 / Items per page);
+ * - a filterable cascader sets `aria-expanded` on its plain text input (a critical "attribute not allowed"): the
+ *   input is what the attribute says, a combobox, and gets that role.
  */
-export function labelPagers(root: HTMLElement = document.body) {
+export function patchElementPlusA11y(root: HTMLElement = document.body) {
   const apply = () => {
     const label = t('common.pager.size');
     root
@@ -15,6 +17,9 @@ export function labelPagers(root: HTMLElement = document.body) {
       .forEach((el) => {
         if (el.getAttribute('aria-label') !== label) el.setAttribute('aria-label', label);
       });
+    root
+      .querySelectorAll<HTMLElement>('.el-cascader input[aria-expanded]:not([role])')
+      .forEach((el) => el.setAttribute('role', 'combobox'));
   };
   let queued = false;
   const observer = new MutationObserver(() => {
@@ -25,7 +30,7 @@ export function labelPagers(root: HTMLElement = document.body) {
       apply();
     });
   });
-  observer.observe(root, { childList: true, subtree: true });
+  observer.observe(root, { childList: true, subtree: true, attributes: true, attributeFilter: ['aria-expanded'] });
   apply();
   return { apply, stop: () => observer.disconnect() };
 }
