@@ -13,7 +13,9 @@ export default defineConfig({
   ...base,
   use: { ...base.use, baseURL },
   webServer: undefined,
-  // the workflow journeys; the page-by-page crawls (accessibility, English) look at pages, not at instances
-  testIgnore: ['**/a11y.spec.ts', '**/english.spec.ts'],
+  // the workflow journeys; the page-by-page crawls (accessibility, English) look at pages, not at instances, and
+  // the unified-identity journey needs the instances configured for its own provider (playwright.config.ts does that
+  // for the single server of test:e2e)
+  testIgnore: ['**/a11y.spec.ts', '**/english.spec.ts', '**/unified-login.spec.ts'],
   reporter: [['list'], ['json', { outputFile: process.env.CLUSTER_REPORT ?? 'test-results/cluster.json' }]],
 });

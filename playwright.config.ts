@@ -1,4 +1,5 @@
 import { defineConfig } from '@playwright/test';
+import { e2eIdpEnv } from './e2e/identity-provider';
 
 const PORT = Number(process.env.E2E_PORT ?? 3977);
 const DATA_DIR = process.env.E2E_DATA_DIR ?? `/tmp/isp-e2e-${process.pid}`;
@@ -39,6 +40,6 @@ export default defineConfig({
         url: `http://127.0.0.1:${PORT}/api/ready`,
         timeout: 120_000,
         reuseExistingServer: false,
-        env: { PORT: String(PORT), DATA_DIR, LOG_LEVEL: 'warn', SEED_DEMO: 'true' },
+        env: { PORT: String(PORT), DATA_DIR, LOG_LEVEL: 'warn', SEED_DEMO: 'true', ...e2eIdpEnv() },
       },
 });

@@ -91,9 +91,44 @@ export default {
       passwordLong: '密码最多 128 位',
       passwordClasses: '密码须包含大写字母、小写字母、数字、符号中的至少 3 类',
     },
+    unified: {
+      heading: '山东省政务服务网统一身份认证',
+      hint: '个人与法人请使用山东省政务服务网账号登录，首次登录将自动创建本平台账号。',
+      via: '通过{name}{mode}',
+      or: '或用本平台账号',
+      staff: '主管部门与系统管理员账号登录',
+      errorTitle: '统一身份认证登录未完成',
+      retry: '重新登录',
+      back: '返回登录页',
+      home: '返回首页',
+      localStill: '主管部门、系统管理员等本平台账号仍可在登录页正常登录。',
+      reasons: {
+        PROVIDER_DOWN: '统一身份认证服务暂时无法访问，请稍后再试。',
+        PROVIDER_ERROR: '统一身份认证未完成登录（已取消或认证平台返回错误），请重新登录。',
+        UNKNOWN_PROVIDER: '该登录方式未开放。',
+        STATE_INVALID: '登录请求已失效或已被使用，请从登录页重新发起登录。',
+        LOGIN_FAILED: '未能验证统一身份认证返回的登录结果，请重新登录。',
+        CLAIMS_MISSING: '统一身份认证未提供必需的身份信息（姓名或单位名称），请联系认证平台。',
+        USCC_INVALID: '统一身份认证提供的统一社会信用代码校验未通过，请联系认证平台核对单位信息。',
+        NOT_LEGAL: '该账号为个人账号，请使用“个人登录”。',
+        NOT_PERSON: '该账号为法人账号，请使用“法人登录”。',
+        MOBILE_TAKEN:
+          '该手机号已注册本平台账号。请先用本平台账号登录，在“会员中心 › 统一身份认证”中关联后，再使用统一身份认证登录。',
+        IDENTITY_TAKEN: '该统一身份认证账号已关联本平台的另一个账号。',
+        ACCOUNT_LINKED: '本平台账号已关联另一个统一身份认证账号，一个账号只能关联一个。',
+        ACCOUNT_DISABLED: '该账号已被停用，请联系管理员。',
+        unknown: '登录未完成，请重新登录。',
+      },
+    },
   },
   en: {
-    titles: { 登录: 'Log in', 注册: 'Register', 忘记密码: 'Forgotten password', 重置密码: 'Reset password' },
+    titles: {
+      登录: 'Log in',
+      注册: 'Register',
+      忘记密码: 'Forgotten password',
+      重置密码: 'Reset password',
+      统一身份认证登录: 'Unified identity login',
+    },
     intro: {
       text: 'Large scientific instruments of universities, research institutes and companies across Shandong: find them, book them and settle online. Small and micro enterprises can pay part of the fees with innovation vouchers.',
       p1: 'Organisations join · instruments are shared',
@@ -184,6 +219,40 @@ export default {
       passwordShort: 'At least 8 characters',
       passwordLong: 'At most 128 characters',
       passwordClasses: 'Use at least 3 of: upper case, lower case, digits, symbols',
+    },
+    unified: {
+      heading: 'Shandong government services unified identity',
+      hint: 'Persons and legal persons log in with their Shandong government services account; the first login creates the platform account.',
+      via: '{mode} login via {name}',
+      or: 'or a platform account',
+      staff: 'Department and system administrator login',
+      errorTitle: 'The unified identity login did not complete',
+      retry: 'Log in again',
+      back: 'Back to the login page',
+      home: 'Back to the home page',
+      localStill:
+        'Platform accounts (departments, the system administrator and local accounts) can still log in on the login page.',
+      reasons: {
+        PROVIDER_DOWN: 'The unified identity service cannot be reached at the moment. Please try again later.',
+        PROVIDER_ERROR:
+          'The unified identity service did not complete the login (cancelled or an error). Please log in again.',
+        UNKNOWN_PROVIDER: 'This way of logging in is not offered.',
+        STATE_INVALID: 'The login request has expired or was already used. Please start again from the login page.',
+        LOGIN_FAILED: 'The result of the unified identity login could not be verified. Please log in again.',
+        CLAIMS_MISSING:
+          'The unified identity service did not provide the required details (name or organisation name). Please contact it.',
+        USCC_INVALID:
+          'The credit code provided by the unified identity service fails its check. Please ask it to verify the organisation.',
+        NOT_LEGAL: 'This is a personal account. Please use “Personal login”.',
+        NOT_PERSON: 'This is a legal person account. Please use “Legal person login”.',
+        MOBILE_TAKEN:
+          'This mobile number belongs to a platform account. Log in with it first, link the identity under Member centre › Unified identity, then use the unified login.',
+        IDENTITY_TAKEN: 'This unified identity is already linked to another platform account.',
+        ACCOUNT_LINKED:
+          'This platform account is already linked to another unified identity; one account links one identity.',
+        ACCOUNT_DISABLED: 'This account is disabled. Please contact the administrator.',
+        unknown: 'The login did not complete. Please log in again.',
+      },
     },
   },
 };

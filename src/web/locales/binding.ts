@@ -61,6 +61,8 @@ export default {
     emptyBound: '如需解除绑定，请点击上方“申请解除绑定”。',
     emptyUnbound: '在上方搜索单位并点击“申请绑定”。',
     reasonWith: '驳回原因：{reason}',
+    identityPrompt:
+      '您已通过统一身份认证登录。请在下方搜索并申请绑定所在单位（经单位审核通过后生效），单位尚未入网的可注册新单位。',
   },
   en: {
     titles: { 绑定单位: 'Bind to an organisation' },
@@ -127,5 +129,7 @@ export default {
     emptyBound: 'To unbind, click “Apply to unbind” above.',
     emptyUnbound: 'Search for your organisation above and click “Apply to bind”.',
     reasonWith: 'Reason: {reason}',
+    identityPrompt:
+      'You are logged in through the unified identity. Find your organisation below and apply to bind (it takes effect once the organisation approves), or register it if it has not joined.',
   },
 };

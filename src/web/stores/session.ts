@@ -17,9 +17,11 @@ export const useSession = defineStore('session', {
       this.loaded = true;
       return this.me;
     },
-    async logout() {
-      await post('/auth/logout');
+    /** Ends the session; a session from the unified identity login also names the provider's 退出 page to go to. */
+    async logout(): Promise<string | null> {
+      const r = await post<{ redirect: string | null }>('/identity/logout');
       await this.refresh();
+      return r.redirect;
     },
     has(...roles: string[]) {
       return roles.some((r) => this.roles.includes(r));

@@ -28,6 +28,8 @@ export async function register(
   req: FastifyRequest,
   body: { mobile?: string; username?: string; realName: string; email?: string; password: string },
 ) {
+  if (deps.config.AUTH_LOCAL === 'false')
+    throw new DomainError(403, 'LOCAL_LOGIN_OFF', '本平台不开放本地注册，请通过统一身份认证登录');
   if (!body.mobile && !body.username)
     throw badInput('IDENTIFIER_REQUIRED', '请填写手机号或用户名', { mobile: '手机号或用户名至少填写一项' });
   assertPassword(body.password);
@@ -259,6 +261,9 @@ export async function login(
     .values({ id: newId(), identifier: key, ip: req.ip, isSuccess: true, at: now.toISOString() })
     .execute();
   if (user.lockedUntil) await db.updateTable('users').set({ lockedUntil: null }).where('id', '=', user.id).execute();
+  // AUTH_LOCAL=false: persons and legal persons come through the identity providers; departments and the sysadmin keep this way in
+  if (deps.config.AUTH_LOCAL === 'false' && user.kind === 'person')
+    throw new DomainError(403, 'LOCAL_LOGIN_OFF', '本平台已关闭个人与法人的本地账号登录，请通过统一身份认证登录');
   await startSession(deps, req, reply, user.id);
   await record(db, auditCtx(deps, req), {
     action: 'login.success',

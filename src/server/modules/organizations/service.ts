@@ -20,6 +20,7 @@ import { auditCtx } from '../../http/session';
 import { record, type AuditContext } from '../audit/service';
 import * as reviews from '../reviews/service';
 import { reindexOrganization } from '../catalogue/indexer';
+import { assertIdentityOrg } from '../identity/service';
 
 export const JOIN = 'organization';
 export const CHANGE = 'organization_change';
@@ -145,6 +146,7 @@ export async function create(deps: Deps, req: FastifyRequest, actor: Actor, body
     .executeTakeFirst();
   if (pending) throw conflict('BINDING_PENDING', '您有待审核的绑定申请，请先撤回');
   const f = checkFields(body);
+  await assertIdentityOrg(db, actor.userId, f);
   if (await usccTaken(db, f.uscc)) throw USCC_TAKEN();
   const now = deps.clock.now().toISOString();
   const id = newId();
@@ -204,6 +206,7 @@ export async function save(deps: Deps, req: FastifyRequest, actor: Actor, body: 
   return db.transaction().execute(async (trx) => {
     const row = await loadOwn(trx, actor);
     if (row.state === 'pending') throw conflict('ORG_UNDER_REVIEW', '单位信息正在审核中，暂不能修改');
+    await assertIdentityOrg(trx, actor.userId, f, row);
     if (f.uscc !== row.uscc && (await usccTaken(trx, f.uscc, row.id))) throw USCC_TAKEN();
     const departmentId = await departmentFor(trx, f.cityCode, f.affiliation);
     const next = dbFields(f);
