@@ -6,6 +6,9 @@
 #   postgresql-client — pg_dump / pg_restore of npm run backup / restore and their test
 #   nginx           — the proxy in front of the instances of npm run test:cluster, which starts it with its own
 #                     config; the Debian service must not start (nor stay) on port 80
+#   mosquitto       — the MQTT broker of the terminal tests, which start their own on a free loopback port with a
+#                     password file and an ACL (mosquitto_passwd comes with it); the Debian service must not start
+#                     on 1883 where it was not running before
 set -euo pipefail
 missing=()
 fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || missing+=(fonts-noto-cjk)
@@ -13,6 +16,7 @@ command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 [ -x /usr/sbin/nginx ] || command -v nginx >/dev/null 2>&1 || missing+=(nginx)
 command -v pg_dump >/dev/null 2>&1 || missing+=(postgresql-client)
+{ [ -x /usr/sbin/mosquitto ] && command -v mosquitto_passwd >/dev/null 2>&1; } || missing+=(mosquitto)
 if [ ${#missing[@]} -eq 0 ]; then echo "system packages: present"; exit 0; fi
 echo "system packages: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
@@ -26,3 +30,6 @@ trap '[ "$own_policy" = true ] && rm -f "$policy"' EXIT
 apt-get install -y -qq "${missing[@]}" >/dev/null
 # in case a service was started anyway (a policy-rc.d of the machine's own that allows it)
 if [ -f /run/nginx.pid ] && [[ " ${missing[*]} " == *" nginx "* ]]; then /usr/sbin/nginx -s quit 2>/dev/null || true; fi
+if [[ " ${missing[*]} " == *" mosquitto "* ]] && [ -f /run/mosquitto/mosquitto.pid ]; then
+  kill "$(cat /run/mosquitto/mosquitto.pid)" 2>/dev/null || true
+fi

@@ -33,6 +33,8 @@ export const CatalogueQuery = PageQuery.extend({
   after: z.string().max(300).optional(),
   /** none: the page without facet counts (their lists come back empty), for a list that offers no filters */
   facets: z.enum(['none']).optional(),
+  /** now: only instruments whose terminal reports them idle now (空闲; the live status, never in the snapshot) */
+  idle: z.enum(['now']).optional(),
 }).strict();
 export type CatalogueQueryT = z.infer<typeof CatalogueQuery>;
 
@@ -99,7 +101,7 @@ export const CataloguePage = z.object({
 export type CataloguePageT = z.infer<typeof CataloguePage>;
 
 /** 按单位: organisations with the number of their listed instruments that match the same keyword and filters. */
-export const CatalogueOrgsQuery = CatalogueQuery.omit({ sort: true, dir: true, after: true }).strict();
+export const CatalogueOrgsQuery = CatalogueQuery.omit({ sort: true, dir: true, after: true, idle: true }).strict();
 export const CatalogueOrg = z.object({
   orgId: z.string(),
   orgName: z.string(),

@@ -13,6 +13,8 @@ import { logSmsSender } from './platform/sms';
 import { storageFromConfig } from './platform/storage';
 import { startCatalogue, stopCatalogue } from './modules/catalogue/feed';
 import { drainImports } from './modules/imports/service';
+import { MqttIngest } from './modules/terminals/mqtt';
+import { seedDemoTerminals } from './modules/terminals/demo-history';
 
 /** How long a graceful shutdown may take before the process exits anyway (a stuck request or mail server). */
 const SHUTDOWN_TIMEOUT_MS = 20_000;
@@ -47,16 +49,29 @@ async function main() {
     storage,
     log,
   });
+  const terminalDeps = {
+    config,
+    database,
+    clock: systemClock,
+    mailer,
+    sms: logSmsSender({ info: (o, m) => log.info(m, JSON.stringify(o)) }),
+    storage,
+    log,
+  };
   if (seeded) {
     await seedDemoPictures({ db: database.db, storage, clock: systemClock });
     await seedDemoBookings(app, database.db);
     await seedDemoPosts(app, config);
+    await seedDemoTerminals(terminalDeps);
   }
   mailer.start();
   // the catalogue is being built in memory since the routes were registered; until it is there (/api/ready), a
   // search is told to come back instead of waiting longer than a search may take
   startCatalogue(database.db, { cache: config.CATALOGUE_CACHE === 'on', startWaitMs: 50 });
   await app.listen({ port: config.PORT, host: config.HOST });
+  // terminal readings over MQTT (when MQTT_URL is set): acknowledged to the broker only once stored
+  const terminals = new MqttIngest(terminalDeps);
+  await terminals.start();
 
   console.log(`\n  ${config.SITE_NAME}`);
   console.log(
@@ -91,6 +106,8 @@ async function main() {
     }, SHUTDOWN_TIMEOUT_MS).unref();
     try {
       stopCatalogue(database.db);
+      // first the terminal ingest: the batch being written commits and is acknowledged, the rest stays with the broker
+      await terminals.stop();
       await app.close();
       await mailer.stop();
       await drainImports();

@@ -41,6 +41,7 @@ import {
 import { nextStamp, referenceOf, VALUE_RANGES, type Reference, type Snapshot } from './snapshot';
 import { snippet } from './text';
 import { turn } from './turns';
+import { idleInstrumentIds } from '../terminals/live';
 
 export { VALUE_RANGES } from './snapshot';
 export type { CatalogueFilterInput } from './filters';
@@ -186,11 +187,29 @@ const orderAffectedBy = (f: Resolved, kind: SortKind) => (ch: Change) => {
 };
 
 /** The total, facets and passing positions of a query's filters, kept per resolved filters (and reference names' age). */
-function countsOf(snap: Snapshot, ref: Reference, f: Resolved, fk: string): { counts: Counts; kept: boolean } {
+function countsOf(
+  snap: Snapshot,
+  ref: Reference,
+  f: Resolved,
+  fk: string,
+  only: Int32Array | null = null,
+): { counts: Counts; kept: boolean } {
   const key = `c:${snap.refAt}:${fk}`;
-  const kept = memoGet<Counts>(snap.caches, key);
+  const kept = only ? undefined : memoGet<Counts>(snap.caches, key);
   if (kept) return { counts: kept, kept: true };
-  const c = count(snap, matching(snap, f.terms), f);
+  const hits = matching(snap, f.terms);
+  let within = hits;
+  if (only) {
+    const mask = new Uint8Array(snap.n);
+    for (const i of only) mask[i] = 1;
+    within = hits ? hits.filter((i) => mask[i] === 1) : only;
+  }
+  const c = count(snap, within, f);
+  // the idle set changes with every reading: such counts are never kept
+  if (only) {
+    const members = c.members && c.members.buffer === snap.scratchMembers.buffer ? c.members.slice() : c.members;
+    return { counts: { total: c.total, facets: facets(snap, c, ref), members }, kept: false };
+  }
   let members = c.total === snap.live ? null : c.members;
   // positions in the request scratch are copied before they are kept; hit lists are never changed in place
   if (members && snap.caches.on && members.buffer === snap.scratchMembers.buffer) members = members.slice();
@@ -200,6 +219,7 @@ function countsOf(snap: Snapshot, ref: Reference, f: Resolved, fk: string): { co
 
 export async function search(database: Database, q: CatalogueQueryT) {
   const { db } = database;
+  const idle = q.idle === 'now' ? await idleInstrumentIds(database) : null;
   const snap = await snapshot(db);
   const ref = await referenceOf(db, snap);
   await turn();
@@ -211,11 +231,15 @@ export async function search(database: Database, q: CatalogueQueryT) {
   const score = scorer(snap, f.terms);
   const cursor = q.after ? decodeCursor(q.after, sort, dir) : null;
   const fk = JSON.stringify(f);
-  const { counts, kept } = countsOf(snap, ref, f, fk);
+  // 空闲 now: the positions of the idle instruments (ascending), read from the live status, not from the snapshot
+  const only = idle
+    ? Int32Array.from([...idle].map((id) => snap.index.get(id) ?? -1).filter((i) => i >= 0 && snap.alive[i])).sort()
+    : null;
+  const { counts, kept } = countsOf(snap, ref, f, fk, only);
   const start = (q.page - 1) * q.pageSize;
   // one more than the page: whether a next page exists
   const pk = `p:${kind}:${dir}:${cursor ? q.after : start}:${q.pageSize}:${fk}`;
-  let positions = memoGet<number[]>(snap.caches, pk);
+  let positions = only ? undefined : memoGet<number[]>(snap.caches, pk);
   recordResult(snap.caches, kept && positions ? 'hit' : kept ? 'counts' : 'miss');
   if (!positions) {
     const after: After | null = cursor
@@ -228,13 +252,8 @@ export async function search(database: Database, q: CatalogueQueryT) {
             dir,
           ) > 0
       : null;
-    positions = memoSet(
-      snap.caches,
-      pk,
-      pageOf(snap, counts.members, kind, dir, score, start, q.pageSize + 1, after),
-      q.pageSize + 1,
-      orderAffectedBy(f, kind),
-    );
+    const page = pageOf(snap, counts.members, kind, dir, score, start, q.pageSize + 1, after);
+    positions = only ? page : memoSet(snap.caches, pk, page, q.pageSize + 1, orderAffectedBy(f, kind));
   }
   const pagePos = positions.slice(0, q.pageSize);
   const last = pagePos[pagePos.length - 1];

@@ -18,6 +18,7 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 import { DomainError } from '../../../domain/errors';
 import type { Deps } from '../../deps';
 import { catalogueStatus, readHead } from '../catalogue/feed';
+import { registerTerminalMetrics } from '../terminals/metrics';
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
 const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -140,6 +141,7 @@ export function registerMetrics(app: FastifyInstance, deps: Deps) {
     duration.observe(labels, reply.elapsedTime / 1000);
   });
 
+  registerTerminalMetrics(registry, deps);
   const sample = sampler(deps);
   sampledGauge(
     registry,

@@ -48,6 +48,8 @@ export interface Filters {
   vmax: string;
   sharing: string;
   status: string;
+  /** 'now': only instruments idle now (the terminals' live status) */
+  idle: string;
   sort: Sort | '';
   dir: Dir;
   page: number;
@@ -75,6 +77,7 @@ export function fromQuery(q: LocationQuery): Filters {
     vmax: wanNumber(one(q.vmax)),
     sharing: sharing === 'internal' || sharing === 'external' ? sharing : '',
     status: (RUN_STATUSES as readonly string[]).includes(status) ? status : '',
+    idle: one(q.idle) === 'now' ? 'now' : '',
     sort: sort in SORT_LABEL ? (sort as Sort) : '',
     dir: one(q.dir) === 'asc' ? 'asc' : 'desc',
     page: Number.isInteger(page) && page > 1 && page <= 100_000 ? page : 1,
@@ -85,7 +88,19 @@ export function fromQuery(q: LocationQuery): Filters {
 export function toQuery(f: Filters): LocationQueryRaw {
   const out: LocationQueryRaw = {};
   if (f.view === 'org') out.view = 'org';
-  for (const k of ['q', 'category', 'field', 'city', 'org', 'value', 'vmin', 'vmax', 'sharing', 'status'] as const)
+  for (const k of [
+    'q',
+    'category',
+    'field',
+    'city',
+    'org',
+    'value',
+    'vmin',
+    'vmax',
+    'sharing',
+    'status',
+    'idle',
+  ] as const)
     if (f[k]) out[k] = f[k];
   if (f.sort) out.sort = f.sort;
   if (f.sort && f.dir === 'asc') out.dir = 'asc';
@@ -128,6 +143,7 @@ export function filterQuery(f: Filters): Query {
     valueMax,
     sharing: f.sharing || undefined,
     status: f.status || undefined,
+    idle: f.idle || undefined,
   };
 }
 
@@ -135,7 +151,7 @@ export function filterQuery(f: Filters): Query {
 export const filterKey = (f: Filters) => JSON.stringify([filterQuery(f), effectiveSort(f), f.dir]);
 
 export const activeFilterCount = (f: Filters) =>
-  ['category', 'field', 'city', 'org', 'sharing', 'status'].filter((k) => f[k as keyof Filters]).length +
+  ['category', 'field', 'city', 'org', 'sharing', 'status', 'idle'].filter((k) => f[k as keyof Filters]).length +
   (f.value || f.vmin || f.vmax ? 1 : 0);
 
 /** "10,000+" when the server capped the total. */

@@ -1,0 +1,291 @@
+/**
+ * `npm run bench -- --terminals N [--seconds S] [--database postgres] [--restart]`: N terminals, each sending a
+ * reading every 10 s (N/10 readings/s), for S seconds (default 60), through a real Mosquitto (started here on a
+ * free port with a password file and an ACL) into a server of its own (a child process), while the catalogue's
+ * search load (the Zipf mix at --search-rate searches/s, default 20, open loop) runs alongside.
+ *
+ * - The readings are signed with each terminal's key and published with QoS 1 by 16 gateway connections (an
+ *   account that may publish for all; opening N connections would measure the load generator instead).
+ * - lost = readings the broker acknowledged that the database does not hold once the server has caught up;
+ *   applied twice = stored readings beyond the distinct acknowledged ones (the (terminal, seq) key makes it 0).
+ * - message-to-visible: for 100 probe terminals, the time from publishing to GET /api/terminals/live showing the
+ *   reading's time (polled every 50 ms).
+ * - search p99: 15 s of the search load alone first, then the same load during the terminal load.
+ * - --restart: the server is killed (SIGKILL) halfway and started again with the same MQTT client ids; what the
+ *   broker accepted meanwhile must all arrive.
+ * The last line is JSON: terminal_msgs_per_s, terminal_lost, terminal_applied_twice, terminal_visible_p99_ms, …
+ */
+import http from 'node:http';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import mqtt, { type MqttClient } from 'mqtt';
+import { loadConfig } from '../src/server/config';
+import { connect } from '../src/server/db/connect';
+import { migrateToLatest } from '../src/server/db/migrate';
+import { seedReference } from '../src/server/db/seed-reference';
+import { systemClock } from '../src/server/platform/clock';
+import { newTerminalKey, sealKey, signReading } from '../src/server/modules/terminals/keys';
+import { topicOf } from '../src/server/modules/terminals/mqtt';
+import { startBroker } from '../src/server/modules/terminals/test-broker';
+import { loadCatalogue } from './generate';
+import { get, quantile, round } from './bench-load';
+import { zipfMix } from './bench-mix';
+import { createPgDatabase, dropPgDatabase, killAll, startServer, type Server } from './bench-server';
+
+const PREFIX = 'isp/terminals';
+const SECRET = 'bench-terminal-key-secret-0123456789';
+const GATEWAYS = 16;
+const PROBES = 100;
+
+/** The search load at a fixed rate (open loop: a slow answer does not slow the asking), its latencies. */
+async function pacedSearch(port: () => number, rate: number, seconds: number) {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 8 });
+  const mix = zipfMix();
+  const times: number[] = [];
+  let errors = 0;
+  const pending: Promise<void>[] = [];
+  const until = Date.now() + seconds * 1000;
+  while (Date.now() < until) {
+    const s = Date.now();
+    pending.push(
+      get(agent, port(), mix.next())
+        .then((r) => {
+          if (r.status === 200) times.push(Date.now() - s);
+          else errors++;
+        })
+        .catch(() => void errors++),
+    );
+    await new Promise((r) => setTimeout(r, 1000 / rate));
+  }
+  await Promise.all(pending);
+  agent.destroy();
+  return { p99: quantile(times, 0.99), rps: times.length / seconds, errors };
+}
+
+export async function runTerminalBench(args: string[]) {
+  const opt = (name: string) => {
+    const k = args.indexOf(`--${name}`);
+    return k >= 0 ? args[k + 1] : undefined;
+  };
+  const N = Number(opt('terminals'));
+  const SECONDS = Number(opt('seconds') ?? 60);
+  const postgres = opt('database') === 'postgres';
+  const restart = args.includes('--restart');
+  /** searches per second of the search load (open loop, 4 connections); 0: none */
+  const searchRate = Number(opt('search-rate') ?? 20);
+  const t0 = Date.now();
+  const log = (...a: unknown[]) => console.log(`[${((Date.now() - t0) / 1000).toFixed(1).padStart(6)} s]`, ...a);
+  log(`terminal benchmark: ${N} terminals, 1 reading / 10 s each, ${SECONDS} s, ${postgres ? 'postgres' : 'sqlite'}`);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'h14-bench-'));
+  let pgDb: { name: string; url: string } | undefined;
+  if (postgres) pgDb = await createPgDatabase(process.env.DATABASE_URL!);
+  const config = loadConfig({ DATA_DIR: dir, LOG_LEVEL: 'silent', TERMINAL_KEY_SECRET: SECRET });
+  const database = connect(pgDb ? { databaseUrl: pgDb.url } : { sqliteFile: config.sqliteFile });
+  await migrateToLatest(database.db);
+  await seedReference(database.db, config, systemClock);
+  await loadCatalogue(database, Math.max(Math.ceil(N * 1.1), 2000), log as never);
+  const instruments = await database.db
+    .selectFrom('instruments')
+    .select(['id', 'orgId'])
+    .where('state', '=', 'listed')
+    .orderBy('id')
+    .limit(N)
+    .execute();
+  const terminals = instruments.map((i, k) => ({
+    id: `T${k.toString(16).toUpperCase().padStart(12, '0')}`,
+    key: newTerminalKey(),
+    i,
+  }));
+  const now = new Date().toISOString();
+  for (let k = 0; k < terminals.length; k += 500)
+    await database.db
+      .insertInto('terminals')
+      .values(
+        terminals.slice(k, k + 500).map((t) => ({
+          id: t.id,
+          instrumentId: t.i.id,
+          orgId: t.i.orgId,
+          label: null,
+          keySealed: sealKey(config, t.key),
+          keyVersion: 1,
+          isDisabled: false,
+          createdBy: null,
+          createdAt: now,
+          keyRotatedAt: null,
+          disabledAt: null,
+        })),
+      )
+      .execute();
+  log(`${terminals.length} terminals registered`);
+
+  fs.mkdirSync(path.join(dir, 'broker'));
+  const broker = await startBroker({ prefix: PREFIX, dir: path.join(dir, 'broker') });
+  // whatever happens, the broker this run started does not outlive it
+  process.once('exit', () => void broker.stop());
+  Object.assign(process.env, {
+    MQTT_URL: broker.url,
+    MQTT_USERNAME: broker.platform.username,
+    MQTT_PASSWORD: broker.platform.password,
+    MQTT_CLIENT_ID: 'bench-isp',
+    MQTT_TOPIC_PREFIX: PREFIX,
+    TERMINAL_KEY_SECRET: SECRET,
+    TERMINAL_HEARTBEAT_SECONDS: '60',
+  });
+  const serve = () =>
+    startServer({ dataDir: dir, databaseUrl: pgDb?.url, cache: true, label: 'terminals', log: log as never });
+  let server: Server = await serve();
+
+  const gateways: MqttClient[] = [];
+  for (let g = 0; g < GATEWAYS; g++)
+    gateways.push(await mqtt.connectAsync(broker.url, { ...broker.gateway, clientId: `bench-gw-${g}` }));
+
+  // the search load alone
+  const alone = await pacedSearch(() => server.port, searchRate, 15);
+  log(`search alone: ${alone.rps.toFixed(0)}/s, p99 ${alone.p99.toFixed(1)} ms`);
+
+  const seq = new Int32Array(terminals.length);
+  const probes = new Map<string, { at: number; sent: number }[]>();
+  const probeIds = terminals.slice(0, PROBES).map((t) => t.i.id);
+  const latencies: number[] = [];
+  let acked = 0,
+    failed = 0,
+    published = 0,
+    running = true;
+  const perSecond = terminals.length / 10; // each terminal every 10 s
+  let cursor = 0;
+  const pumpStart = Date.now();
+  const pump = setInterval(() => {
+    // as many as are due by now: a late timer catches up instead of sending less
+    const due = Math.floor(((Date.now() - pumpStart) / 1000) * perSecond) - published;
+    for (let d = 0; d < due; d++) {
+      const k = cursor++ % terminals.length;
+      const t = terminals[k];
+      const s = ++seq[k];
+      const at = Date.now();
+      const reading = signReading(t.key, {
+        terminal: t.id,
+        seq: s,
+        at,
+        power: s % 200 !== 0,
+        inUse: Math.floor(s / 30) % 2 === 0,
+      });
+      if (k < PROBES) probes.set(t.i.id, [...(probes.get(t.i.id) ?? []), { at, sent: at }]);
+      published++;
+      gateways[k % GATEWAYS]
+        .publishAsync(topicOf(PREFIX, t.id), JSON.stringify(reading), { qos: 1 })
+        .then(() => acked++)
+        .catch(() => failed++);
+    }
+  }, 10);
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 5 });
+  const watch = (async () => {
+    while (running) {
+      for (let k = 0; k < probeIds.length; k += 20) {
+        const ids = probeIds.slice(k, k + 20).join(',');
+        const body = await new Promise<string>((resolve) => {
+          const req = http.get(
+            { host: '127.0.0.1', port: server.port, path: `/api/terminals/live?ids=${ids}`, agent },
+            (res) => {
+              let b = '';
+              res.on('data', (c: Buffer) => (b += c));
+              res.on('end', () => resolve(b));
+            },
+          );
+          req.on('error', () => resolve('{"items":[]}'));
+        });
+        let items: { instrumentId: string; lastMessageAt: string | null }[] = [];
+        try {
+          items = (JSON.parse(body) as { items: typeof items }).items ?? [];
+        } catch {
+          /* restarting */
+        }
+        const seen = Date.now();
+        for (const it of items) {
+          const waiting = probes.get(it.instrumentId);
+          if (!waiting || !it.lastMessageAt) continue;
+          const shown = Date.parse(it.lastMessageAt);
+          const left = waiting.filter((p) => {
+            if (p.at > shown) return true;
+            latencies.push(seen - p.sent);
+            return false;
+          });
+          probes.set(it.instrumentId, left);
+        }
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  })();
+  const loadStart = Date.now();
+  let restartAt: [number, number] | null = null;
+  const restartJob = restart
+    ? (async () => {
+        await new Promise((r) => setTimeout(r, (SECONDS * 1000) / 2));
+        const killedAt = Date.now();
+        log('killing the server (SIGKILL) during the load');
+        server.child.kill('SIGKILL');
+        await new Promise((r) => setTimeout(r, 1000));
+        server = await serve();
+        restartAt = [killedAt, Date.now()];
+        log(`server back after ${((Date.now() - killedAt) / 1000).toFixed(1)} s`);
+      })()
+    : Promise.resolve();
+  const during = await pacedSearch(() => server.port, searchRate, SECONDS);
+  await restartJob;
+  clearInterval(pump);
+  const loadSeconds = (Date.now() - loadStart) / 1000;
+  log(
+    `published ${published} readings in ${loadSeconds.toFixed(1)} s; waiting for the acknowledgements and the server`,
+  );
+  const until = Date.now() + 120_000;
+  while (acked + failed < published && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+  const stored = async () =>
+    Number(
+      (
+        await database.db
+          .selectFrom('terminalMessages')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
+  let held = await stored();
+  while (held < acked && Date.now() < until) {
+    await new Promise((r) => setTimeout(r, 250));
+    held = await stored();
+  }
+  running = false;
+  await watch;
+  agent.destroy();
+  // with --restart, the probes published while the server was down wait for it, and count too
+  const r0 = restartAt as [number, number] | null;
+  const steady = latencies;
+  const result = {
+    terminal_count: terminals.length,
+    terminal_seconds: round(loadSeconds, 1),
+    terminal_msgs_per_s: round(acked / loadSeconds, 1),
+    terminal_published: published,
+    terminal_acked: acked,
+    terminal_stored: held,
+    terminal_lost: Math.max(0, acked - held),
+    terminal_applied_twice: Math.max(0, held - acked),
+    terminal_visible_p50_ms: round(quantile(steady, 0.5), 0),
+    terminal_visible_p99_ms: round(quantile(steady, 0.99), 0),
+    terminal_visible_samples: steady.length,
+    terminal_restart: !!r0,
+    search_alone_p99_ms: round(alone.p99, 1),
+    search_during_p99_ms: round(during.p99, 1),
+    search_p99_change: round(during.p99 / alone.p99 - 1, 3),
+    search_during_rps: round(during.rps, 0),
+    search_errors: during.errors,
+    load_avg: round(os.loadavg()[0], 2),
+  };
+  log(JSON.stringify(result, null, 1));
+  for (const g of gateways) await g.endAsync();
+  await server.stop();
+  await broker.stop();
+  await database.close();
+  if (pgDb) await dropPgDatabase(process.env.DATABASE_URL!, pgDb.name);
+  fs.rmSync(dir, { recursive: true, force: true });
+  killAll();
+  console.log(JSON.stringify(result));
+}

@@ -1,0 +1,336 @@
+/**
+ * The one ingest path of terminal readings, for MQTT and HTTP alike: parse, authenticate (known, enabled terminal;
+ * HMAC of the signed text with its key; the topic names the same terminal), then one transaction per batch:
+ * store the readings ((terminal, seq) unique: a repeat is never applied twice), advance each terminal's cursor
+ * (a late reading replays the terminal from before it), write the intervals and the cursor, recompute the touched
+ * daily totals. Refused readings are counted (metrics.ts) and never written.
+ */
+import type { z } from 'zod';
+import { ReadingBody } from '../../../contracts/terminals';
+import {
+  advance,
+  clockSkewed,
+  emptyCursor,
+  isLate,
+  replay,
+  type Cursor,
+  type Interval,
+  type Reading,
+} from '../../../domain/terminal-usage';
+import type { Db } from '../../db/connect';
+import { newId } from '../../db/ids';
+import type { Deps } from '../../deps';
+import { openKey, signatureValid, signedText } from './keys';
+import { applyLocal, writerOf, type LiveRow } from './live';
+import { count, type Outcome } from './metrics';
+import { recomputeDaily, TouchedDays, type Touched } from './usage';
+
+const ReadingMessage = ReadingBody;
+export type ReadingMessageT = z.infer<typeof ReadingMessage>;
+
+export interface Incoming {
+  /** the MQTT payload, or an HTTP body already parsed */
+  body: Buffer | string | unknown;
+  /** the terminal id named by the MQTT topic */
+  topicTerminal?: string;
+  via: 'mqtt' | 'http' | 'demo';
+  /** when it arrived, if not now (the demo seed's history) */
+  receivedAt?: number;
+}
+
+interface Accepted extends ReadingMessageT {
+  instrumentId: string;
+  skewed: boolean;
+}
+
+function parse(i: Incoming): ReadingMessageT | null {
+  try {
+    const raw = Buffer.isBuffer(i.body) || typeof i.body === 'string' ? JSON.parse(String(i.body)) : i.body;
+    const r = ReadingMessage.safeParse(raw);
+    return r.success ? r.data : null;
+  } catch {
+    return null;
+  }
+}
+
+const keyCache = new Map<string, string>();
+function keyOf(deps: Deps, sealed: string) {
+  let k = keyCache.get(sealed);
+  if (k === undefined) {
+    k = openKey(deps.config, sealed);
+    if (keyCache.size > 50_000) keyCache.clear();
+    keyCache.set(sealed, k);
+  }
+  return k;
+}
+
+/** Authenticates a batch; returns the accepted readings and each message's outcome so far. */
+async function authenticate(deps: Deps, batch: Incoming[]) {
+  const outcomes: Outcome[] = new Array(batch.length);
+  const parsed = batch.map(parse);
+  const ids = [...new Set(parsed.filter((p) => p).map((p) => p!.terminal))];
+  const rows = ids.length
+    ? await deps.database.db
+        .selectFrom('terminals')
+        .select(['id', 'instrumentId', 'keySealed', 'isDisabled'])
+        .where('id', 'in', ids)
+        .execute()
+    : [];
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  const now = deps.clock.now().getTime();
+  const maxSkew = deps.config.TERMINAL_MAX_SKEW_SECONDS * 1000;
+  const accepted: (Accepted & { index: number })[] = [];
+  parsed.forEach((m, index) => {
+    const i = batch[index];
+    const t = m && byId.get(m.terminal);
+    if (!m) outcomes[index] = 'malformed';
+    else if (!t) outcomes[index] = 'unknown';
+    else if (i.topicTerminal !== undefined && i.topicTerminal !== m.terminal) outcomes[index] = 'topic';
+    else if (t.isDisabled) outcomes[index] = 'disabled';
+    else if (!signatureValid(keyOf(deps, t.keySealed), signedText(m), m.sig)) outcomes[index] = 'signature';
+    else
+      accepted.push({
+        ...m,
+        index,
+        instrumentId: t.instrumentId,
+        skewed: clockSkewed(m.at, i.receivedAt ?? now, maxSkew),
+      });
+  });
+  return { outcomes, accepted };
+}
+
+/**
+ * The open intervals as the cursor row keeps them. Keys without underscores: on PostgreSQL the JSON comes back as an
+ * object, and the camel-case plugin would turn `in_use` into `inUse`.
+ */
+type Stored = { id: string; startedAt: number; endedAt: number };
+type OpenJson = { powered?: Stored; inUse?: Stored };
+const KEY = { powered: 'powered', in_use: 'inUse' } as const;
+
+const toCursor = (s: {
+  lastSeq: number;
+  lastAt: string;
+  isPowered: boolean;
+  isInUse: boolean;
+  openJson: unknown;
+}): Cursor => {
+  const open = (s.openJson ?? {}) as OpenJson;
+  const c: Cursor = {
+    lastSeq: Number(s.lastSeq),
+    lastAt: Date.parse(s.lastAt),
+    power: s.isPowered,
+    inUse: s.isInUse,
+    open: {},
+  };
+  for (const kind of ['powered', 'in_use'] as const) {
+    const o = open[KEY[kind]];
+    if (o) c.open[kind] = { ...o, kind, isOpen: true, isCut: false };
+  }
+  return c;
+};
+const openJson = (c: Cursor): OpenJson => {
+  const out: OpenJson = {};
+  for (const kind of ['powered', 'in_use'] as const) {
+    const iv = c.open[kind];
+    if (iv) out[KEY[kind]] = { id: iv.id, startedAt: iv.startedAt, endedAt: iv.endedAt };
+  }
+  return out;
+};
+
+const iso = (t: number) => new Date(t).toISOString();
+const intervalRow = (terminalId: string, instrumentId: string, iv: Interval) => ({
+  id: iv.id,
+  terminalId,
+  instrumentId,
+  kind: iv.kind,
+  startedAt: iso(iv.startedAt),
+  endedAt: iso(iv.endedAt),
+  isOpen: iv.isOpen,
+  isCut: iv.isCut,
+});
+
+const chunks = <T>(xs: T[], n: number) =>
+  Array.from({ length: Math.ceil(xs.length / n) }, (_, i) => xs.slice(i * n, i * n + n));
+
+async function upsertIntervals(trx: Db, rows: ReturnType<typeof intervalRow>[]) {
+  for (const part of chunks(rows, 400))
+    await trx
+      .insertInto('usageIntervals')
+      .values(part)
+      .onConflict((oc) =>
+        oc.column('id').doUpdateSet((eb) => ({
+          endedAt: eb.ref('excluded.endedAt'),
+          isOpen: eb.ref('excluded.isOpen'),
+          isCut: eb.ref('excluded.isCut'),
+        })),
+      )
+      .execute();
+}
+
+/** Replays a terminal from before its earliest late reading: the intervals from there on are made again. */
+async function replayTerminal(trx: Db, deps: Deps, terminalId: string, lateAt: number, touched: Touched) {
+  const after = await trx
+    .selectFrom('usageIntervals')
+    .select(['startedAt'])
+    .where('terminalId', '=', terminalId)
+    .where('endedAt', '>=', iso(lateAt))
+    .execute();
+  const from = Math.min(lateAt, ...after.map((r) => Date.parse(r.startedAt)));
+  await trx
+    .deleteFrom('usageIntervals')
+    .where('terminalId', '=', terminalId)
+    .where('endedAt', '>=', iso(from))
+    .execute();
+  const readings = await trx
+    .selectFrom('terminalMessages')
+    .select(['seq', 'at', 'isPowered', 'isInUse'])
+    .where('terminalId', '=', terminalId)
+    .where('at', '>=', iso(from))
+    .execute();
+  const { cursor, intervals } = replay(
+    readings.map((r) => ({ seq: Number(r.seq), at: Date.parse(r.at), power: r.isPowered, inUse: r.isInUse })),
+    deps.config.TERMINAL_HEARTBEAT_SECONDS * 1000,
+    newId,
+  );
+  touched.add(from, cursor.lastAt);
+  return { cursor, intervals };
+}
+
+/** Applies authenticated readings in one transaction; returns the outcome of each message of the batch. */
+export async function ingestBatch(deps: Deps, batch: Incoming[]): Promise<Outcome[]> {
+  const { outcomes, accepted } = await authenticate(deps, batch);
+  if (accepted.length) {
+    const now = deps.clock.now().toISOString();
+    const heartbeat = deps.config.TERMINAL_HEARTBEAT_SECONDS * 1000;
+    const writer = writerOf(deps.database);
+    const written: LiveRow[] = [];
+    await deps.database.db.transaction().execute(async (trx) => {
+      // one writer per terminal at a time, whichever instance or lane the reading came through (PostgreSQL; SQLite's
+      // write transactions are serialised already): the cursor is read and written under this lock
+      if (deps.database.dialect === 'postgres')
+        await trx
+          .selectFrom('terminals')
+          .select('id')
+          .where('id', 'in', [...new Set(accepted.map((m) => m.terminal))].sort())
+          .orderBy('id')
+          .forUpdate()
+          .execute();
+      // (terminal, seq) unique: what is already stored (or twice in this batch) is a duplicate
+      const fresh = new Set<string>();
+      for (const part of chunks(accepted, 400)) {
+        const inserted = await trx
+          .insertInto('terminalMessages')
+          .values(
+            part.map((m) => ({
+              terminalId: m.terminal,
+              seq: m.seq,
+              at: iso(m.at),
+              isPowered: m.power,
+              isInUse: m.inUse,
+              isLate: false,
+              isClockSkewed: m.skewed,
+              via: batch[m.index].via,
+              receivedAt: batch[m.index].receivedAt ? iso(batch[m.index].receivedAt!) : now,
+            })),
+          )
+          .onConflict((oc) => oc.columns(['terminalId', 'seq']).doNothing())
+          .returning(['terminalId', 'seq'])
+          .execute();
+        for (const r of inserted) fresh.add(`${r.terminalId}|${Number(r.seq)}`);
+      }
+      const byTerminal = new Map<string, (Accepted & { index: number })[]>();
+      for (const m of accepted) {
+        const k = `${m.terminal}|${m.seq}`;
+        if (!fresh.delete(k)) {
+          outcomes[m.index] = 'duplicate';
+          continue;
+        }
+        outcomes[m.index] = 'applied';
+        byTerminal.set(m.terminal, [...(byTerminal.get(m.terminal) ?? []), m]);
+      }
+      if (!byTerminal.size) return;
+      const states = await trx
+        .selectFrom('terminalState')
+        .selectAll()
+        .where('terminalId', 'in', [...byTerminal.keys()])
+        .execute();
+      const stateOf = new Map(states.map((s) => [s.terminalId, s]));
+      const intervals: ReturnType<typeof intervalRow>[] = [];
+      const stateRows = [];
+      const lateKeys: { terminalId: string; seq: number }[] = [];
+      const touched = new TouchedDays();
+      for (const [terminalId, msgs] of byTerminal) {
+        const instrumentId = msgs[0].instrumentId;
+        const s = stateOf.get(terminalId);
+        let cursor = s ? toCursor(s) : emptyCursor();
+        msgs.sort((a, b) => a.at - b.at || a.seq - b.seq);
+        const late = msgs.filter((m) => isLate(cursor, m));
+        const day = touched.of(instrumentId);
+        if (late.length) {
+          for (const m of late) lateKeys.push({ terminalId, seq: m.seq });
+          const r = await replayTerminal(trx, deps, terminalId, Math.min(...late.map((m) => m.at)), day);
+          cursor = r.cursor;
+          for (const iv of r.intervals) intervals.push(intervalRow(terminalId, instrumentId, iv));
+        } else {
+          const changed = new Map<string, Interval>();
+          for (const m of msgs) {
+            const reading: Reading = { seq: m.seq, at: m.at, power: m.power, inUse: m.inUse };
+            for (const iv of advance(cursor, reading, heartbeat, newId)) changed.set(iv.id, iv);
+          }
+          for (const iv of changed.values()) {
+            intervals.push(intervalRow(terminalId, instrumentId, iv));
+            day.add(iv.startedAt, iv.endedAt);
+          }
+        }
+        stateRows.push({
+          terminalId,
+          instrumentId,
+          lastSeq: cursor.lastSeq,
+          lastAt: iso(cursor.lastAt),
+          lastReceivedAt: now,
+          isPowered: cursor.power,
+          isInUse: cursor.inUse,
+          isOffline: false,
+          isClockSkewed: msgs[msgs.length - 1].skewed,
+          openJson: JSON.stringify(openJson(cursor)),
+          version: (s?.version ?? 0) + 1,
+          writer,
+          updatedAt: now,
+        });
+      }
+      await upsertIntervals(trx, intervals);
+      for (const part of chunks(stateRows, 300))
+        await trx
+          .insertInto('terminalState')
+          .values(part)
+          .onConflict((oc) =>
+            oc.column('terminalId').doUpdateSet((eb) => ({
+              lastSeq: eb.ref('excluded.lastSeq'),
+              lastAt: eb.ref('excluded.lastAt'),
+              lastReceivedAt: eb.ref('excluded.lastReceivedAt'),
+              isPowered: eb.ref('excluded.isPowered'),
+              isInUse: eb.ref('excluded.isInUse'),
+              isOffline: eb.ref('excluded.isOffline'),
+              isClockSkewed: eb.ref('excluded.isClockSkewed'),
+              openJson: eb.ref('excluded.openJson'),
+              version: eb.ref('excluded.version'),
+              writer: eb.ref('excluded.writer'),
+              updatedAt: eb.ref('excluded.updatedAt'),
+            })),
+          )
+          .execute();
+      for (const k of lateKeys)
+        await trx
+          .updateTable('terminalMessages')
+          .set({ isLate: true })
+          .where('terminalId', '=', k.terminalId)
+          .where('seq', '=', k.seq)
+          .execute();
+      await recomputeDaily(trx, touched, now);
+      written.push(...stateRows);
+    });
+    applyLocal(deps, written);
+  }
+  count(deps, outcomes);
+  return outcomes;
+}
