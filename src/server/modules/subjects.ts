@@ -5,6 +5,7 @@ import { onReviewQueued, registerSubject, subjectOf } from './reviews/subjects';
 import { notify } from './messages/service';
 import { claimSubject } from './vouchers/claims';
 import { postSubject } from './posts/service';
+import { reportSubject } from './stats/reports';
 
 /** Every kind the one review mechanism serves is registered here. */
 export function registerReviewSubjects(deps: Deps) {
@@ -13,6 +14,7 @@ export function registerReviewSubjects(deps: Deps) {
   registerSubject(instrumentSubject);
   registerSubject(claimSubject(deps));
   registerSubject(postSubject);
+  registerSubject(reportSubject);
   // a department's reviewers are told in the message centre (and by mail) when something arrives in their queue
   onReviewQueued(async (trx, r) => {
     const reviewers = await trx
