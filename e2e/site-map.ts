@@ -29,6 +29,7 @@ export const PUBLIC_PATHS = [
   '/register',
   '/forgot-password',
   '/reset-password?token=expired-or-unknown-token',
+  '/login/unified-error?reason=PROVIDER_DOWN',
   '/verify/0000000000000000demo',
   '/no-such-page',
 ];
@@ -43,6 +44,10 @@ export const MEMBER_PATHS = [
   '/member/instruments',
   '/member/instruments/new',
   '/member/instruments/import',
+  '/member/terminals',
+  '/member/terminal-hours',
+  '/review/terminal-coverage',
+  '/review/terminal-hours',
   '/member/posts',
   '/member/posts/new',
   '/member/bookings',
@@ -52,10 +57,15 @@ export const MEMBER_PATHS = [
   '/member/vouchers',
   '/member/messages',
   '/member/password',
+  '/member/identity',
   '/review',
   '/review/vouchers/stats',
   '/review/vouchers/payouts',
   '/review/vouchers/policy',
+  '/member/sharing',
+  '/member/sharing-reports',
+  '/sharing/dashboard',
+  '/sharing/rounds',
   '/admin/accounts',
   '/admin/users',
   '/admin/reference',
@@ -119,6 +129,9 @@ export async function memberDetailPaths(page: Page): Promise<string[]> {
   if (accepted) out.push(`/member/bookings/${accepted.id}/results`);
   const [instrument] = await items(page, '/api/instruments/mine');
   if (instrument) out.push(`/member/instruments/${instrument.id}/edit`);
+  const terminals = await items(page, '/api/terminals/mine');
+  const withTerminal = (terminals as unknown as { instrumentId: string; terminal: unknown }[]).find((i) => i.terminal);
+  if (withTerminal) out.push(`/member/terminals/${withTerminal.instrumentId}/usage`);
   const [post] = await items(page, '/api/posts/mine');
   if (post) out.push(`/member/posts/${post.id}/edit`);
   const [claim] = await items(page, '/api/vouchers/claims');

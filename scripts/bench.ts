@@ -184,6 +184,10 @@ async function buildDatabase(dataDir: string, databaseUrl: string | undefined, r
 // ------------------------------------------------------------------ run
 
 async function main() {
+  // npm run bench -- --terminals N: the terminal ingest benchmark (scripts/bench-terminals.ts)
+  if (args.includes('--terminals')) return (await import('./bench-terminals')).runTerminalBench(args);
+  // npm run bench -- --stats: the sharing statistics benchmark (scripts/bench-stats.ts)
+  if (args.includes('--stats')) return (await import('./bench-stats')).runStatsBench(args);
   log(
     `catalogue benchmark: ${DIALECT}, ${N.toLocaleString('en')} instruments, ${SECONDS} s per case, ${CASES.length} case(s): ${CASES.map((c) => c.key).join(', ')}; ${os.cpus().length} cores, node ${process.version}, load average ${os.loadavg()[0].toFixed(2)}${SMOKE ? ' (smoke)' : ''}`,
   );

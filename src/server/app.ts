@@ -37,6 +37,9 @@ import { messageRoutes } from './modules/messages/routes';
 import { voucherRoutes } from './modules/vouchers/routes';
 import { postRoutes } from './modules/posts/routes';
 import { noticeRoutes } from './modules/notices/routes';
+import { statsRoutes } from './modules/stats/routes';
+import { terminalIngestRoutes, terminalRoutes } from './modules/terminals/routes';
+import { identityRoutes } from './modules/identity/routes';
 import { registerReviewSubjects } from './modules/subjects';
 import { VERSION } from './version';
 
@@ -131,10 +134,14 @@ export async function buildApp(deps: Deps, opts: { web?: string | null } = {}): 
       await voucherRoutes(api, deps);
       await postRoutes(api, deps);
       await noticeRoutes(api, deps);
+      await statsRoutes(api, deps);
+      await terminalRoutes(api, deps);
+      await identityRoutes(api, deps);
     },
     { prefix: '/api' },
   );
 
+  await terminalIngestRoutes(app, deps); // outside /api: terminals sign each reading and have no session
   await registerWeb(app, opts.web === undefined ? webRoot() : opts.web);
   return app;
 }

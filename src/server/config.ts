@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { isIP } from 'node:net';
 import path from 'node:path';
+import { parseProviders, type ProviderConfig } from './modules/identity/provider-config';
 
 /** One entry of TRUST_PROXY as proxy-addr (Fastify's trustProxy) accepts it; a bad one would stop Fastify with a vaguer error. */
 function isProxyEntry(raw: string): boolean {
@@ -46,6 +47,8 @@ const schema = z
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'silent']).default('info'),
     /** the catalogue's result cache (kept results of searches); `off` computes every search afresh (the benchmark's cold case) */
     CATALOGUE_CACHE: z.enum(['on', 'off']).default('on'),
+    /** how often (ms) the sharing statistics read the change feeds into their aggregates; 0 switches the timer off */
+    STATS_REFRESH_MS: z.coerce.number().int().min(0).max(3_600_000).default(1000),
     /** `true`: the benchmark's routes /api/bench/catalogue-stats (loopback only); never in production */
     BENCH_ROUTES: z.enum(['true', 'false']).default('false'),
     /**
@@ -62,6 +65,36 @@ const schema = z
       .optional(),
     /** a bearer token that lets /metrics be read from other addresses than loopback */
     METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+    /** the MQTT broker the instrument terminals publish to (mqtt://host:port); unset: no MQTT ingest (HTTP ingest only) */
+    MQTT_URL: z
+      .string()
+      .regex(/^mqtts?:\/\//, 'must start with mqtt:// or mqtts://')
+      .optional(),
+    MQTT_USERNAME: z.string().optional(),
+    MQTT_PASSWORD: z.string().optional(),
+    /** the stable base of this instance's MQTT client ids (persistent sessions); default isp-<host name>-<PORT> */
+    MQTT_CLIENT_ID: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,40}$/)
+      .optional(),
+    /** topics are <prefix>/<terminal id>/status */
+    MQTT_TOPIC_PREFIX: z
+      .string()
+      .regex(/^[A-Za-z0-9_/-]{1,60}$/)
+      .default('isp/terminals'),
+    /** the shared-subscription group: instances in one group split the messages ($share/<group>/…) */
+    MQTT_SHARE_GROUP: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,40}$/)
+      .default('isp'),
+    /** MQTT connections per instance (each handles one message at a time; their messages are written in batches) */
+    MQTT_INGEST_CONNECTIONS: z.coerce.number().int().min(1).max(256).default(64),
+    /** a terminal that sends nothing for this long is 离线, and its open intervals are cut */
+    TERMINAL_HEARTBEAT_SECONDS: z.coerce.number().int().min(5).max(86_400).default(300),
+    /** a terminal whose time differs from the time of arrival by more is flagged (clock far off) */
+    TERMINAL_MAX_SKEW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
+    /** seals the terminal keys in the database (AES-256-GCM); unset: SESSION_SECRET */
+    TERMINAL_KEY_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
     /** uploaded files in an S3-compatible store instead of DATA_DIR/uploads (several instances on several machines) */
     S3_ENDPOINT: z.string().url().optional(),
     S3_BUCKET: z
@@ -73,8 +106,27 @@ const schema = z
     S3_SECRET_ACCESS_KEY: z.string().optional(),
     /** `true` (the default) addresses the bucket as a path (http://host/bucket/key), as MinIO and most local stores need */
     S3_FORCE_PATH_STYLE: z.enum(['true', 'false']).default('true'),
+    /** `false`: persons and legal persons log in only through the identity providers; department accounts and the system administrator keep their local login */
+    AUTH_LOCAL: z.enum(['true', 'false']).default('true'),
+    /** the unified identity providers (issue 13): one by OIDC_ISSUER … or several as a JSON list (modules/identity/provider-config.ts) */
+    OIDC_PROVIDERS: z.string().optional(),
+    OIDC_ISSUER: z.string().optional(),
+    OIDC_ID: z.string().optional(),
+    OIDC_NAME: z.string().optional(),
+    OIDC_NAME_EN: z.string().optional(),
+    OIDC_CLIENT_ID: z.string().optional(),
+    OIDC_CLIENT_SECRET: z.string().optional(),
+    OIDC_SCOPES: z.string().optional(),
+    OIDC_CLAIM_SUBJECT: z.string().optional(),
+    OIDC_CLAIM_NAME: z.string().optional(),
+    OIDC_CLAIM_MOBILE: z.string().optional(),
+    OIDC_CLAIM_ID_CARD: z.string().optional(),
+    OIDC_CLAIM_ORG_NAME: z.string().optional(),
+    OIDC_CLAIM_USCC: z.string().optional(),
   })
   .superRefine((c, ctx) => {
+    const idp = parseProviders(c);
+    if ('variable' in idp) ctx.addIssue({ code: 'custom', path: [idp.variable], message: idp.message });
     // half an S3 setting would silently keep files on the local disk of one machine: refuse it instead
     const pairs = [
       ['S3_ENDPOINT', 'S3_BUCKET'],
@@ -98,6 +150,8 @@ export type Config = Omit<z.infer<typeof schema>, 'PUBLIC_URL'> & {
   publicUrlIsDefault: boolean;
   sqliteFile: string;
   uploadDir: string;
+  /** the identity providers parsed from OIDC_* (empty: none configured) */
+  identityProviders: ProviderConfig[];
 };
 
 /** The address the app listens on, as a browser on this machine or the network would reach it. */
@@ -123,5 +177,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicUrlIsDefault: c.PUBLIC_URL === undefined,
     sqliteFile: path.resolve(c.DATA_DIR, 'platform.sqlite'),
     uploadDir: path.resolve(c.DATA_DIR, 'uploads'),
+    identityProviders: (parseProviders(c) as { providers: ProviderConfig[] }).providers,
   };
 }

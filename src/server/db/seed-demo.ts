@@ -26,7 +26,7 @@ interface DemoOrg {
 }
 
 /** About twenty organisations of Shandong: universities, institutes and enterprises, large and small. */
-const ORGS: DemoOrg[] = [
+export const ORGS: DemoOrg[] = [
   {
     key: 'sdu',
     name: '山东大学',
@@ -283,6 +283,9 @@ const ORGS: DemoOrg[] = [
   },
 ];
 
+/** The demo identities of the local provider (`npm run idp`, issue 13): 李娜's is linked to her account. */
+export const DEMO_IDENTITY = { provider: 'province', memberSubject: 'p-lina' } as const;
+
 /** The demo accounts; the README lists the same. */
 export const DEMO_ACCOUNTS = [
   { role: '个人用户 person', login: '13800000001', name: '张伟（未绑定单位）' },
@@ -292,6 +295,17 @@ export const DEMO_ACCOUNTS = [
   { role: '企业法人 legal', login: 'jnhc / 法人登录', name: '济南华测精密检测技术有限公司（小微企业）' },
   { role: '市级审核 city', login: 'jinan_kjj', name: '济南市科学技术局' },
   { role: '省级审核 province', login: 'sd_kjt', name: '山东省科学技术厅' },
+  {
+    role: '统一身份认证 person',
+    login: 'zhaomin / 个人登录',
+    name: '赵敏（npm run idp 的身份，未绑定单位；sunli 同）',
+  },
+  { role: '统一身份认证 member', login: 'lina / 个人登录', name: '李娜（已关联 13800000002）' },
+  {
+    role: '统一身份认证 legal',
+    login: 'sdatc… / 法人登录',
+    name: '各演示单位的法人（单位简称或统一社会信用代码）；newco 未入网',
+  },
   { role: '系统管理员 admin', login: 'sysadmin', name: '系统管理员（密码见 ADMIN_PASSWORD，默认 Admin@12345）' },
 ] as const;
 
@@ -466,6 +480,22 @@ export async function seedDemo(db: Db, clock: Clock): Promise<boolean> {
     }
     await user({ mobile: '13800000001', realName: '张伟', email: 'zhangwei@example.com' });
     const member = await user({ mobile: '13800000002', realName: '李娜', email: 'lina@example.com' });
+    // 李娜 linked her unified identity once (issue 13): `npm run idp`'s `lina` logs into this account
+    await trx
+      .insertInto('externalIdentities')
+      .values({
+        id: newId(),
+        provider: DEMO_IDENTITY.provider,
+        subject: DEMO_IDENTITY.memberSubject,
+        userId: member,
+        kind: 'person',
+        idCardHash: null,
+        uscc: null,
+        orgName: null,
+        createdAt: now,
+        lastLoginAt: null,
+      })
+      .execute();
     const admin = await user({ mobile: '13800000003', realName: '王强', email: 'wangqiang@example.com' });
     await trx
       .insertInto('memberships')

@@ -170,6 +170,21 @@ const ROUTES: Record<string, Rule> = {
   'DELETE /api/posts/{id}': 'orgAdmin',
   'POST /api/posts/{id}/attachments': 'orgAdmin',
   'DELETE /api/posts/{id}/attachments/{fileId}': 'orgAdmin',
+  // terminals (物联网监测)
+  'POST /api/terminals': 'orgAdmin',
+  'POST /api/terminals/{id}/rotate': 'orgAdmin',
+  'POST /api/terminals/{id}/disable': 'orgAdmin',
+  'POST /api/terminals/{id}/enable': 'orgAdmin',
+  'GET /api/terminals/mine': 'member',
+  'GET /api/terminals/coverage': 'user',
+  'GET /api/terminals/totals': 'user',
+  'GET /api/terminals/live': 'public',
+  'GET /api/terminals/live/stream': 'public',
+  'GET /api/terminals/instruments/{id}/usage': 'user',
+  'POST /api/terminals/instruments/{id}/annotations': 'orgAdmin',
+  'GET /api/terminals/bookings/{id}/usage': 'user',
+  'GET /api/terminals/settings': 'public',
+  'PUT /api/terminals/settings': 'auditor',
   // notices (通知公告)
   'GET /api/notices': 'public',
   'GET /api/notices/{id}': 'public',
@@ -177,6 +192,35 @@ const ROUTES: Record<string, Rule> = {
   'POST /api/admin/notices': 'auditor',
   'PUT /api/admin/notices/{id}': 'auditor',
   'DELETE /api/admin/notices/{id}': 'auditor',
+  // unified identity login (省统一身份认证)
+  'GET /api/identity/providers': 'public',
+  'GET /api/identity/login': 'public',
+  'GET /api/identity/callback': 'public',
+  'GET /api/identity/mine': 'user',
+  'POST /api/identity/link': 'person',
+  'POST /api/identity/logout': 'user',
+  // sharing evaluation (开放共享评价)
+  'GET /api/sharing/definitions': 'public',
+  'GET /api/sharing/public': 'public',
+  'GET /api/sharing/dashboard': 'reviewer',
+  'GET /api/sharing/dashboard/export': 'reviewer',
+  'GET /api/sharing/org-dashboard': 'orgAdmin',
+  'GET /api/sharing/org-dashboard/export': 'orgAdmin',
+  'GET /api/sharing/settings': 'province',
+  'PUT /api/sharing/settings': 'province',
+  'POST /api/sharing/rounds': 'province',
+  'GET /api/sharing/rounds': 'reviewer',
+  'GET /api/sharing/rounds/{id}/reports': 'reviewer',
+  'GET /api/sharing/reports/mine': 'orgAdmin',
+  'GET /api/sharing/reports/{id}': 'user',
+  'PUT /api/sharing/reports/{id}': 'orgAdmin',
+  'POST /api/sharing/reports/{id}/submit': 'orgAdmin',
+  'POST /api/sharing/reports/{id}/grade': 'reviewer',
+  'GET /api/sharing/reports/{id}/export': 'user',
+  'GET /api/sharing/nrii/mine/validation': 'orgAdmin',
+  'GET /api/sharing/nrii/mine/export': 'orgAdmin',
+  'GET /api/sharing/nrii/orgs/{id}/validation': 'reviewer',
+  'GET /api/sharing/nrii/orgs/{id}/export': 'reviewer',
   // administration
   'GET /api/admin/reference/{kind}': 'sysadmin',
   'POST /api/admin/reference/{kind}': 'sysadmin',
@@ -194,7 +238,7 @@ const ROUTES: Record<string, Rule> = {
 };
 
 /** Routes that end the caller's session when they succeed: the walk logs in again afterwards. */
-const ENDS_SESSION = new Set(['POST /api/auth/logout']);
+const ENDS_SESSION = new Set(['POST /api/auth/logout', 'POST /api/identity/logout']);
 
 const METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const;
 type Method = Uppercase<(typeof METHODS)[number]>;

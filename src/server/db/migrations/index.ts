@@ -9,6 +9,8 @@ import * as catalogueIndex from './202611291800_catalogue_index';
 import * as catalogueFeed from './202612051200_catalogue_feed';
 import * as mailOutboxClaims from './202612111000_mail_outbox_claims';
 import * as terminals from './202612211000_terminals';
+import * as identity from './202612211100_identity';
+import * as sharingStats from './202612221000_sharing_stats';
 
 /** Migrations are listed here (not discovered on disk) so that tsx, Vitest and a bundle load them the same way. */
 const all: Record<string, Migration> = {
@@ -22,6 +24,8 @@ const all: Record<string, Migration> = {
   '202612051200_catalogue_feed': catalogueFeed,
   '202612111000_mail_outbox_claims': mailOutboxClaims,
   '202612211000_terminals': terminals,
+  '202612211100_identity': identity,
+  '202612221000_sharing_stats': sharingStats,
 };
 
 export const migrationProvider: MigrationProvider = { getMigrations: async () => all };
