@@ -207,6 +207,10 @@ async function main() {
   const errors: string[] = [];
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'isp-cluster-'));
   for (const d of ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi', 'data']) fs.mkdirSync(path.join(dir, d));
+  // nginx started as root runs its worker as another user, which writes request and reply bodies too large for its
+  // buffers (a batch of terminal readings, an upload, an export) into these folders
+  fs.chmodSync(dir, 0o755);
+  for (const d of ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']) fs.chmodSync(path.join(dir, d), 0o777);
   const database = `isp_cluster_${crypto.randomBytes(5).toString('hex')}`;
   const dbUrl = new URL(PG_URL);
   dbUrl.pathname = `/${database}`;
