@@ -50,3 +50,39 @@ export async function choose(page: Page, selectTest: string, option: string) {
 export async function confirmBox(page: Page) {
   await page.locator('.el-message-box__btns .el-button--primary').click();
 }
+
+/** The 编辑单位信息 fields after name and USCC, as a small enterprise of Jinan fills them; the tests vary the words. */
+export interface OrgDetails {
+  address: string;
+  legalPerson: string;
+  phone: string;
+  intro: string;
+  bankName: string;
+  accountName: string;
+  account: string;
+  liaison: string;
+  liaisonPhone: string;
+  liaisonEmail: string;
+  staff: string;
+  revenue: string;
+}
+export async function fillOrgDetails(page: Page, d: OrgDetails) {
+  await choose(page, 'org-type', '企业');
+  await choose(page, 'org-city', '济南');
+  const fields: [string, string][] = [
+    ['org-address', d.address],
+    ['org-legal-person', d.legalPerson],
+    ['org-phone', d.phone],
+    ['org-bank-name', d.bankName],
+    ['org-bank-account-name', d.accountName],
+    ['org-bank-account', d.account],
+    ['org-liaison-name', d.liaison],
+    ['org-liaison-phone', d.liaisonPhone],
+    ['org-liaison-email', d.liaisonEmail],
+    ['org-staff', d.staff],
+    ['org-revenue', d.revenue],
+  ];
+  for (const [test, value] of fields) await page.locator(`[data-test=${test}] input`).fill(value);
+  await page.locator('[data-test=org-intro] textarea').fill(d.intro);
+  await page.locator('[data-test=org-small]').getByText('是').click();
+}

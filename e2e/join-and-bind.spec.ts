@@ -1,5 +1,14 @@
 import { expect, test } from './fixtures';
-import { choose, confirmBox, DEMO_PASSWORD, login, logout, randomMobile, randomUscc, register } from './helpers';
+import {
+  confirmBox,
+  DEMO_PASSWORD,
+  fillOrgDetails,
+  login,
+  logout,
+  randomMobile,
+  randomUscc,
+  register,
+} from './helpers';
 
 const PASSWORD = 'Journey#2026';
 
@@ -23,21 +32,20 @@ test('register → organisation joins → city bureau approves → a second pers
   await page.locator('[data-test=org-name] input').fill(orgName);
   await page.locator('[data-test=org-uscc] input').fill(randomUscc());
   await expect(page.locator('[data-test=uscc-ok]')).toBeVisible();
-  await choose(page, 'org-type', '企业');
-  await choose(page, 'org-city', '济南');
-  await page.locator('[data-test=org-address] input').fill('济南市高新区舜华路 2000 号');
-  await page.locator('[data-test=org-legal-person] input').fill('赵立新');
-  await page.locator('[data-test=org-phone] input').fill('0531-88661234');
-  await page.locator('[data-test=org-intro] textarea').fill('从事材料检测与分析服务的科技型小微企业。');
-  await page.locator('[data-test=org-bank-name] input').fill('中国建设银行济南高新支行');
-  await page.locator('[data-test=org-bank-account-name] input').fill(orgName);
-  await page.locator('[data-test=org-bank-account] input').fill('37050161010000001234');
-  await page.locator('[data-test=org-liaison-name] input').fill('钱晓');
-  await page.locator('[data-test=org-liaison-phone] input').fill('13905310000');
-  await page.locator('[data-test=org-liaison-email] input').fill('liaison@qczc.example.cn');
-  await page.locator('[data-test=org-staff] input').fill('36');
-  await page.locator('[data-test=org-revenue] input').fill('850');
-  await page.locator('[data-test=org-small]').getByText('是').click();
+  await fillOrgDetails(page, {
+    address: '济南市高新区舜华路 2000 号',
+    legalPerson: '赵立新',
+    phone: '0531-88661234',
+    intro: '从事材料检测与分析服务的科技型小微企业。',
+    bankName: '中国建设银行济南高新支行',
+    accountName: orgName,
+    account: '37050161010000001234',
+    liaison: '钱晓',
+    liaisonPhone: '13905310000',
+    liaisonEmail: 'liaison@qczc.example.cn',
+    staff: '36',
+    revenue: '850',
+  });
   await expect(page.locator('[data-test=org-voucher]')).toBeVisible();
   await page.locator('[data-test=org-voucher]').getByText('是').click();
   await page.locator('[data-test=org-submit]').click();

@@ -2,7 +2,7 @@ import { startIdentityProvider, type RunningIdp } from '../src/server/identity-p
 import { demoUscc } from '../src/server/db/seed-demo';
 import { E2E_IDP } from './identity-provider';
 import { expect, test, type Page } from './fixtures';
-import { choose, confirmBox, DEMO_PASSWORD, login, logout } from './helpers';
+import { confirmBox, DEMO_PASSWORD, fillOrgDetails, login, logout } from './helpers';
 
 let idp: RunningIdp;
 test.beforeAll(async () => {
@@ -68,21 +68,20 @@ test('法人登录 through the provider → prefilled wizard → city approves �
   await expect(page.locator('[data-test=org-uscc] input')).toHaveValue(uscc);
   await expect(page.locator('[data-test=org-uscc] input')).toBeDisabled();
   await expect(page.locator('[data-test=org-identity-locked]')).toBeVisible();
-  await choose(page, 'org-type', '企业');
-  await choose(page, 'org-city', '济南');
-  await page.locator('[data-test=org-address] input').fill('济南市高新区新材料产业园 8 号');
-  await page.locator('[data-test=org-legal-person] input').fill('钟新材');
-  await page.locator('[data-test=org-phone] input').fill('0531-88990011');
-  await page.locator('[data-test=org-intro] textarea').fill('从事新材料检测的科技型企业。');
-  await page.locator('[data-test=org-bank-name] input').fill('中国银行济南高新支行');
-  await page.locator('[data-test=org-bank-account-name] input').fill(orgName);
-  await page.locator('[data-test=org-bank-account] input').fill('37050161010000005678');
-  await page.locator('[data-test=org-liaison-name] input').fill('马联络');
-  await page.locator('[data-test=org-liaison-phone] input').fill('13905310011');
-  await page.locator('[data-test=org-liaison-email] input').fill('liaison@newco.example.cn');
-  await page.locator('[data-test=org-staff] input').fill('28');
-  await page.locator('[data-test=org-revenue] input').fill('600');
-  await page.locator('[data-test=org-small]').getByText('是').click();
+  await fillOrgDetails(page, {
+    address: '济南市高新区新材料产业园 8 号',
+    legalPerson: '钟新材',
+    phone: '0531-88990011',
+    intro: '从事新材料检测的科技型企业。',
+    bankName: '中国银行济南高新支行',
+    accountName: orgName,
+    account: '37050161010000005678',
+    liaison: '马联络',
+    liaisonPhone: '13905310011',
+    liaisonEmail: 'liaison@newco.example.cn',
+    staff: '28',
+    revenue: '600',
+  });
   await page.locator('[data-test=org-voucher]').getByText('否').click();
   await page.locator('[data-test=org-submit]').click();
   await confirmBox(page);
