@@ -86,3 +86,16 @@ export async function fillOrgDetails(page: Page, d: OrgDetails) {
   await page.locator('[data-test=org-intro] textarea').fill(d.intro);
   await page.locator('[data-test=org-small]').getByText('是').click();
 }
+
+/** The Jinan city bureau opens the pending item whose row shows `text` in the review console, and approves it. */
+export async function cityApproves(page: Page, text: string) {
+  await login(page, 'jinan_kjj', DEMO_PASSWORD);
+  await page.goto('/review');
+  await page.locator('tr:visible', { hasText: text }).locator('[data-test=review-open]:visible').first().click();
+  await page.waitForURL(/\/review\/.+/);
+  await expect(page.getByText(text).first()).toBeVisible();
+  await page.locator('[data-test=review-approve]').click();
+  await confirmBox(page);
+  await expect(page.locator('[data-test=review-done]')).toBeVisible();
+  await logout(page);
+}

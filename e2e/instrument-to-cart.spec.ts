@@ -1,6 +1,6 @@
 import { expect, test } from './fixtures';
 import { png } from '../src/server/modules/files/testing';
-import { confirmBox, DEMO_PASSWORD, login, logout } from './helpers';
+import { cityApproves, confirmBox, DEMO_PASSWORD, login, logout } from './helpers';
 
 const ORG = '济南华测精密检测技术有限公司';
 const KEYWORD = '荧光';
@@ -56,14 +56,7 @@ test('an org publishes an instrument with a picture → the city bureau approves
   await logout(page);
 
   // 2. the city bureau approves it
-  await login(page, 'jinan_kjj', DEMO_PASSWORD);
-  await page.goto('/review');
-  await page.locator('tr:visible', { hasText: name }).locator('[data-test=review-open]:visible').first().click();
-  await page.waitForURL(/\/review\/.+/);
-  await page.locator('[data-test=review-approve]').click();
-  await confirmBox(page);
-  await expect(page.locator('[data-test=review-done]')).toBeVisible();
-  await logout(page);
+  await cityApproves(page, name);
 
   // 3. a visitor finds it by category, then by keyword
   await page.goto('/');

@@ -1,14 +1,5 @@
 import { expect, test } from './fixtures';
-import {
-  confirmBox,
-  DEMO_PASSWORD,
-  fillOrgDetails,
-  login,
-  logout,
-  randomMobile,
-  randomUscc,
-  register,
-} from './helpers';
+import { cityApproves, confirmBox, fillOrgDetails, login, logout, randomMobile, randomUscc, register } from './helpers';
 
 const PASSWORD = 'Journey#2026';
 
@@ -55,14 +46,7 @@ test('register → organisation joins → city bureau approves → a second pers
   await logout(page);
 
   // 2. the city bureau approves
-  await login(page, 'jinan_kjj', DEMO_PASSWORD);
-  await page.goto('/review');
-  await page.locator('tr:visible', { hasText: orgName }).locator('[data-test=review-open]:visible').first().click();
-  await page.waitForURL(/\/review\/.+/);
-  await page.locator('[data-test=review-approve]').click();
-  await confirmBox(page);
-  await expect(page.locator('[data-test=review-done]')).toBeVisible();
-  await logout(page);
+  await cityApproves(page, orgName);
 
   // 3. a second person applies to bind
   const joiner = randomMobile();

@@ -1,5 +1,5 @@
 import { expect, test } from './fixtures';
-import { confirmBox, DEMO_PASSWORD, login, logout } from './helpers';
+import { cityApproves, confirmBox, DEMO_PASSWORD, login, logout } from './helpers';
 
 const ORG = '济南华测精密检测技术有限公司';
 
@@ -43,15 +43,7 @@ test('an enterprise publishes a demand → the city bureau approves it → it sh
   await logout(page);
 
   // 2. the city bureau approves it in the review console
-  await login(page, 'jinan_kjj', DEMO_PASSWORD);
-  await page.goto('/review');
-  await page.locator('tr:visible', { hasText: title }).locator('[data-test=review-open]:visible').first().click();
-  await page.waitForURL(/\/review\/.+/);
-  await expect(page.getByText(title).first()).toBeVisible();
-  await page.locator('[data-test=review-approve]').click();
-  await confirmBox(page);
-  await expect(page.locator('[data-test=review-done]')).toBeVisible();
-  await logout(page);
+  await cityApproves(page, title);
 
   // 3. a visitor sees it on the home page and in 供需信息, with the instruments that may meet it; contacts need a login
   await page.goto('/');

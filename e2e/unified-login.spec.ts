@@ -2,7 +2,7 @@ import { startIdentityProvider, type RunningIdp } from '../src/server/identity-p
 import { demoUscc } from '../src/server/db/seed-demo';
 import { E2E_IDP } from './identity-provider';
 import { expect, test, type Page } from './fixtures';
-import { confirmBox, DEMO_PASSWORD, fillOrgDetails, login, logout } from './helpers';
+import { cityApproves, confirmBox, DEMO_PASSWORD, fillOrgDetails, login } from './helpers';
 
 let idp: RunningIdp;
 test.beforeAll(async () => {
@@ -90,14 +90,7 @@ test('法人登录 through the provider → prefilled wizard → city approves �
   await unifiedLogout(page);
 
   // 3. the city bureau approves
-  await login(page, 'jinan_kjj', DEMO_PASSWORD);
-  await page.goto('/review');
-  await page.locator('tr:visible', { hasText: orgName }).locator('[data-test=review-open]:visible').first().click();
-  await page.waitForURL(/\/review\/.+/);
-  await page.locator('[data-test=review-approve]').click();
-  await confirmBox(page);
-  await expect(page.locator('[data-test=review-done]')).toBeVisible();
-  await logout(page);
+  await cityApproves(page, orgName);
 
   // 4. a person logs in through the provider and is prompted to bind
   await unifiedLogin(page, 'zhaomin', 'person');
