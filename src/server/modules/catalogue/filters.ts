@@ -8,9 +8,10 @@ import type { CatalogueQueryT } from '../../../contracts/catalogue';
 import { categoryPrefix } from '../../../domain/categories';
 import { badInput } from '../../../domain/errors';
 import { RUN_STATUSES } from '../../../domain/instrument';
-import type { Values } from './cache';
+import { termGet, type Values } from './cache';
+import { intersect } from './finder';
 import { termHits } from './match';
-import { VALUE_RANGES, type Reference, type Snapshot } from './snapshot';
+import { FACET_RUNS, FACET_VALUES, facetKey, VALUE_RANGES, type Reference, type Snapshot } from './snapshot';
 import { queryTerms } from './text';
 
 // filter bits: a facet counts a row when the row passes every filter but its own
@@ -83,39 +84,47 @@ export type CatalogueFilterInput = Pick<
 
 const EMPTY = new Int32Array(0);
 
-/** a ∩ b, both ascending. */
-function intersect(a: Int32Array, b: Int32Array): Int32Array {
-  const out = new Int32Array(Math.min(a.length, b.length));
-  let i = 0,
-    j = 0,
-    o = 0;
-  while (i < a.length && j < b.length) {
-    const x = a[i],
-      y = b[j];
-    if (x < y) i++;
-    else if (x > y) j++;
-    else {
-      out[o++] = x;
-      i++;
-      j++;
-    }
-  }
-  return out.subarray(0, o);
+/** a ∩ b, both ascending (galloping through the longer one when the other is much shorter). */
+function intersectLists(a: Int32Array, b: Int32Array): Int32Array {
+  if (a.length > b.length) [a, b] = [b, a];
+  const out = new Int32Array(a.length);
+  return out.subarray(0, intersect(a, a.length, b, out));
 }
 
-/** Positions that contain every term, ascending; null = no keyword (everything). */
+/**
+ * Positions that contain every term, ascending; null = no keyword (everything). A single term is its hit list. With
+ * several, each term's candidates (exact for 1–2 characters, else those holding all its pairs) are intersected
+ * first, and only the positions left are checked against the longer terms: a candidate that another term rules
+ * out is never verified.
+ */
 export function matching(snap: Snapshot, terms: string[]): Int32Array | null {
   if (!terms.length) return null;
+  if (terms.length === 1) return termHits(snap, terms[0]);
   const lists: Int32Array[] = [];
+  const verify: string[] = [];
   for (const t of terms) {
-    const hits = termHits(snap, t);
-    if (!hits.length) return EMPTY;
-    lists.push(hits);
+    const c = snap.postings.candidates(t);
+    const kept = c && !c.exact ? termGet(snap.caches, t) : undefined;
+    let list: Int32Array;
+    if (!c) list = termHits(snap, t);
+    else if (c.exact) list = c.docs;
+    else if (kept) list = kept;
+    else {
+      list = c.docs;
+      verify.push(t);
+    }
+    if (!list.length) return EMPTY;
+    lists.push(list);
   }
   lists.sort((a, b) => a.length - b.length);
   let cur = lists[0];
-  for (let k = 1; k < lists.length && cur.length; k++) cur = intersect(cur, lists[k]);
-  return cur;
+  for (let k = 1; k < lists.length && cur.length; k++) cur = intersectLists(cur, lists[k]);
+  if (!verify.length) return cur;
+  const { text } = snap;
+  const out = new Int32Array(cur.length);
+  let o = 0;
+  for (let k = 0; k < cur.length; k++) if (hasTerms(text[cur[k]], verify)) out[o++] = cur[k];
+  return out.subarray(0, o);
 }
 
 export interface Counted {
@@ -185,18 +194,27 @@ export function count(snap: Snapshot, hits: Int32Array | null, f: Resolved): Cou
   const skipDead = !hits && snap.live < snap.n;
   let total = 0;
   if (!filtered) {
-    // the common case: every row passes and every facet counts it
+    // the common case: every row passes and every facet counts it; city, value range, sharing and run are counted
+    // as one packed key (snapshot.facet) and split afterwards
+    const { facet } = snap;
+    const perKey = new Int32Array(facetKey(cities.length, 0, 0, 0));
     for (let k = 0; k < len; k++) {
       const i = hits ? hits[k] : k;
       if (skipDead && !alive[i]) continue;
       subclasses[sub[i]]++;
       countFields(fields, fieldBits[i], more ? fieldMore.get(i) : undefined);
-      cities[city[i]]++;
       orgs[org[i]]++;
-      values[valueRange[i]]++;
-      shares[sharing[i]]++;
-      runs[run[i]]++;
-      total++;
+      perKey[facet[i]]++;
+    }
+    for (let key = 0; key < perKey.length; key++) {
+      const n = perKey[key];
+      if (!n) continue;
+      total += n;
+      runs[key % FACET_RUNS] += n;
+      const rest = Math.floor(key / FACET_RUNS);
+      shares[rest % 2] += n;
+      values[Math.floor(rest / 2) % FACET_VALUES] += n;
+      cities[Math.floor(rest / 2 / FACET_VALUES)] += n;
     }
   } else {
     const members = snap.scratchMembers;

@@ -147,7 +147,7 @@ function scratch(n: number) {
 }
 
 /** Writes a ∩ b (both ascending) to out and returns its length; gallops through b when a is much shorter. */
-function intersect(a: Int32Array, an: number, b: Int32Array, out: Int32Array): number {
+export function intersect(a: Int32Array, an: number, b: Int32Array, out: Int32Array): number {
   const bn = b.length;
   let o = 0;
   if (an * 16 < bn) {

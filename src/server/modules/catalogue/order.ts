@@ -5,31 +5,43 @@
 import { badInput } from '../../../domain/errors';
 import { termWeights } from './match';
 import { nextStamp, type Snapshot } from './snapshot';
+import { MAX_TERMS, WEIGHT } from './text';
+
+/** the highest relevance a query can score: every term in the name */
+const MAX_SCORE = WEIGHT.name * MAX_TERMS;
 
 export type Sort = 'relevance' | 'served' | 'purchased';
 export type Dir = 'asc' | 'desc';
 
+/** Relevance of a position, with the best and the worst score the query's terms can give. */
+export interface Scorer {
+  (i: number): number;
+  best: number;
+  worst: number;
+}
+
 /** Relevance of position i: the sum over terms of where each is found (name > model > manufacturer > other text). */
-export function scorer(snap: Snapshot, terms: string[]): (i: number) => number {
+export function scorer(snap: Snapshot, terms: string[]): Scorer {
   const ws = terms.map((t) => termWeights(snap, t));
   const rel = snap.rel;
+  const bounds = { best: WEIGHT.name * terms.length, worst: WEIGHT.other * terms.length };
   if (ws.length === 1) {
     const { weights, compute } = ws[0];
-    return (i) => {
+    return Object.assign((i: number) => {
       const k = rel[i];
       return weights[k] || compute(k);
-    };
+    }, bounds);
   }
-  return (i) => {
+  return Object.assign((i: number) => {
     const k = rel[i];
     let s = 0;
     for (const w of ws) s += w.weights[k] || w.compute(k);
     return s;
-  };
+  }, bounds);
 }
 
 /** The sort key of a position; for `purchased` the first number is 0 (date known) or 1 (unknown, always last). */
-export function keyOf(snap: Snapshot, i: number, sort: Sort, score: (i: number) => number): number[] {
+export function keyOf(snap: Snapshot, i: number, sort: Sort, score: Scorer): number[] {
   if (sort === 'served') return [snap.served[i]];
   if (sort === 'purchased') return snap.purchased[i] ? [0, snap.purchased[i]] : [1, 0];
   return [score(i), snap.served[i]];
@@ -149,7 +161,7 @@ export function pageOf(
   members: Int32Array | null,
   kind: SortKind,
   dir: Dir,
-  score: (i: number) => number,
+  score: Scorer,
   start: number,
   want: number,
   after: After | null,
@@ -168,6 +180,7 @@ export function pageOf(
   }
   const back = dir === 'desc';
   const runs: Run[] = [];
+  let first: number[] | null;
   if (kind === 'served') {
     runs.push({ arr: sparse ? sortBy(snap, members!, snap.served) : snap.byServed.view(), back, take, count: total });
   } else if (kind === 'purchased') {
@@ -188,27 +201,35 @@ export function pageOf(
         { arr: snap.noPurchase.view(), back, take, count: total - known },
       );
     }
+  } else if (!after && !start && !sparse && (first = firstRelevancePage(snap, take, total, back, score, want))) {
+    return first;
   } else {
-    // relevance: how many members per score, then each score's members in served order
-    const byScore = new Map<number, number>();
+    // relevance: how many members per score (scores are small integers: a histogram), then each score's members
+    // in served order; the members of the scores too rare to read from the served order are gathered in one pass
     const list = all ? snap.byServed.view() : members;
-    for (let k = 0; k < list.length; k++) {
-      const sc = score(list[k]);
-      byScore.set(sc, (byScore.get(sc) ?? 0) + 1);
-    }
-    const scores = [...byScore.keys()].sort((a, b) => (back ? b - a : a - b)); // reading order: best first for desc
-    for (const sc of scores) {
-      const count = byScore.get(sc)!;
-      const inScore = (i: number) => (!take || take(i)) && score(i) === sc;
-      if (sparse || count * 16 < snap.live) {
-        const mine: number[] = [];
-        for (let k = 0; k < list.length; k++) if (score(list[k]) === sc) mine.push(list[k]);
-        runs.push({ arr: sortBy(snap, mine, snap.served), back, take: null, count, score: sc });
-      } else
+    const perScore = new Int32Array(MAX_SCORE + 1);
+    for (let k = 0; k < list.length; k++) perScore[score(list[k])]++;
+    const rare = (count: number) => sparse || count * 16 < snap.live;
+    const gathered = new Map<number, { arr: Int32Array; n: number }>();
+    for (let sc = 0; sc <= MAX_SCORE; sc++)
+      if (perScore[sc] && rare(perScore[sc])) gathered.set(sc, { arr: new Int32Array(perScore[sc]), n: 0 });
+    if (gathered.size)
+      for (let k = 0; k < list.length; k++) {
+        const g = gathered.get(score(list[k]));
+        if (g) g.arr[g.n++] = list[k];
+      }
+    const distinct = perScore.reduce((a, c) => a + (c ? 1 : 0), 0);
+    for (let r = 0; r <= MAX_SCORE; r++) {
+      const sc = back ? MAX_SCORE - r : r; // reading order: best first for desc
+      const count = perScore[sc];
+      if (!count) continue;
+      const g = gathered.get(sc);
+      if (g) runs.push({ arr: sortBy(snap, g.arr, snap.served), back, take: null, count, score: sc });
+      else
         runs.push({
           arr: snap.byServed.view(),
           back,
-          take: all && byScore.size === 1 ? null : inScore,
+          take: all && distinct === 1 ? null : (i: number) => (!take || take(i)) && score(i) === sc,
           count,
           score: sc,
         });
@@ -224,6 +245,46 @@ export function pageOf(
     // with a cursor, a run wholly before it has no entry after it
     readRun(r, after ? 0 : skip, want, out, after);
     if (!after) skip = 0;
+  }
+  return out;
+}
+
+/**
+ * The first page of a large relevance query from a read of the served order: each member is scored as it comes, the
+ * first `want` of each score are kept, and the read stops once the score that comes first (every term in the name,
+ * or for ascending order nowhere but the other text) has the page, since nothing read later can come before it. The
+ * same order as the runs of `pageOf`, which need the number of members per score (a pass over every member); this
+ * read is given as many entries as there are members, and answers null when they do not fill the page.
+ */
+function firstRelevancePage(
+  snap: Snapshot,
+  take: ((i: number) => boolean) | null,
+  members: number,
+  back: boolean,
+  score: Scorer,
+  want: number,
+): number[] | null {
+  const first = back ? score.best : score.worst;
+  const perScore: number[][] = [];
+  const arr = snap.byServed.view();
+  const n = arr.length;
+  const budget = Math.min(n, members);
+  let j = 0;
+  for (; j < budget; j++) {
+    const i = arr[back ? n - 1 - j : j];
+    if (take && !take(i)) continue;
+    const sc = score(i);
+    const kept = (perScore[sc] ??= []);
+    if (kept.length < want) {
+      kept.push(i);
+      if (sc === first && kept.length === want) break;
+    }
+  }
+  if (j === budget && budget < n) return null;
+  const out: number[] = [];
+  for (let r = 0; r <= MAX_SCORE && out.length < want; r++) {
+    const kept = perScore[back ? MAX_SCORE - r : r];
+    if (kept) for (let k = 0; k < kept.length && out.length < want; k++) out.push(kept[k]);
   }
   return out;
 }
