@@ -141,11 +141,22 @@ export async function startServer(o: ServerOptions): Promise<Server> {
   if (o.databaseUrl) env.DATABASE_URL = o.databaseUrl;
   const t0 = Date.now();
   // the node flags of `npm start` (package.json): see docs/ARCHITECTURE.md, Memory
-  const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, '--import', 'tsx', 'src/server/main.ts'], {
-    cwd: ROOT,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    // BENCH_SERVER_FLAGS: more node flags for the servers, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile them
+    [
+      ...SERVER_NODE_FLAGS,
+      ...(process.env.BENCH_SERVER_FLAGS ?? '').split(' ').filter(Boolean),
+      '--import',
+      'tsx',
+      'src/server/main.ts',
+    ],
+    {
+      cwd: ROOT,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   children.add(child);
   let output = '';
   let exited: string | null = null;
