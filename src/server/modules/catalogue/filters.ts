@@ -10,7 +10,7 @@ import { badInput } from '../../../domain/errors';
 import { RUN_STATUSES } from '../../../domain/instrument';
 import { termGet, type Values } from './cache';
 import { intersect } from './finder';
-import { termHits } from './match';
+import { termHits, verifier } from './match';
 import { FACET_RUNS, FACET_VALUES, facetKey, VALUE_RANGES, type Reference, type Snapshot } from './snapshot';
 import { queryTerms } from './text';
 
@@ -120,10 +120,10 @@ export function matching(snap: Snapshot, terms: string[]): Int32Array | null {
   let cur = lists[0];
   for (let k = 1; k < lists.length && cur.length; k++) cur = intersectLists(cur, lists[k]);
   if (!verify.length) return cur;
-  const { text } = snap;
+  const checks = verify.map((t) => verifier(snap, t));
   const out = new Int32Array(cur.length);
   let o = 0;
-  for (let k = 0; k < cur.length; k++) if (hasTerms(text[cur[k]], verify)) out[o++] = cur[k];
+  for (let k = 0; k < cur.length; k++) if (checks.every((holds) => holds(cur[k]))) out[o++] = cur[k];
   return out.subarray(0, o);
 }
 

@@ -26,13 +26,26 @@ export function termHits(snap: Snapshot, term: string): Int32Array {
     hits = Int32Array.from(out);
   } else {
     const docs = c.docs;
+    const holds = verifier(snap, term);
     const out = new Int32Array(docs.length);
     let o = 0;
-    for (let k = 0; k < docs.length; k++) if (text[docs[k]].includes(term)) out[o++] = docs[k];
+    for (let k = 0; k < docs.length; k++) if (holds(docs[k])) out[o++] = docs[k];
     hits = o ? out.slice(0, o) : EMPTY;
   }
   termSet(snap.caches, term, hits);
   return hits;
+}
+
+/**
+ * Whether the search text of live position i contains `term`. The name, model and manufacturer are parts of the
+ * search text, and many instruments share them (the relevance table holds each combination once): where the term
+ * is found in one of them — which relevance asks anyway, once per combination — the text holds it without reading
+ * the text; else the text is read.
+ */
+export function verifier(snap: Snapshot, term: string): (i: number) => boolean {
+  const { text, alive, rel } = snap;
+  const { weights, compute } = termWeights(snap, term);
+  return (i) => alive[i] === 1 && ((weights[rel[i]] || compute(rel[i])) > WEIGHT.other || text[i].includes(term));
 }
 
 /**
