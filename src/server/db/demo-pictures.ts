@@ -6,7 +6,7 @@
  * picture per drawing, tint and model is made and reused.
  */
 import crypto from 'node:crypto';
-import sharp from 'sharp';
+import type Sharp from 'sharp';
 import type { Db } from './connect';
 import { newId } from './ids';
 import type { FilesTable, InstrumentFilesTable } from './types';
@@ -28,6 +28,8 @@ interface Raw {
   data: Buffer;
   info: { width: number; height: number; channels: 1 | 2 | 3 | 4 };
 }
+/** sharp, loaded by the first picture rendered (a server that seeds nothing never loads it) */
+let sharp: typeof Sharp;
 const scenes = new Map<string, Promise<Raw>>();
 /** The drawing without the plate, rasterised once per drawing and tint (the slow part: gradients over 800 × 600). */
 function scene(categoryCode: string): Promise<Raw> {
@@ -50,6 +52,7 @@ const fromRaw = (r: Raw) =>
  * gets it (images.ts: WebP, THUMB_WIDTH wide), made from the same pixels instead of decoding the JPEG again.
  */
 export async function renderDemoPicture(categoryCode: string, model: string): Promise<DemoPicture> {
+  sharp ??= (await import('sharp')).default;
   const pixels = await fromRaw(await scene(categoryCode))
     .composite([{ input: Buffer.from(plateSvg(categoryCode, model)) }])
     .raw()

@@ -1,4 +1,4 @@
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
 import { Inflate, unzipSync } from 'fflate';
 
 /**
@@ -301,13 +301,22 @@ const IGNORED_NODES = [
 
 /** Reads a workbook that `inspectXlsx` accepted. */
 export async function readXlsx(buf: Buffer): Promise<ExcelJS.Workbook> {
-  const wb = new ExcelJS.Workbook();
+  const wb = await newWorkbook();
   try {
     await wb.xlsx.load(buf as unknown as ExcelJS.Buffer, { ignoreNodes: IGNORED_NODES });
   } catch {
     throw new XlsxRejected({ kind: 'unreadable' });
   }
   return wb;
+}
+
+/**
+ * A new workbook. exceljs is loaded on first use, not at start: it is ≈ 25 MB of memory that a server which never
+ * reads or writes a workbook does not need (the memory target of docs/decisions/0002-live-catalogue.md).
+ */
+export async function newWorkbook(): Promise<ExcelJS.Workbook> {
+  const { default: excel } = await import('exceljs');
+  return new excel.Workbook();
 }
 
 export async function writeXlsx(wb: ExcelJS.Workbook): Promise<Buffer> {
@@ -361,4 +370,4 @@ export function cellContent(cell: ExcelJS.Cell): CellContent {
 }
 
 export type { Workbook, Worksheet, Cell } from 'exceljs';
-export { ExcelJS };
+export type { ExcelJS };

@@ -1,5 +1,3 @@
-import sharp from 'sharp';
-
 /** An image whose header looked right but which the decoder cannot read (truncated, corrupt, a disguised file). */
 export class UndecodableImageError extends Error {
   constructor(cause: unknown) {
@@ -27,6 +25,8 @@ export interface Thumbnail {
  * Decoding the whole image is also the check that it is an image at all.
  */
 export async function makeThumbnail(input: Buffer): Promise<Thumbnail> {
+  // sharp is loaded with the first picture, not at start (memory)
+  const { default: sharp } = await import('sharp');
   try {
     const { data, info } = await sharp(input, { failOn: 'error', limitInputPixels: MAX_PIXELS, animated: false })
       .rotate()

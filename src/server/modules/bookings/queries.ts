@@ -1,6 +1,6 @@
 /** Reading bookings: the form's start, the detail view, the two lists with counts, the Excel export, ratings. */
+import { newWorkbook } from '../../platform/excel';
 import type { FastifyRequest } from 'fastify';
-import ExcelJS from 'exceljs';
 import {
   availableActions,
   BOOKING_STATE_LABEL,
@@ -332,7 +332,7 @@ export const EXPORT_LIMIT = 10_000;
 /** 导出Excel: the rows of the list as filtered (at most 10,000), in an .xlsx. */
 export async function exportXlsx(db: Db, actor: Actor, q: ListQuery): Promise<Buffer> {
   const rows = await rowsFor(db, actor, q, { limit: EXPORT_LIMIT, offset: 0 });
-  const wb = new ExcelJS.Workbook();
+  const wb = await newWorkbook();
   const ws = wb.addWorksheet(q.side === 'consumer' ? '我的预约' : '我的被预约');
   ws.columns = [
     { header: '预约单号', key: 'no', width: 18 },

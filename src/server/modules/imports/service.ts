@@ -500,7 +500,7 @@ export async function report(deps: Deps, actor: Actor, id: string): Promise<{ da
   if (j.state === 'running' && !isStale(j, deps.clock.now()))
     throw conflict('IMPORT_RUNNING', '导入尚未完成，请稍后下载错误报告');
   const errors = storedErrors(j);
-  const wb = buildReport(errors, j.fileName, j.errorCount > errors.length ? j.errorCount : null);
+  const wb = await buildReport(errors, j.fileName, j.errorCount > errors.length ? j.errorCount : null);
   const base = j.fileName.replace(/\.xlsx$/i, '');
   return { data: await writeXlsx(wb), fileName: `${base}-错误报告.xlsx` };
 }

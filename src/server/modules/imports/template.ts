@@ -1,7 +1,7 @@
 /** 模板下载: the workbook an organisation fills in to list many instruments at once. */
 import type { ImportErrorT } from '../../../contracts/imports';
 import { REQUIRED_FOR_SUBMIT, RUN_STATUSES, SHARING_MODES, SOURCES } from '../../../domain/instrument';
-import { ExcelJS } from '../../platform/excel';
+import { newWorkbook, type ExcelJS } from '../../platform/excel';
 import { COLUMNS, EXAMPLE_PREFIX, headerText, isStarred, type Column } from './columns';
 import { DATA_SHEET, type Reference } from './parse';
 
@@ -48,7 +48,7 @@ export interface TemplateRef extends Reference {
 }
 
 export async function buildTemplate(ref: TemplateRef, maxRows: number): Promise<ExcelJS.Workbook> {
-  const wb = new ExcelJS.Workbook();
+  const wb = await newWorkbook();
   wb.creator = '大型科学仪器设备协作共用网';
   wb.created = new Date();
 
@@ -180,8 +180,12 @@ export async function buildTemplate(ref: TemplateRef, maxRows: number): Promise<
 }
 
 /** 错误报告: one row per problem, in file order. */
-export function buildReport(errors: ImportErrorT[], fileName: string, truncatedFrom: number | null): ExcelJS.Workbook {
-  const wb = new ExcelJS.Workbook();
+export async function buildReport(
+  errors: ImportErrorT[],
+  fileName: string,
+  truncatedFrom: number | null,
+): Promise<ExcelJS.Workbook> {
+  const wb = await newWorkbook();
   const ws = wb.addWorksheet('错误报告', { views: [{ state: 'frozen', ySplit: 1 }] });
   ws.columns = [
     { header: '行号', key: 'row', width: 8 },

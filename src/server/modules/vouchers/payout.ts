@@ -1,6 +1,6 @@
 /** Monthly payout batches (兑付批次) of approved claims, by the province department; confirming marks them 已兑付. */
+import { newWorkbook } from '../../platform/excel';
 import type { FastifyRequest } from 'fastify';
-import ExcelJS from 'exceljs';
 import { conflict, notFound, ruleBroken } from '../../../domain/errors';
 import { VOUCHER_KIND_LABEL } from '../../../domain/voucher';
 import type { Db } from '../../db/connect';
@@ -215,7 +215,7 @@ export async function confirm(deps: Deps, req: FastifyRequest, id: string) {
 /** The batch with the bank details of each enterprise, for the finance office. */
 export async function exportXlsx(db: Db, id: string): Promise<{ name: string; data: Buffer }> {
   const b = await detail(db, id);
-  const wb = new ExcelJS.Workbook();
+  const wb = await newWorkbook();
   const ws = wb.addWorksheet(`兑付批次 ${b.no}`);
   ws.columns = [
     { header: '申请编号', key: 'no', width: 18 },

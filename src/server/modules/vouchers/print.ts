@@ -1,7 +1,5 @@
 /** 打印创新券: an A4 PDF in Chinese with a QR code of the public verification page; and that page's data. */
 import fs from 'node:fs';
-import PDFDocument from 'pdfkit';
-import QRCode from 'qrcode';
 import { DomainError } from '../../../domain/errors';
 import { formatYuan } from '../../../domain/money';
 import { CLAIM_STATE_LABEL, VOUCHER_KIND_LABEL } from '../../../domain/voucher';
@@ -35,6 +33,8 @@ export async function printClaim(deps: Deps, actor: Actor, id: string): Promise<
     .execute();
   const part = (k: 'provincial' | 'municipal') =>
     parts.filter((p) => p.kind === k && !p.isReleased).reduce((s, p) => s + Number(p.amountFen), 0);
+  // pdfkit and qrcode are loaded when the first voucher is printed, not at start (memory)
+  const [{ default: PDFDocument }, { default: QRCode }] = await Promise.all([import('pdfkit'), import('qrcode')]);
   const qr = await QRCode.toBuffer(d.verifyUrl, { errorCorrectionLevel: 'M', margin: 1, width: 240 });
 
   const doc = new PDFDocument({
