@@ -93,6 +93,8 @@ test('an org admin sees machine hours and annotates a period (confirmed, audited
   await expect(page.locator('[data-test=annotation]')).toHaveCount(1);
   await expect(page.locator('[data-test=annotation]')).toContainText('校准');
   await expect(page.locator('[data-test=annotation]')).toContainText('年度计量校准');
+  // who annotated, and when
+  await expect(page.locator('[data-test=annotation-by]')).toContainText('王强 标注于');
 
   const usage = (await (
     await page.request.get(`/api/terminals/instruments/${target.instrumentId}/usage?from=${day}&to=${day}`)
@@ -121,7 +123,10 @@ test('an org admin sees machine hours and annotates a period (confirmed, audited
     .split(target.name)
     .join('')
     .split('年度计量校准')
+    .join('')
+    .split('王强')
     .join('');
+  await expect(page.locator('[data-test=annotation-by]')).toContainText('Annotated by 王强 at');
   expect(text).not.toMatch(/[\u3400-\u9fff]/);
   await page.evaluate("localStorage.removeItem('lang')");
 
@@ -170,6 +175,27 @@ test('an org admin sees machine hours and annotates a period (confirmed, audited
     items: { differs: boolean }[];
   };
   expect(forDepartment.items.some((i) => i.differs)).toBe(true);
+
+  // 机时差异 in the review console: the province's list has the booking, as the API gives it; a past range is empty
+  const range = `from=${chinaDay(86_400_000)}&to=${chinaDay()}`;
+  const listed = (await (await page.request.get(`/api/terminals/differences?${range}&pageSize=100`)).json()) as {
+    items: { bookingId: string; bookingNo: string; registeredHours: number; measuredHours: number }[];
+  };
+  const diffRow = listed.items.find((r) => r.bookingId === accepted.id)!;
+  expect(diffRow).toMatchObject({ registeredHours: 5, measuredHours: item.measuredHours });
+  await page.goto('/review/terminal-differences');
+  await page.getByRole('combobox', { name: '开始日期' }).fill(chinaDay(86_400_000));
+  await page.getByRole('combobox', { name: '开始日期' }).press('Enter');
+  await page.locator('[data-test=diff-query]').click();
+  const tr = page.locator('[data-test=diff-list] tr', { hasText: diffRow.bookingNo });
+  await expect(tr.locator('[data-test=diff-registered]')).toHaveText('5');
+  await expect(tr.locator('[data-test=diff-measured]')).toHaveText(String(item.measuredHours));
+  await expect(tr.locator('[data-test=diff-flag]')).toBeVisible();
+  await page.getByRole('combobox', { name: '开始日期' }).fill('2020-01-01');
+  await page.getByRole('combobox', { name: '结束日期' }).fill('2020-01-07');
+  await page.getByRole('combobox', { name: '结束日期' }).press('Enter');
+  await page.locator('[data-test=diff-query]').click();
+  await expect(page.getByText('该时段没有超出阈值的机时差异')).toBeVisible();
 });
 
 test('a department sees the coverage of its organisations and their machine hours; the province edits the settings', async ({

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { trimmed } from './common';
+import { paged, PageQuery, trimmed } from './common';
 
 export const LIVE_STATUSES = ['in_use', 'idle', 'off', 'offline', 'none'] as const;
 export const LiveStatus = z.enum(LIVE_STATUSES);
@@ -84,6 +84,8 @@ export const Annotation = z.object({
   reason: z.enum(ANNOTATION_REASONS),
   note: z.string().nullable(),
   createdAt: z.string(),
+  /** who annotated: the person's name (the annotation is audited under their account) */
+  createdByName: z.string(),
 });
 export const InstrumentUsage = z.object({
   intervals: z.array(UsageInterval),
@@ -108,6 +110,32 @@ export const BookingUsage = z.object({
       differs: z.boolean(),
     }),
   ),
+});
+
+/** 机时差异 (departments): bookings whose test period overlaps [from, to], registered against measured hours. */
+export const DifferencesQuery = PageQuery.extend({
+  from: day,
+  to: day,
+  only: z.enum(['differs', 'all']).default('differs'),
+}).strict();
+export const DifferenceRow = z.object({
+  bookingId: z.string(),
+  bookingNo: z.string(),
+  providerOrgName: z.string(),
+  consumerOrgName: z.string(),
+  instrumentId: z.string(),
+  instrumentName: z.string(),
+  periodFrom: z.string(),
+  /** null: the results are not submitted yet, the period runs until now */
+  periodTo: z.string().nullable(),
+  registeredHours: z.number(),
+  measuredHours: z.number(),
+  differs: z.boolean(),
+});
+export const DifferencesReply = paged(DifferenceRow).extend({
+  marginPercent: z.number(),
+  /** more bookings in the range than are compared at once (the most recent are): narrow the dates */
+  truncated: z.boolean(),
 });
 
 export const TotalsQuery = z.strictObject({ by: z.enum(['instrument', 'org', 'city']), from: day, to: day });

@@ -18,11 +18,13 @@ import {
   type Reading,
 } from '../../../domain/terminal-usage';
 import type { Db } from '../../db/connect';
+type Dialect = 'sqlite' | 'postgres';
 import { newId } from '../../db/ids';
 import type { Deps } from '../../deps';
 import { openKey, signatureValid, signedText } from './keys';
 import { applyLocal, writerOf, type LiveRow } from './live';
 import { count, type Outcome } from './metrics';
+import { insertRows, upsertTail } from './rows';
 import { recomputeDaily, TouchedDays, type Touched } from './usage';
 
 const ReadingMessage = ReadingBody;
@@ -149,23 +151,65 @@ const intervalRow = (terminalId: string, instrumentId: string, iv: Interval) => 
   isCut: iv.isCut,
 });
 
-const chunks = <T>(xs: T[], n: number) =>
-  Array.from({ length: Math.ceil(xs.length / n) }, (_, i) => xs.slice(i * n, i * n + n));
-
-async function upsertIntervals(trx: Db, rows: ReturnType<typeof intervalRow>[]) {
-  for (const part of chunks(rows, 400))
-    await trx
-      .insertInto('usageIntervals')
-      .values(part)
-      .onConflict((oc) =>
-        oc.column('id').doUpdateSet((eb) => ({
-          endedAt: eb.ref('excluded.endedAt'),
-          isOpen: eb.ref('excluded.isOpen'),
-          isCut: eb.ref('excluded.isCut'),
-        })),
-      )
-      .execute();
+const INTERVAL_COLUMNS = [
+  'id',
+  'terminal_id',
+  'instrument_id',
+  'kind',
+  'started_at',
+  'ended_at',
+  'is_open',
+  'is_cut',
+] as const;
+const intervalValues = (r: ReturnType<typeof intervalRow>) => [
+  r.id,
+  r.terminalId,
+  r.instrumentId,
+  r.kind,
+  r.startedAt,
+  r.endedAt,
+  r.isOpen,
+  r.isCut,
+];
+async function upsertIntervals(trx: Db, dialect: Dialect, rows: ReturnType<typeof intervalRow>[]) {
+  await insertRows(
+    trx,
+    {
+      table: 'usage_intervals',
+      columns: INTERVAL_COLUMNS,
+      tail: upsertTail(['id'], ['ended_at', 'is_open', 'is_cut']),
+      dialect,
+    },
+    rows.map(intervalValues),
+  );
 }
+
+const MESSAGE_COLUMNS = [
+  'terminal_id',
+  'seq',
+  'at',
+  'is_powered',
+  'is_in_use',
+  'is_late',
+  'is_clock_skewed',
+  'via',
+  'received_at',
+] as const;
+const STATE_COLUMNS = [
+  'terminal_id',
+  'instrument_id',
+  'last_seq',
+  'last_at',
+  'last_received_at',
+  'is_powered',
+  'is_in_use',
+  'is_offline',
+  'is_clock_skewed',
+  'open_json',
+  'version',
+  'writer',
+  'updated_at',
+] as const;
 
 /** Replays a terminal from before its earliest late reading: the intervals from there on are made again. */
 async function replayTerminal(trx: Db, deps: Deps, terminalId: string, lateAt: number, touched: Touched) {
@@ -203,6 +247,7 @@ export async function ingestBatch(deps: Deps, batch: Incoming[]): Promise<Outcom
     const now = deps.clock.now().toISOString();
     const heartbeat = deps.config.TERMINAL_HEARTBEAT_SECONDS * 1000;
     const writer = writerOf(deps.database);
+    const dialect = deps.database.dialect;
     const written: LiveRow[] = [];
     await deps.database.db.transaction().execute(async (trx) => {
       // one writer per terminal at a time, whichever instance or lane the reading came through (PostgreSQL; SQLite's
@@ -217,27 +262,30 @@ export async function ingestBatch(deps: Deps, batch: Incoming[]): Promise<Outcom
           .execute();
       // (terminal, seq) unique: what is already stored (or twice in this batch) is a duplicate
       const fresh = new Set<string>();
-      for (const part of chunks(accepted, 400)) {
-        const inserted = await trx
-          .insertInto('terminalMessages')
-          .values(
-            part.map((m) => ({
-              terminalId: m.terminal,
-              seq: m.seq,
-              at: iso(m.at),
-              isPowered: m.power,
-              isInUse: m.inUse,
-              isLate: false,
-              isClockSkewed: m.skewed,
-              via: batch[m.index].via,
-              receivedAt: batch[m.index].receivedAt ? iso(batch[m.index].receivedAt!) : now,
-            })),
-          )
-          .onConflict((oc) => oc.columns(['terminalId', 'seq']).doNothing())
-          .returning(['terminalId', 'seq'])
-          .execute();
-        for (const r of inserted) fresh.add(`${r.terminalId}|${Number(r.seq)}`);
-      }
+      const inserted = await insertRows<{ terminalId: string; seq: number | string }>(
+        trx,
+        {
+          table: 'terminal_messages',
+          columns: MESSAGE_COLUMNS,
+          tail: 'on conflict (terminal_id, seq) do nothing returning terminal_id, seq',
+          dialect,
+        },
+        accepted.map((m) => {
+          const i = batch[m.index];
+          return [
+            m.terminal,
+            m.seq,
+            iso(m.at),
+            m.power,
+            m.inUse,
+            false,
+            m.skewed,
+            i.via,
+            i.receivedAt ? iso(i.receivedAt) : now,
+          ];
+        }),
+      );
+      for (const r of inserted) fresh.add(`${r.terminalId}|${Number(r.seq)}`);
       const byTerminal = new Map<string, (Accepted & { index: number })[]>();
       for (const m of accepted) {
         const k = `${m.terminal}|${m.seq}`;
@@ -298,27 +346,37 @@ export async function ingestBatch(deps: Deps, batch: Incoming[]): Promise<Outcom
           updatedAt: now,
         });
       }
-      await upsertIntervals(trx, intervals);
-      for (const part of chunks(stateRows, 300))
-        await trx
-          .insertInto('terminalState')
-          .values(part)
-          .onConflict((oc) =>
-            oc.column('terminalId').doUpdateSet((eb) => ({
-              lastSeq: eb.ref('excluded.lastSeq'),
-              lastAt: eb.ref('excluded.lastAt'),
-              lastReceivedAt: eb.ref('excluded.lastReceivedAt'),
-              isPowered: eb.ref('excluded.isPowered'),
-              isInUse: eb.ref('excluded.isInUse'),
-              isOffline: eb.ref('excluded.isOffline'),
-              isClockSkewed: eb.ref('excluded.isClockSkewed'),
-              openJson: eb.ref('excluded.openJson'),
-              version: eb.ref('excluded.version'),
-              writer: eb.ref('excluded.writer'),
-              updatedAt: eb.ref('excluded.updatedAt'),
-            })),
-          )
-          .execute();
+      await upsertIntervals(trx, dialect, intervals);
+      // the version counts every write of the row in the database itself: the offline sweep of another instance may
+      // have written it since it was read here, and the hubs keep a row only when its version is higher
+      const versions = await insertRows<{ terminalId: string; version: number }>(
+        trx,
+        {
+          table: 'terminal_state',
+          columns: STATE_COLUMNS,
+          tail: `${upsertTail(
+            ['terminal_id'],
+            STATE_COLUMNS.filter((c) => c !== 'terminal_id' && c !== 'instrument_id' && c !== 'version'),
+          )}, version = terminal_state.version + 1 returning terminal_id, version`,
+          dialect,
+        },
+        stateRows.map((r) => [
+          r.terminalId,
+          r.instrumentId,
+          r.lastSeq,
+          r.lastAt,
+          r.lastReceivedAt,
+          r.isPowered,
+          r.isInUse,
+          r.isOffline,
+          r.isClockSkewed,
+          r.openJson,
+          r.version,
+          r.writer,
+          r.updatedAt,
+        ]),
+        300,
+      );
       for (const k of lateKeys)
         await trx
           .updateTable('terminalMessages')
@@ -326,8 +384,9 @@ export async function ingestBatch(deps: Deps, batch: Incoming[]): Promise<Outcom
           .where('terminalId', '=', k.terminalId)
           .where('seq', '=', k.seq)
           .execute();
-      await recomputeDaily(trx, touched, now);
-      written.push(...stateRows);
+      await recomputeDaily(trx, touched, now, dialect);
+      const versionOf = new Map(versions.map((v) => [v.terminalId, Number(v.version)]));
+      for (const r of stateRows) written.push({ ...r, version: versionOf.get(r.terminalId) ?? r.version });
     });
     applyLocal(deps, written);
   }

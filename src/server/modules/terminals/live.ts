@@ -131,7 +131,11 @@ export class LiveHub {
   }
 
   start() {
-    this.loading ??= this.poll();
+    // a first read that failed (the database away for a moment) is tried again by the next caller
+    this.loading ??= this.poll().catch((e: unknown) => {
+      this.loading = null;
+      throw e;
+    });
     this.timer ??= setInterval(() => void this.poll().catch(() => undefined), POLL_MS);
     this.timer.unref();
     const sweepMs = Math.min(5000, Math.max(500, this.heartbeatMs / 10));

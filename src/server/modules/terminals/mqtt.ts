@@ -11,7 +11,7 @@
  * acknowledged; a process that dies before the commit leaves the readings with the broker, which delivers them again.
  */
 import os from 'node:os';
-import mqtt, { type MqttClient } from 'mqtt';
+import type { MqttClient } from 'mqtt';
 import type { Deps } from '../../deps';
 import { ingestBatch, type Incoming } from './ingest';
 
@@ -57,6 +57,8 @@ export class MqttIngest {
   async start() {
     const c = this.deps.config;
     if (!c.MQTT_URL) return;
+    // mqtt.js is loaded only where MQTT_URL is set (memory)
+    const { default: mqtt } = await import('mqtt');
     const base = c.MQTT_CLIENT_ID ?? `isp-${os.hostname().replace(/[^A-Za-z0-9_-]/g, '')}-${c.PORT}`.slice(0, 40);
     const filter = `$share/${c.MQTT_SHARE_GROUP}/${topicFilter(c.MQTT_TOPIC_PREFIX)}`;
     const prefix = `${c.MQTT_TOPIC_PREFIX}/`;

@@ -10,7 +10,7 @@ import { dayBounds } from './service';
 import { terminalSettings } from './settings';
 
 /** Organisations the actor may see figures of: its own, or those its department supervises (the province: all). */
-function scope(actor: Actor) {
+export function scope(actor: Actor) {
   // a person sees its own organisation's figures, and nothing without one
   if (actor.kind === 'person') return { orgId: actor.org?.id ?? '' };
   if (actor.kind === 'department' && actor.department?.level !== 'province')

@@ -5,6 +5,8 @@ import {
   Annotation,
   BookingUsage,
   Coverage,
+  DifferencesQuery,
+  DifferencesReply,
   IngestBody,
   IngestReply,
   InstrumentUsage,
@@ -24,6 +26,7 @@ import type { Deps } from '../../deps';
 import { auditCtx } from '../../http/session';
 import { typed } from '../../http/route';
 import { record } from '../audit/service';
+import { differences } from './differences';
 import { ingestBatch } from './ingest';
 import { liveHub, rememberDeps, stopLiveHub } from './live';
 import { REFUSED } from './metrics';
@@ -107,6 +110,19 @@ export async function terminalRoutes(app: FastifyInstance, deps: Deps) {
       },
     },
     async (req) => totals(deps, req.actor!, req.query.by, req.query.from, req.query.to),
+  );
+  r.get(
+    '/terminals/differences',
+    {
+      config: { policy: 'reviewer' },
+      schema: {
+        tags,
+        summary: '机时差异：所辖单位预约单的登记机时与实测机时（默认只列超出阈值的）',
+        querystring: DifferencesQuery,
+        response: { 200: DifferencesReply },
+      },
+    },
+    async (req) => differences(deps, req.actor!, req.query),
   );
   r.get(
     '/terminals/live',

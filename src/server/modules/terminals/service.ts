@@ -275,12 +275,13 @@ export async function usage(deps: Deps, actor: Actor | null, id: string, from: s
       .orderBy('day')
       .execute(),
     db
-      .selectFrom('usageAnnotations')
-      .select(['id', 'startedAt', 'endedAt', 'reason', 'note', 'createdAt'])
-      .where('instrumentId', '=', id)
-      .where('endedAt', '>=', start)
-      .where('startedAt', '<', end)
-      .orderBy('startedAt')
+      .selectFrom('usageAnnotations as a')
+      .innerJoin('users', 'users.id', 'a.createdBy')
+      .select(['a.id', 'a.startedAt', 'a.endedAt', 'a.reason', 'a.note', 'a.createdAt', 'users.realName'])
+      .where('a.instrumentId', '=', id)
+      .where('a.endedAt', '>=', start)
+      .where('a.startedAt', '<', end)
+      .orderBy('a.startedAt')
       .execute(),
   ]);
   return {
@@ -292,7 +293,11 @@ export async function usage(deps: Deps, actor: Actor | null, id: string, from: s
       serviceSeconds: Number(d.serviceSeconds),
       externalServiceSeconds: Number(d.externalServiceSeconds),
     })),
-    annotations: annotations.map((a) => ({ ...a, reason: a.reason as z.infer<typeof AnnotationBody>['reason'] })),
+    annotations: annotations.map(({ realName, ...a }) => ({
+      ...a,
+      reason: a.reason as z.infer<typeof AnnotationBody>['reason'],
+      createdByName: realName,
+    })),
   };
 }
 
@@ -322,7 +327,12 @@ export async function annotate(deps: Deps, req: FastifyRequest, id: string, body
     });
   });
   const { createdBy: _by, instrumentId: _i, ...view } = row;
-  return view;
+  const by = await deps.database.db
+    .selectFrom('users')
+    .select('realName')
+    .where('id', '=', row.createdBy)
+    .executeTakeFirst();
+  return { ...view, createdByName: by?.realName ?? '' };
 }
 
 /** Registered against measured hours of a booking: its two parties and the provider's department. */

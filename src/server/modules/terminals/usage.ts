@@ -15,6 +15,7 @@ import {
   type BookingPeriod,
 } from '../../../domain/terminal-usage';
 import type { Db } from '../../db/connect';
+import { insertRows, upsertTail } from './rows';
 
 export interface Touched {
   add(from: number, to: number): void;
@@ -64,7 +65,7 @@ export async function bookingPeriods(db: Db, instrumentIds: string[], from: numb
 }
 
 /** Recomputes instrument_usage_daily for the touched days from the intervals (and the bookings) of those days. */
-export async function recomputeDaily(trx: Db, touched: TouchedDays, nowIso: string) {
+export async function recomputeDaily(trx: Db, touched: TouchedDays, nowIso: string, dialect: 'sqlite' | 'postgres') {
   if (!touched.spans.size) return;
   const ids = [...touched.spans.keys()];
   const spans = [...touched.spans.values()];
@@ -95,21 +96,37 @@ export async function recomputeDaily(trx: Db, touched: TouchedDays, nowIso: stri
       }
     }
   }
-  for (let i = 0; i < rows.length; i += 300)
-    await trx
-      .insertInto('instrumentUsageDaily')
-      .values(rows.slice(i, i + 300))
-      .onConflict((oc) =>
-        oc.columns(['instrumentId', 'day']).doUpdateSet((eb) => ({
-          poweredSeconds: eb.ref('excluded.poweredSeconds'),
-          inUseSeconds: eb.ref('excluded.inUseSeconds'),
-          serviceSeconds: eb.ref('excluded.serviceSeconds'),
-          externalServiceSeconds: eb.ref('excluded.externalServiceSeconds'),
-          updatedAt: eb.ref('excluded.updatedAt'),
-        })),
-      )
-      .execute();
+  await insertRows(
+    trx,
+    {
+      table: 'instrument_usage_daily',
+      columns: DAILY_COLUMNS,
+      tail: upsertTail(DAILY_KEY, DAILY_COLUMNS.slice(2)),
+      dialect,
+    },
+    rows.map((r) => [
+      r.instrumentId,
+      r.day,
+      r.poweredSeconds,
+      r.inUseSeconds,
+      r.serviceSeconds,
+      r.externalServiceSeconds,
+      r.updatedAt,
+    ]),
+    300,
+  );
 }
+
+const DAILY_KEY = ['instrument_id', 'day'] as const;
+const DAILY_COLUMNS = [
+  'instrument_id',
+  'day',
+  'powered_seconds',
+  'in_use_seconds',
+  'service_seconds',
+  'external_service_seconds',
+  'updated_at',
+] as const;
 
 /** Registered against measured hours of one booking, per instrument that has a terminal. */
 export async function bookingUsage(db: Db, bookingId: string, now: number) {

@@ -2,7 +2,7 @@ import type { RouteRecordRaw } from 'vue-router';
 
 /**
  * 监测终端 (issue 14): an organisation's instrument terminals and their hours and annotations, in the member centre;
- * 终端覆盖 and 运行机时 for the departments (their scope) and 运行机时 for an org admin (its own instruments).
+ * 终端覆盖, 运行机时 and 机时差异 (registered against measured hours of bookings) for the departments (their scope) and 运行机时 for an org admin (its own instruments).
  */
 const REVIEWERS = ['cityReviewer', 'provinceReviewer'];
 const PARENT = { title: '监测终端', path: '/member/terminals' };
@@ -31,5 +31,10 @@ export default [
     path: '/review/terminal-hours',
     component: () => import('./TerminalHoursPage.vue'),
     meta: { title: '运行机时', layout: 'member', roles: REVIEWERS, menu: { group: 'review', order: 8 } },
+  },
+  {
+    path: '/review/terminal-differences',
+    component: () => import('./DifferencesPage.vue'),
+    meta: { title: '机时差异', layout: 'member', roles: REVIEWERS, menu: { group: 'review', order: 8.5 } },
   },
 ] satisfies RouteRecordRaw[];

@@ -9,6 +9,7 @@ export interface AnnotationT {
   reason: AnnotationReasonT;
   note: string | null;
   createdAt: string;
+  createdByName: string;
 }
 export interface DailyRowT {
   day: string;
