@@ -56,6 +56,27 @@ test('the province opens a round → the organisation completes and submits its 
   const download = page.waitForEvent('download');
   await page.locator('[data-test=excel-cities]').click();
   expect((await download).suggestedFilename()).toMatch(/\.xlsx$/);
+  // the by-city figures are also a table
+  await page.locator('[data-test=table-cities]').click();
+  await expect(page.locator('[data-test=chart-cities] table tbody tr').first()).toBeVisible();
+  // the evaluation settings: a bad value is named at its field; a good one is saved (and put back)
+  await page.goto('/sharing/settings');
+  const months = page.getByLabel('闲置标准：连续无预约的月数');
+  await expect(months).toHaveValue('6');
+  await months.fill('40');
+  await months.press('Tab');
+  await page.locator('[data-test=settings-save]').click();
+  await expect(page.locator('[data-test=set-idleMonths]')).toContainText('请输入 1–36 之间的整数');
+  await months.fill('4');
+  await months.press('Tab');
+  await page.locator('[data-test=settings-save]').click();
+  await expect(page.getByText('评价设置已保存')).toBeVisible();
+  await page.reload();
+  await expect(months).toHaveValue('4');
+  await months.fill('6');
+  await months.press('Tab');
+  await page.locator('[data-test=settings-save]').click();
+  await expect(page.getByText('评价设置已保存').first()).toBeVisible();
   await page.goto('/sharing/rounds');
   await page.locator(`[data-test="report-row-${ORG}"] a`).click();
   await page.waitForURL(/\/sharing\/reports\/.+/);

@@ -135,6 +135,7 @@ export async function startServer(o: ServerOptions): Promise<Server> {
     LOG_LEVEL: 'warn',
     BENCH_ROUTES: 'true',
     CATALOGUE_CACHE: o.cache ? 'on' : 'off',
+    STATS_CACHE: o.cache ? 'on' : 'off',
     PUBLIC_URL: `http://127.0.0.1:${port}`,
   };
   delete env.DATABASE_URL;

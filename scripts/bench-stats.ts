@@ -30,6 +30,16 @@ import { systemClock } from '../src/server/platform/clock';
 import { hashPassword } from '../src/server/platform/passwords';
 import { rebuildStats } from '../src/server/modules/stats/aggregates';
 import { monthsOf } from '../src/domain/sharing-indicators';
+import {
+  byCity,
+  instrumentRanking,
+  orgRanking,
+  summary,
+  trend,
+  type Filters,
+  type Scope,
+} from '../src/server/modules/stats/queries';
+import { idle } from '../src/server/modules/stats/idle';
 import { Browser } from './bench-bookings';
 import { loadCatalogue, prng } from './generate';
 import { quantile, round } from './bench-load';
@@ -168,6 +178,39 @@ async function insertUsage(db: Database['db'], rows: Insertable<InstrumentUsageD
   });
 }
 
+/** Each dashboard query alone, in this process (median of 5, ms): where a dashboard's time goes. */
+async function profileQueries(database: Database, year: number, org: { id: string; city: string }) {
+  const today = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
+  const scopes: [string, Scope, Filters][] = [
+    ['province', { kind: 'province' }, { year }],
+    ['province_category', { kind: 'province' }, { year, category: '01' }],
+    ['province_city', { kind: 'province' }, { year, city: org.city, orgType: 'university' }],
+    ['city', { kind: 'city', cityCode: org.city }, { year }],
+    ['org', { kind: 'org', orgId: org.id }, { year }],
+  ];
+  const parts = { summary, trend, byCity, orgRanking, instrumentRanking } as const;
+  const times: Record<string, number> = {};
+  for (const [name, scope, f] of scopes) {
+    const runs: [string, () => Promise<unknown>][] = [
+      ...Object.entries(parts).map(
+        ([p, fn]) => [p, () => fn(database.db, scope, f)] as [string, () => Promise<unknown>],
+      ),
+      ['idle', () => idle(database.db, scope, f, today)],
+    ];
+    for (const [p, run] of runs) {
+      const ms: number[] = [];
+      for (let k = 0; k < 5; k++) {
+        const s = performance.now();
+        await run();
+        ms.push(performance.now() - s);
+      }
+      times[`${name}.${p}`] = round(quantile(ms, 0.5)) ?? 0;
+    }
+  }
+  log(`query times (ms): ${JSON.stringify(times)}`);
+  return times;
+}
+
 /** Drives one URL with `conns` connections for `seconds`; the latencies of the 200s. */
 async function drive(port: number, who: Browser[], url: string, seconds: number) {
   const times: number[] = [];
@@ -205,7 +248,7 @@ export async function runStatsBench(args: string[]) {
     LOG_LEVEL: 'silent',
     ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
   });
-  const database = await connect(config);
+  const database = connect({ databaseUrl: config.DATABASE_URL, sqliteFile: config.sqliteFile });
   const out: Record<string, unknown> = { stats_smoke: smoke, stats_database: database.dialect };
   try {
     await migrateToLatest(database.db);
@@ -225,6 +268,7 @@ export async function runStatsBench(args: string[]) {
       city: await user(database, { kind: 'department', departmentId: depts.get(org.city) }),
       org: await user(database, { kind: 'person', orgId: org.id }),
     };
+    out.stats_query_ms = await profileQueries(database, year, org);
     await database.close();
 
     // one retry: on a loaded machine a plugin may miss Fastify's start timeout
@@ -265,7 +309,7 @@ export async function runStatsBench(args: string[]) {
     out.stats_cases = results;
 
     // lag: write measured usage from this process and wait for the server's refresher to read it
-    const writer = await connect(config);
+    const writer = connect({ databaseUrl: config.DATABASE_URL, sqliteFile: config.sqliteFile });
     const lags: number[] = [];
     const ids = (await writer.db.selectFrom('instruments').select('id').limit(20).execute()).map((r) => r.id);
     for (const id of ids) {

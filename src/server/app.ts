@@ -55,6 +55,8 @@ export async function buildApp(deps: Deps, opts: { web?: string | null } = {}): 
   const app = Fastify({
     logger: deps.config.LOG_LEVEL === 'silent' ? false : { level: deps.config.LOG_LEVEL },
     bodyLimit: 1_048_576,
+    // a plugin's start may wait on the event loop (the web build's file list, a busy machine): 10 s was too short
+    pluginTimeout: 60_000,
     // X-Forwarded-For is believed only from the listed proxies (TRUST_PROXY); unset, req.ip is the socket's address
     trustProxy: deps.config.TRUST_PROXY?.split(',').map((a) => a.trim()) ?? false,
     frameworkErrors,

@@ -47,6 +47,7 @@ const schema = z
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'silent']).default('info'),
     /** the catalogue's result cache (kept results of searches); `off` computes every search afresh (the benchmark's cold case) */
     CATALOGUE_CACHE: z.enum(['on', 'off']).default('on'),
+    STATS_CACHE: z.enum(['on', 'off']).default('on'),
     /** how often (ms) the sharing statistics read the change feeds into their aggregates; 0 switches the timer off */
     STATS_REFRESH_MS: z.coerce.number().int().min(0).max(3_600_000).default(1000),
     /** `true`: the benchmark's routes /api/bench/catalogue-stats (loopback only); never in production */

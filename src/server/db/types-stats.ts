@@ -79,11 +79,48 @@ export interface SharingReportsTable {
   updatedAt: string;
 }
 
+/** Roll-ups for the dashboards: cat '' = all categories, else a class (2 digits) or subclass (4 digits). */
+export type SliceSums = Omit<PeriodSums, 'period' | 'updatedAt'>;
+export interface StatsSlicePeriodTable extends SliceSums {
+  period: string;
+  cat: string;
+  cityCode: string;
+  orgType: string;
+}
+export interface StatsSliceInstrumentsTable {
+  cat: string;
+  cityCode: string;
+  orgType: string;
+  listed: number;
+  declared: number;
+  listedAbove: number;
+}
+export interface StatsOrgCatTable extends Omit<SliceSums, 'registeredS' | 'bookings'> {
+  period: string;
+  cat: string;
+  orgId: string;
+  cityCode: string;
+  orgType: string;
+}
+export interface StatsIdleTable {
+  year: string;
+  instrumentId: string;
+  orgId: string;
+  cityCode: string;
+  orgType: string;
+  categoryCode: string;
+  runS: number;
+  quotaS: number;
+}
 export interface StatsTables {
   statsInstrumentPeriod: StatsInstrumentPeriodTable;
   statsOrgPeriod: StatsOrgPeriodTable;
   statsServed: StatsServedTable;
   statsFeed: StatsFeedTable;
+  statsSlicePeriod: StatsSlicePeriodTable;
+  statsSliceInstruments: StatsSliceInstrumentsTable;
+  statsOrgCat: StatsOrgCatTable;
+  statsIdle: StatsIdleTable;
   sharingRounds: SharingRoundsTable;
   sharingReports: SharingReportsTable;
 }

@@ -183,6 +183,7 @@ const ROUTES: Record<string, Rule> = {
   'GET /api/terminals/instruments/{id}/usage': 'user',
   'POST /api/terminals/instruments/{id}/annotations': 'orgAdmin',
   'GET /api/terminals/bookings/{id}/usage': 'user',
+  'GET /api/terminals/differences': 'reviewer',
   'GET /api/terminals/settings': 'public',
   'PUT /api/terminals/settings': 'auditor',
   // notices (通知公告)

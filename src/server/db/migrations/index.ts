@@ -11,6 +11,7 @@ import * as mailOutboxClaims from './202612111000_mail_outbox_claims';
 import * as terminals from './202612211000_terminals';
 import * as identity from './202612211100_identity';
 import * as sharingStats from './202612221000_sharing_stats';
+import * as statsSlices from './202612231000_stats_slices';
 
 /** Migrations are listed here (not discovered on disk) so that tsx, Vitest and a bundle load them the same way. */
 const all: Record<string, Migration> = {
@@ -26,6 +27,7 @@ const all: Record<string, Migration> = {
   '202612211000_terminals': terminals,
   '202612211100_identity': identity,
   '202612221000_sharing_stats': sharingStats,
+  '202612231000_stats_slices': statsSlices,
 };
 
 export const migrationProvider: MigrationProvider = { getMigrations: async () => all };

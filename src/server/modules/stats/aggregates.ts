@@ -37,6 +37,7 @@ import {
   zero,
   type Sums,
 } from './rollups';
+import { bumpStatsVersion, refreshSlices } from './slices';
 
 const iso = (v: unknown) => (v instanceof Date ? v.toISOString() : String(v));
 
@@ -139,13 +140,18 @@ export async function refreshStats(
   );
 
   let recomputed = 0;
+  const touched = new Map<string, Set<string>>();
   for (const [month, ids] of dirty) {
     const all = [...ids];
     for (let k = 0; k < all.length; k += CHUNK) {
-      await recomputeInstruments(db, settings, month, all.slice(k, k + CHUNK), nowIso);
+      const cities = await recomputeInstruments(db, settings, month, all.slice(k, k + CHUNK), nowIso);
+      for (const period of [month, month.slice(0, 4)])
+        touched.set(period, new Set([...(touched.get(period) ?? []), ...cities]));
       recomputed += Math.min(CHUNK, all.length - k);
     }
   }
+  const sliced = await refreshSlices(db, settings, { now, horizon, today: shanghaiMonth(nowIso), touched });
+  if (recomputed || sliced) await bumpStatsVersion(db, now);
   // everything up to the horizon has been read
   const bookingsTo = horizon > bookingsMax ? horizon : bookingsMax;
   const usageTo = horizon > usageMax ? horizon : usageMax;
@@ -154,14 +160,17 @@ export async function refreshStats(
   return { recomputed };
 }
 
-/** Recomputes the month rows of some instruments from the sources, then their year rows and their organisations. */
+/**
+ * Recomputes the month rows of some instruments from the sources, then their year rows and their organisations;
+ * returns the cities touched (their slices are recomputed after).
+ */
 export async function recomputeInstruments(
   db: Db,
   settings: StatsSettingsT,
   month: string,
   ids: string[] | null,
   nowIso: string,
-) {
+): Promise<Set<string>> {
   const { from, to } = monthRange(month);
   // ids null: every instrument (the full rebuild); rows are kept only for instruments with activity in the month
   const only = <Q extends { where: (...a: any[]) => Q }>(q: Q, col: string): Q => (ids ? q.where(col, 'in', ids) : q);
@@ -279,7 +288,7 @@ export async function recomputeInstruments(
         updatedAt: nowIso,
       };
     });
-  if (!rows.length) return;
+  if (!rows.length) return new Set();
   const orgs = [...new Set(rows.map((r) => r.orgId))];
   await db.transaction().execute(async (trx) => {
     await upsertInstrumentRows(trx, rows);
@@ -291,6 +300,7 @@ export async function recomputeInstruments(
         await rollUpOrgs(trx, settings, period, orgs.slice(k, k + CHUNK), nowIso);
     for (let k = 0; k < orgs.length; k += CHUNK) await recountServed(trx, month, orgs.slice(k, k + CHUNK));
   });
+  return new Set(rows.map((r) => r.cityCode));
 }
 
 /**
@@ -311,6 +321,10 @@ export async function rebuildStats(db: Db, now: Date, months: string[]) {
       .executeTakeFirst(),
   ]);
   for (const month of months) await recomputeInstruments(db, settings, month, null, nowIso);
+  const touched = new Map([...months, ...new Set(months.map((m) => m.slice(0, 4)))].map((p) => [p, new Set<string>()]));
+  const horizon = now.toISOString();
+  await refreshSlices(db, settings, { now, horizon, today: shanghaiMonth(nowIso), touched, all: true });
+  await bumpStatsVersion(db, now);
   if (b?.at) await setWatermark(db, 'bookings', iso(b.at), nowIso);
   if (u?.at) await setWatermark(db, 'usage', iso(u.at), nowIso);
 }

@@ -1,11 +1,9 @@
 /** Exports: a report as Excel and as a printable A4 PDF (pdfkit, CJK font PDF_FONT, as the printed voucher); dashboard tables as Excel. */
 import fs from 'node:fs';
-import ExcelJS from 'exceljs';
-import PDFDocument from 'pdfkit';
 import { DomainError } from '../../../domain/errors';
 import { formatYuan } from '../../../domain/money';
 import type { Deps } from '../../deps';
-import { writeXlsx } from '../../platform/excel';
+import { newWorkbook, writeXlsx } from '../../platform/excel';
 import type { reportView } from './reports';
 
 type View = Awaited<ReturnType<typeof reportView>>;
@@ -41,7 +39,7 @@ export function reportRows(v: View): [string, string, string][] {
 }
 
 export async function reportXlsx(v: View) {
-  const wb = new ExcelJS.Workbook();
+  const wb = await newWorkbook();
   const ws = wb.addWorksheet('评价报告');
   ws.columns = [
     { header: '指标组', width: 12 },
@@ -61,6 +59,8 @@ export async function reportPdf(deps: Deps, v: View): Promise<{ name: string; da
       'PDF_FONT_MISSING',
       '服务器缺少中文字体，暂不能打印（请安装 fonts-noto-cjk 或设置 PDF_FONT）',
     );
+  // pdfkit is loaded with the first report printed, not at start (memory)
+  const { default: PDFDocument } = await import('pdfkit');
   const doc = new PDFDocument({
     size: 'A4',
     margin: 56,
@@ -109,7 +109,7 @@ export async function reportPdf(deps: Deps, v: View): Promise<{ name: string; da
 
 /** One table of a dashboard (or all of them) as a workbook: the table view of each chart. */
 export async function tablesXlsx(tables: Record<string, { title: string; columns: string[]; rows: unknown[][] }>) {
-  const wb = new ExcelJS.Workbook();
+  const wb = await newWorkbook();
   for (const t of Object.values(tables)) {
     const ws = wb.addWorksheet(t.title.slice(0, 31));
     ws.addRow(t.columns).font = { bold: true };

@@ -1,12 +1,11 @@
 /** The NRII feed as a workbook: one sheet per record set, NRII's field names in the first row, labels in the second. */
-import ExcelJS from 'exceljs';
-import { writeXlsx } from '../../platform/excel';
+import { newWorkbook, writeXlsx } from '../../platform/excel';
 import { EFFECT_FIELDS, INSTRUMENT_FIELDS, SERVICE_FIELDS, type nriiFeed } from './nrii';
 
 type Feed = Awaited<ReturnType<typeof nriiFeed>>;
 
 export async function nriiXlsx(feed: Feed) {
-  const wb = new ExcelJS.Workbook();
+  const wb = await newWorkbook();
   const sheet = (title: string, fields: { nrii: string; label: string }[], rows: Record<string, unknown>[]) => {
     const ws = wb.addWorksheet(title);
     ws.addRow(fields.map((f) => f.nrii)).font = { bold: true };

@@ -46,7 +46,8 @@ export async function rounds(db: Db, actor: Actor) {
     });
 }
 
-export async function roundReports(db: Db, actor: Actor, roundId: string) {
+/** A round's reports in the caller's scope, a page at a time (a province round has one per organisation). */
+export async function roundReports(db: Db, actor: Actor, roundId: string, page = 1, size = 50) {
   const round = await db.selectFrom('sharingRounds').selectAll().where('id', '=', roundId).executeTakeFirst();
   const city = cityOf(actor);
   if (!round || (city && round.scopeCityCode && round.scopeCityCode !== city)) throw notFound('评价');
@@ -67,9 +68,23 @@ export async function roundReports(db: Db, actor: Actor, roundId: string) {
     .orderBy('organizations.name')
     .orderBy('sharingReports.id');
   if (city) q = q.where('sharingReports.cityCode', '=', city);
-  const list = await q.execute();
+  let count = db
+    .selectFrom('sharingReports')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('roundId', '=', roundId);
+  if (city) count = count.where('cityCode', '=', city);
+  const [list, total] = await Promise.all([
+    q
+      .limit(size)
+      .offset((page - 1) * size)
+      .execute(),
+    count.executeTakeFirst(),
+  ]);
   return {
     round: { id: round.id, year: round.year, title: round.title },
+    total: Number(total?.n ?? 0),
+    page,
+    size,
     items: list.map((r) => {
       const f = (typeof r.figuresJson === 'string' ? JSON.parse(r.figuresJson) : r.figuresJson) as {
         operation: { effectiveHours: number };

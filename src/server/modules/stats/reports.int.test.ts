@@ -69,6 +69,17 @@ describe('round → report → review → grade', () => {
     expect((await zibo.get(`/api/sharing/reports/${reportId}`)).statusCode).toBe(200);
     const listed = ok(await jinan.get(`/api/sharing/rounds/${roundId}/reports`)).data.items;
     expect(listed.map((r: { orgName: string }) => r.orgName)).not.toContain(w.provider.org.name);
+    // a page at a time
+    const all = ok(await zibo.get(`/api/sharing/rounds/${roundId}/reports`)).data;
+    expect(all.items.map((r: { orgName: string }) => r.orgName)).toContain(w.provider.org.name);
+    const first = ok(await zibo.get(`/api/sharing/rounds/${roundId}/reports?page=1&size=1`)).data;
+    expect(first).toMatchObject({ total: all.total, page: 1, size: 1, items: [all.items[0]] });
+    expect(ok(await zibo.get(`/api/sharing/rounds/${roundId}/reports?page=2&size=1`)).data.items).toEqual(
+      all.items.slice(1, 2),
+    );
+    const bad = await zibo.get(`/api/sharing/rounds/${roundId}/reports?size=500`);
+    expect(bad.statusCode).toBe(400);
+    expect(Object.keys(bad.data.error.fields)).toEqual(['size']);
   });
 
   it('the organisation completes and submits; an incomplete report is refused naming the fields', async () => {

@@ -31,14 +31,23 @@ import { startStatsRefresh } from './refresher';
 import { myReports, roundReports, rounds } from './report-lists';
 import * as reports from './reports';
 import { saveStatsSettings, StatsSettings, statsSettings } from './settings';
+import { bumpStatsVersion } from './slices';
 
 const anyObject = z.looseObject({});
+const PageQuery = z.strictObject({
+  page: z.coerce.number().int().min(1).max(100_000).default(1),
+  size: z.coerce.number().int().min(1).max(200).default(50),
+});
 
 export async function statsRoutes(app: FastifyInstance, deps: Deps) {
   const r = typed(app);
   const db = deps.database.db;
   const tags = ['sharing'];
-  const stop = startStatsRefresh(deps);
+  // the passes start once the server is ready: a pass over a large backlog must not hold up the plugins' start
+  let stop = () => undefined as void;
+  app.addHook('onReady', async () => {
+    stop = startStatsRefresh(deps);
+  });
   app.addHook('onClose', async () => stop());
   const today = () => shanghaiDate(deps.clock.now());
 
@@ -75,7 +84,8 @@ export async function statsRoutes(app: FastifyInstance, deps: Deps) {
     },
   );
 
-  const board = (actor: Actor, q: Filters) => dashboard(db, scopeOf(actor), q, today());
+  const board = (actor: Actor, q: Filters) =>
+    dashboard(db, scopeOf(actor), q, today(), deps.config.STATS_CACHE === 'on');
   for (const [path, policy, who] of [
     ['/sharing/dashboard', 'reviewer', '主管部门（市：本市单位；省：全部）'],
     ['/sharing/org-dashboard', 'orgAdmin', '单位管理员（本单位）'],
@@ -130,6 +140,7 @@ export async function statsRoutes(app: FastifyInstance, deps: Deps) {
     },
     async (req) => {
       const saved = await saveStatsSettings(db, req.body);
+      await bumpStatsVersion(db, deps.clock.now());
       await record(db, auditCtx(deps, req), {
         action: 'sharing.settings',
         subjectKind: 'site_settings',
@@ -163,9 +174,15 @@ export async function statsRoutes(app: FastifyInstance, deps: Deps) {
     '/sharing/rounds/:id/reports',
     {
       config: { policy: 'reviewer' },
-      schema: { tags, summary: '一轮评价的单位报告（市：本市单位）', params: IdParams, response: { 200: anyObject } },
+      schema: {
+        tags,
+        summary: '一轮评价的单位报告（市：本市单位），分页',
+        params: IdParams,
+        querystring: PageQuery,
+        response: { 200: anyObject },
+      },
     },
-    async (req) => roundReports(db, req.actor!, req.params.id),
+    async (req) => roundReports(db, req.actor!, req.params.id, req.query.page, req.query.size),
   );
   r.get(
     '/sharing/reports/mine',

@@ -30,6 +30,11 @@ export default [
     meta: { title: '开放共享评价', layout: 'member', roles: REVIEWERS, menu: { group: 'review', order: 6 } },
   },
   {
+    path: '/sharing/settings',
+    component: () => import('./SettingsPage.vue'),
+    meta: { title: '评价设置', layout: 'member', roles: ['provinceReviewer'], menu: { group: 'review', order: 7 } },
+  },
+  {
     path: '/sharing/reports/:id',
     component: () => import('./ReportPage.vue'),
     meta: { title: '开放共享评价报告', layout: 'member', roles: ['orgAdmin', ...REVIEWERS], parent: ROUNDS },
