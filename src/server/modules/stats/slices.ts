@@ -40,6 +40,44 @@ async function insertChunks(trx: Db, table: string, rows: Record<string, unknown
       .values(rows.slice(k, k + UPSERT))
       .execute();
 }
+
+/**
+ * Makes the rows of `table` within `scope` (columns equal to values) equal to `rows`, rows told apart by `key`, and
+ * writes only what differs: a pass that changed one instrument rewrites a row or two, not a city's thousands (each
+ * write holds the database, on SQLite the one connection, that every request waits for). When most rows differ
+ * (a first build), the scope is emptied and written again.
+ */
+async function syncRows(
+  db: Db,
+  table: string,
+  scope: Record<string, string>,
+  key: string[],
+  rows: Record<string, unknown>[],
+) {
+  const within = (q: any) => Object.entries(scope).reduce((w, [c, v]) => w.where(c, '=', v), q);
+  const old: Record<string, unknown>[] = await within((db as any).selectFrom(table).selectAll()).execute();
+  const id = (r: Record<string, unknown>) => key.map((c) => String(r[c])).join('\u0001');
+  const before = new Map(old.map((r) => [id(r), r]));
+  const differs = (o: Record<string, unknown>, r: Record<string, unknown>) =>
+    Object.keys(r).some((c) => String(o[c] ?? '') !== String(r[c] ?? ''));
+  const changed = rows.filter((r) => {
+    const o = before.get(id(r));
+    before.delete(id(r));
+    return !o || differs(o, r);
+  });
+  const gone = [...before.values()];
+  if (!changed.length && !gone.length) return;
+  await db.transaction().execute(async (trx) => {
+    if (2 * (changed.length + gone.length) > rows.length + old.length) {
+      await within((trx as any).deleteFrom(table)).execute();
+      await insertChunks(trx, table, rows);
+      return;
+    }
+    for (const r of [...changed, ...gone])
+      await key.reduce((w: any, c) => w.where(c, '=', r[c]), within((trx as any).deleteFrom(table))).execute();
+    await insertChunks(trx, table, changed);
+  });
+}
 const sumSelect = (eb: any, keys: readonly string[]) => keys.map((k) => eb.fn.sum(k).as(k));
 const add = (into: Sums, r: Record<string, unknown>) => {
   for (const k of SUM_KEYS) into[k] += Number(r[k] ?? 0);
@@ -81,21 +119,21 @@ async function refreshSliceSums(db: Db, period: string, city: string) {
       add(o, r);
       orgCat.set(`${cat}|${r.orgId}`, o);
     }
-  await db.transaction().execute(async (trx) => {
-    await trx.deleteFrom('statsSlicePeriod').where('period', '=', period).where('cityCode', '=', city).execute();
-    await insertChunks(
-      trx,
-      'statsSlicePeriod',
-      [...slices.values()].map((s) => ({ ...s, period, cityCode: city })),
-    );
-    if (period.length !== 4) return;
-    await trx.deleteFrom('statsOrgCat').where('period', '=', period).where('cityCode', '=', city).execute();
-    await insertChunks(
-      trx,
-      'statsOrgCat',
-      [...orgCat.values()].map(({ registeredS: _r, bookings: _b, ...o }) => ({ ...o, period, cityCode: city })),
-    );
-  });
+  await syncRows(
+    db,
+    'statsSlicePeriod',
+    { period, cityCode: city },
+    ['cat', 'orgType'],
+    [...slices.values()].map((s) => ({ ...s, period, cityCode: city })),
+  );
+  if (period.length !== 4) return;
+  await syncRows(
+    db,
+    'statsOrgCat',
+    { period, cityCode: city },
+    ['cat', 'orgId'],
+    [...orgCat.values()].map(({ registeredS: _r, bookings: _b, ...o }) => ({ ...o, period, cityCode: city })),
+  );
 }
 
 /** Listed and declared instruments of a city per (category level, type): the listing rate's two counts. */
@@ -119,14 +157,13 @@ async function refreshInstrumentCounts(db: Db, city: string) {
       by.set(k, c);
     }
   }
-  await db.transaction().execute(async (trx) => {
-    await trx.deleteFrom('statsSliceInstruments').where('cityCode', '=', city).execute();
-    await insertChunks(
-      trx,
-      'statsSliceInstruments',
-      [...by.values()].map((c) => ({ ...c, cityCode: city })),
-    );
-  });
+  await syncRows(
+    db,
+    'statsSliceInstruments',
+    { cityCode: city },
+    ['cat', 'orgType'],
+    [...by.values()].map((c) => ({ ...c, cityCode: city })),
+  );
 }
 
 /** A year's idle instruments of a city: listed, running below the threshold share of the quota, no booking in the window. */
@@ -158,23 +195,22 @@ async function refreshIdle(db: Db, settings: StatsSettingsT, year: string, city:
       ),
     )
     .execute();
-  await db.transaction().execute(async (trx) => {
-    await trx.deleteFrom('statsIdle').where('year', '=', year).where('cityCode', '=', city).execute();
-    await insertChunks(
-      trx,
-      'statsIdle',
-      list.map((r) => ({
-        year,
-        instrumentId: r.id,
-        orgId: r.orgId,
-        cityCode: city,
-        orgType: r.type,
-        categoryCode: r.categoryCode,
-        runS: Number(r.runS ?? 0),
-        quotaS: Number(r.quotaS ?? 0),
-      })),
-    );
-  });
+  await syncRows(
+    db,
+    'statsIdle',
+    { year, cityCode: city },
+    ['instrumentId'],
+    list.map((r) => ({
+      year,
+      instrumentId: r.id,
+      orgId: r.orgId,
+      cityCode: city,
+      orgType: r.type,
+      categoryCode: r.categoryCode,
+      runS: Number(r.runS ?? 0),
+      quotaS: Number(r.quotaS ?? 0),
+    })),
+  );
 }
 
 async function feedMark(db: Db, source: string) {
