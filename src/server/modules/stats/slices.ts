@@ -33,19 +33,12 @@ export const idleKey = (s: StatsSettingsT, year: number, today: string) =>
   `${idleWindow(year, s.idleMonths, today).join(',')}|${s.idleThresholdBp}`;
 const idleSource = (year: string | number) => `idle:${year}`;
 
-async function insertChunks(trx: Db, table: string, rows: Record<string, unknown>[]) {
-  for (let k = 0; k < rows.length; k += UPSERT)
-    await (trx as any)
-      .insertInto(table)
-      .values(rows.slice(k, k + UPSERT))
-      .execute();
-}
-
 /**
- * Makes the rows of `table` within `scope` (columns equal to values) equal to `rows`, rows told apart by `key`, and
- * writes only what differs: a pass that changed one instrument rewrites a row or two, not a city's thousands (each
- * write holds the database, on SQLite the one connection, that every request waits for). When most rows differ
- * (a first build), the scope is emptied and written again.
+ * Makes the rows of `table` within `scope` (columns equal to values) equal to `rows`, and writes only what differs:
+ * a pass that changed one instrument rewrites a row or two, not a city's thousands (each write holds the database,
+ * on SQLite the one connection that every request waits for). `key` is the table's primary key: a row is written as
+ * an upsert, so one that was kept under another scope (an instrument that moved to another city) is taken over,
+ * and two passes at once (two instances) end in the same rows.
  */
 async function syncRows(
   db: Db,
@@ -55,29 +48,34 @@ async function syncRows(
   rows: Record<string, unknown>[],
 ) {
   const within = (q: any) => Object.entries(scope).reduce((w, [c, v]) => w.where(c, '=', v), q);
-  const old: Record<string, unknown>[] = await within((db as any).selectFrom(table).selectAll()).execute();
   const id = (r: Record<string, unknown>) => key.map((c) => String(r[c])).join('\u0001');
-  const before = new Map(old.map((r) => [id(r), r]));
   const differs = (o: Record<string, unknown>, r: Record<string, unknown>) =>
     Object.keys(r).some((c) => String(o[c] ?? '') !== String(r[c] ?? ''));
-  const changed = rows.filter((r) => {
-    const o = before.get(id(r));
-    before.delete(id(r));
-    return !o || differs(o, r);
-  });
-  const gone = [...before.values()];
-  if (!changed.length && !gone.length) return;
   await db.transaction().execute(async (trx) => {
-    if (2 * (changed.length + gone.length) > rows.length + old.length) {
-      await within((trx as any).deleteFrom(table)).execute();
-      await insertChunks(trx, table, rows);
-      return;
-    }
-    for (const r of [...changed, ...gone])
-      await key.reduce((w: any, c) => w.where(c, '=', r[c]), within((trx as any).deleteFrom(table))).execute();
-    await insertChunks(trx, table, changed);
+    const old: Record<string, unknown>[] = await within((trx as any).selectFrom(table).selectAll()).execute();
+    const before = new Map(old.map((r) => [id(r), r]));
+    const changed = rows.filter((r) => {
+      const o = before.get(id(r));
+      before.delete(id(r));
+      return !o || differs(o, r);
+    });
+    const gone = [...before.values()];
+    if (2 * gone.length > old.length) await within((trx as any).deleteFrom(table)).execute();
+    else
+      for (const r of gone)
+        await key.reduce((w: any, c) => w.where(c, '=', r[c]), (trx as any).deleteFrom(table)).execute();
+    const values = rows.length ? Object.keys(rows[0]).filter((c) => !key.includes(c)) : [];
+    for (let k = 0; k < changed.length; k += UPSERT)
+      await (trx as any)
+        .insertInto(table)
+        .values(changed.slice(k, k + UPSERT))
+        .onConflict((oc: any) =>
+          oc.columns(key).doUpdateSet((eb: any) => Object.fromEntries(values.map((c) => [c, eb.ref(`excluded.${c}`)]))),
+        )
+        .execute();
   });
 }
+
 const sumSelect = (eb: any, keys: readonly string[]) => keys.map((k) => eb.fn.sum(k).as(k));
 const add = (into: Sums, r: Record<string, unknown>) => {
   for (const k of SUM_KEYS) into[k] += Number(r[k] ?? 0);
@@ -123,7 +121,7 @@ async function refreshSliceSums(db: Db, period: string, city: string) {
     db,
     'statsSlicePeriod',
     { period, cityCode: city },
-    ['cat', 'orgType'],
+    ['period', 'cat', 'cityCode', 'orgType'],
     [...slices.values()].map((s) => ({ ...s, period, cityCode: city })),
   );
   if (period.length !== 4) return;
@@ -131,7 +129,7 @@ async function refreshSliceSums(db: Db, period: string, city: string) {
     db,
     'statsOrgCat',
     { period, cityCode: city },
-    ['cat', 'orgId'],
+    ['period', 'cityCode', 'cat', 'orgId'],
     [...orgCat.values()].map(({ registeredS: _r, bookings: _b, ...o }) => ({ ...o, period, cityCode: city })),
   );
 }
@@ -161,7 +159,7 @@ async function refreshInstrumentCounts(db: Db, city: string) {
     db,
     'statsSliceInstruments',
     { cityCode: city },
-    ['cat', 'orgType'],
+    ['cat', 'cityCode', 'orgType'],
     [...by.values()].map((c) => ({ ...c, cityCode: city })),
   );
 }
@@ -199,7 +197,7 @@ async function refreshIdle(db: Db, settings: StatsSettingsT, year: string, city:
     db,
     'statsIdle',
     { year, cityCode: city },
-    ['instrumentId'],
+    ['year', 'instrumentId'],
     list.map((r) => ({
       year,
       instrumentId: r.id,
