@@ -25,7 +25,8 @@ export function startStatsRefresh(deps: Deps): () => void {
   const pass = () => {
     const t0 = performance.now();
     refreshStats(deps.database.db, deps.clock.now())
-      .catch((e: unknown) => deps.log.warn(`stats refresh failed: ${String(e)}`))
+      // a pass still running when the server closes finds the database gone: not worth a warning
+      .catch((e: unknown) => stopped || deps.log.warn(`stats refresh failed: ${String(e)}`))
       .finally(() => schedule(Math.max(every, ((performance.now() - t0) * (1 - DUTY)) / DUTY)));
   };
   schedule(every);
