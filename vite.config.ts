@@ -5,6 +5,7 @@ import { ElementPlusResolver } from 'unplugin-vue-components/resolvers';
 import { fileURLToPath } from 'node:url';
 import { pageMessages } from './scripts/vite-page-messages.ts';
 import { splitIcons } from './scripts/vite-split-icons.ts';
+import { homeShell } from './scripts/vite-home-shell.ts';
 
 export default defineConfig({
   root: fileURLToPath(new URL('./src/web', import.meta.url)),
@@ -13,6 +14,7 @@ export default defineConfig({
     vue(),
     Components({ resolvers: [ElementPlusResolver({ importStyle: 'css' })], dts: false }),
     pageMessages(fileURLToPath(new URL('./src/web', import.meta.url))),
+    homeShell(),
   ],
   // the app's messages are compiled by src/web/message-compiler.ts; vue-i18n's own compiler is left out of the bundle
   define: { __INTLIFY_DROP_MESSAGE_COMPILER__: 'true' },

@@ -26,6 +26,7 @@ const INPUTS = [
   'vite.config.ts',
   'scripts/vite-page-messages.ts',
   'scripts/vite-split-icons.ts',
+  'scripts/vite-home-shell.ts',
   'package-lock.json',
   'tsconfig.web.json',
 ];

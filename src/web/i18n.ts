@@ -58,14 +58,27 @@ function loadMessages(name: string) {
   });
 }
 
+/**
+ * The server reads the language from this cookie for the home page's first paint, which shows before this code runs
+ * (index.home.*.html); a preference, not a credential.
+ */
+function rememberForFirstPaint(lang: 'zh-CN' | 'en') {
+  if (!document.cookie.split('; ').includes(`lang=${lang}`))
+    document.cookie = `lang=${lang}; path=/; max-age=31536000; samesite=lax`;
+}
+
 // <html lang> says the language from the first paint (screen readers and the browser's translation offer read it)
-if (typeof document !== 'undefined') document.documentElement.lang = saved === 'en' ? 'en' : 'zh-CN';
+if (typeof document !== 'undefined') {
+  document.documentElement.lang = saved === 'en' ? 'en' : 'zh-CN';
+  if (saved === 'en' || document.cookie.includes('lang=')) rememberForFirstPaint(saved === 'en' ? 'en' : 'zh-CN');
+}
 
 /** Switches the UI language and remembers it; App.vue follows with the document title and Element Plus' texts. */
 export function setLang(lang: 'zh-CN' | 'en') {
   (i18n.global.locale as unknown as { value: string }).value = lang;
   localStorage.setItem('lang', lang);
   document.documentElement.lang = lang;
+  rememberForFirstPaint(lang);
 }
 
 export const currentLang = () => (i18n.global.locale as unknown as { value: string }).value as 'zh-CN' | 'en';

@@ -15,6 +15,15 @@ function fakeBuild() {
   fs.writeFileSync(path.join(dir, 'index.html'), index);
   fs.writeFileSync(path.join(dir, 'index.html.br'), zlib.brotliCompressSync(index));
   fs.writeFileSync(path.join(dir, 'index.html.gz'), zlib.gzipSync(index));
+  // the home page's first paint per language (scripts/vite-home-shell.ts)
+  for (const [lang, text] of [
+    ['zh-CN', '汇聚全省'],
+    ['en', 'open to everyone'],
+  ]) {
+    const shell = index.replace('<div id="app"></div>', `<div id="app"><p>${text}</p></div>`);
+    fs.writeFileSync(path.join(dir, `index.home.${lang}.html`), shell);
+    fs.writeFileSync(path.join(dir, `index.home.${lang}.html.br`), zlib.brotliCompressSync(shell));
+  }
   const script = `console.log(${JSON.stringify('仪器'.repeat(2000))});`;
   fs.writeFileSync(path.join(dir, 'assets/index-Ab12Cd34.js'), script);
   fs.writeFileSync(path.join(dir, 'assets/index-Ab12Cd34.js.br'), zlib.brotliCompressSync(script));
@@ -78,6 +87,30 @@ describe('the web app as a production server sends it', () => {
       }
     const icon = await t.app.inject({ url: '/favicon.svg' });
     expect(icon.headers['cache-control']).toBe('public, max-age=3600');
+  });
+
+  it("sends the home page with its first paint in the user's language, and every other route without it", async () => {
+    const ask = (url: string, cookie?: string) =>
+      t.app.inject({ url, headers: { 'accept-encoding': 'br', ...(cookie ? { cookie } : {}) } });
+    const text = (res: Awaited<ReturnType<typeof ask>>) => zlib.brotliDecompressSync(res.rawPayload).toString();
+    for (const [cookie, expected] of [
+      [undefined, '汇聚全省'],
+      ['lang=zh-CN', '汇聚全省'],
+      ['sid=x; lang=en', 'open to everyone'],
+      ['lang=fr', '汇聚全省'],
+    ] as const) {
+      const res = await ask('/?from=qr', cookie);
+      expect(res.statusCode, cookie).toBe(200);
+      expect(text(res), cookie).toContain(`<div id="app"><p>${expected}</p></div>`);
+      expect(res.headers['cache-control'], cookie).toBe('no-cache');
+      expect(res.headers['content-security-policy'], cookie).toContain("default-src 'self'");
+      // a cache between must keep one copy per language
+      expect(String(res.headers.vary).toLowerCase(), cookie).toContain('cookie');
+    }
+    for (const url of ['/instruments', '/index.html', '/member']) {
+      const res = await ask(url, 'lang=en');
+      expect(text(res), url).toContain('<div id="app"></div>');
+    }
   });
 
   it('compresses API replies of 1 KB and more, and leaves small ones alone', async () => {

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fstatic from '@fastify/static';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -44,7 +44,7 @@ export async function registerWeb(app: FastifyInstance, root: string | null) {
       setHeaders(res, file) {
         // with preCompressed, `file` is the copy sent (index.html.br for a browser that takes brotli)
         const name = path.basename(file).replace(/\.(br|gz)$/, '');
-        if (name === 'index.html') {
+        if (/^index(\.home\.[\w-]+)?\.html$/.test(name)) {
           res.header('cache-control', 'no-cache');
           return;
         }
@@ -72,6 +72,18 @@ export async function registerWeb(app: FastifyInstance, root: string | null) {
         .status(404)
         .send({ error: { code: 'NOT_FOUND', message: req.url.startsWith('/api/') ? '接口不存在' : '文件不存在' } });
     }
-    return reply.type('text/html').header('cache-control', 'no-cache').sendFile('index.html', root);
+    const index = indexFor(req, root);
+    if (index !== 'index.html') reply.header('vary', 'cookie');
+    return reply.type('text/html').header('cache-control', 'no-cache').sendFile(index, root);
   });
+}
+
+/**
+ * The home page gets the index whose first paint already shows its hero band, in the language the user chose (the
+ * `lang` cookie that the web app's setLang writes; scripts/vite-home-shell.ts); every other route, the plain index.
+ */
+function indexFor(req: FastifyRequest, root: string): string {
+  if (req.url.split('?')[0] !== '/') return 'index.html';
+  const file = `index.home.${req.cookies?.lang === 'en' ? 'en' : 'zh-CN'}.html`;
+  return fs.existsSync(path.join(root, file)) ? file : 'index.html';
 }
