@@ -14,6 +14,7 @@ export const EN_SERVER: Record<string, string> = {
   '请求内容不是有效的 JSON': 'The request is not valid JSON',
   'JSON 格式错误': 'Malformed JSON',
   '请求过于频繁，请稍后再试': 'Too many requests. Please try again later',
+  '系统繁忙，请稍后再试': 'The system is busy. Please try again in a moment',
   '页面已过期，请刷新后重试': 'This page has expired. Please refresh it and try again',
   '单位信息已超过 365 天未更新，请先更新单位信息后再进行其他操作':
     "Your organisation's details have not been updated for over 365 days. Please update them before doing anything else",

@@ -26,14 +26,28 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-async function dropSchema(url: string, schema: string) {
+/**
+ * Test files run side by side on one PostgreSQL database. Kysely's migrator introspects every schema of it, and that
+ * query fails when another file drops its schema at the same moment; so migrations hold this advisory lock shared and
+ * a drop holds it alone.
+ */
+const SCHEMA_LOCK = 424242;
+
+async function withSchemaLock<T>(url: string, mode: 'shared' | 'alone', work: (c: pg.Client) => Promise<T>) {
   const c = new pg.Client({ connectionString: url });
   await c.connect();
   try {
-    await c.query(`drop schema if exists ${schema} cascade`);
+    await c.query(mode === 'shared' ? 'select pg_advisory_lock_shared($1)' : 'select pg_advisory_lock($1)', [
+      SCHEMA_LOCK,
+    ]);
+    return await work(c);
   } finally {
-    await c.end();
+    await c.end(); // ends the session, which releases the lock
   }
+}
+
+async function dropSchema(url: string, schema: string) {
+  await withSchemaLock(url, 'alone', (c) => c.query(`drop schema if exists ${schema} cascade`));
 }
 
 const quiet = { info: () => undefined, warn: () => undefined };
@@ -60,7 +74,8 @@ export async function createTestApp(
   const connection = { databaseUrl: pgUrl, pgSchema: schema, sqliteFile: path.join(dir, 'test.sqlite') };
   const database = connect({ ...connection, poolMax: 5 });
   try {
-    await migrateToLatest(database.db, schema);
+    if (pgUrl) await withSchemaLock(pgUrl, 'shared', () => migrateToLatest(database.db, schema));
+    else await migrateToLatest(database.db);
   } catch (e) {
     await database.close();
     if (pgUrl && schema) await dropSchema(pgUrl, schema);
