@@ -2,16 +2,16 @@ import type ExcelJS from 'exceljs';
 import { Inflate, unzipSync } from 'fflate';
 
 /**
- * Excel adapter: writing workbooks, and reading uploaded ones without trusting them.
+ * Excel adapter: writing workbooks (exceljs), and checking uploaded ones without trusting them.
  *
- * An .xlsx is a zip of XML parts. Before exceljs (and its JSZip) sees an upload, `inspectXlsx` checks it:
+ * An .xlsx is a zip of XML parts. Before anything reads an upload's cells (`xlsx-read.ts`), `inspectXlsx` checks it:
  *  - the content, not the name: zip magic, `[Content_Types].xml` naming a spreadsheet, `xl/workbook.xml`;
  *  - the central directory (read with fflate): declared unpacked size and compression ratio;
  *  - the real unpacked size: every part is inflated in small steps and stopped as soon as it outgrows what the
  *    directory declared or the total limit, so a directory that lies cannot smuggle a bomb past the first check;
  *  - the shape of the sheets: rows and cells are counted in the XML, so that 100,000 rows are refused before
- *    exceljs builds an object for each of them;
- *  - defined names whose ranges would make exceljs walk millions of cells.
+ *    anything reads them;
+ *  - defined names whose ranges would make exceljs walk millions of cells (were the workbook read by exceljs).
  */
 
 export const XLSX_MIME = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
@@ -250,17 +250,21 @@ export function inspectXlsx(buf: Buffer, limits: XlsxLimits = DEFAULT_LIMITS): X
   const entries = readDirectory(buf);
   if (entries.length !== listed.length || entries.some((e, i) => e.name !== listed[i].name))
     throw new XlsxRejected({ kind: 'not_xlsx', reason: 'bad_zip' });
+  // a worksheet's rows are counted as soon as it is unpacked and its XML let go: the sheets are never all in memory
   const kept = new Map<string, Buffer>();
+  const counted = new Map<string, ReturnType<typeof countSheet>>();
   let total = 0;
   for (const e of entries) {
+    const sheet = /^xl\/worksheets\/[^/]+\.xml$/.test(e.name);
     const keep =
+      sheet ||
       e.name === '[Content_Types].xml' ||
       e.name === 'xl/workbook.xml' ||
-      e.name === 'xl/_rels/workbook.xml.rels' ||
-      /^xl\/worksheets\/[^/]+\.xml$/.test(e.name);
+      e.name === 'xl/_rels/workbook.xml.rels';
     const { bytes, data } = boundedInflate(buf, e, limits.maxUnpackedBytes - total, keep);
     total += bytes;
-    if (data) kept.set(e.name, data);
+    if (data && sheet) counted.set(e.name, countSheet(data));
+    else if (data) kept.set(e.name, data);
   }
 
   const contentTypes = kept.get('[Content_Types].xml')?.toString('utf8') ?? '';
@@ -272,42 +276,15 @@ export function inspectXlsx(buf: Buffer, limits: XlsxLimits = DEFAULT_LIMITS): X
   // 3. the sheets' shape
   const paths = sheetPaths(workbook, kept.get('xl/_rels/workbook.xml.rels')?.toString('utf8') ?? '');
   const sheets: SheetStats[] = [];
-  for (const [path, xml] of kept) {
-    if (!path.startsWith('xl/worksheets/')) continue;
+  for (const [path, counts] of counted) {
     const name = paths.get(path) ?? path;
-    const s = { name, path, ...countSheet(xml) };
+    const s = { name, path, ...counts };
     if (s.valuedRows > limits.maxValuedRows || s.rowElements > limits.maxRowElements)
       throw new XlsxRejected({ kind: 'too_many_rows', sheet: name, valuedRows: s.valuedRows });
     if (s.cells > limits.maxCells) throw new XlsxRejected({ kind: 'too_many_cells', sheet: name });
     sheets.push(s);
   }
   return { unpackedBytes: total, packedBytes: packed, sheets };
-}
-
-/** Parts of a worksheet exceljs would expand cell by cell, and that an import never needs. */
-const IGNORED_NODES = [
-  'dataValidations',
-  'mergeCells',
-  'conditionalFormatting',
-  'hyperlinks',
-  'autoFilter',
-  'tableParts',
-  'drawing',
-  'picture',
-  'rowBreaks',
-  'extLst',
-  'headerFooter',
-];
-
-/** Reads a workbook that `inspectXlsx` accepted. */
-export async function readXlsx(buf: Buffer): Promise<ExcelJS.Workbook> {
-  const wb = await newWorkbook();
-  try {
-    await wb.xlsx.load(buf as unknown as ExcelJS.Buffer, { ignoreNodes: IGNORED_NODES });
-  } catch {
-    throw new XlsxRejected({ kind: 'unreadable' });
-  }
-  return wb;
 }
 
 /**
@@ -332,7 +309,7 @@ export function attachment(fileName: string, asciiFallback: string): string {
   return `attachment; filename="${asciiFallback}"; filename*=UTF-8''${encoded}`;
 }
 
-/** A cell's content, reduced to what an importer cares about. */
+/** A cell's content, reduced to what an importer cares about (read by `xlsx-read.ts`). */
 export type CellContent =
   | { kind: 'empty' }
   | { kind: 'text'; text: string }
@@ -342,32 +319,4 @@ export type CellContent =
   | { kind: 'formula' }
   | { kind: 'error'; text: string };
 
-function textOf(v: unknown): string | null {
-  if (typeof v === 'string') return v;
-  if (v && typeof v === 'object') {
-    const o = v as Record<string, unknown>;
-    if (Array.isArray(o.richText))
-      return (o.richText as { text?: unknown }[]).map((r) => (typeof r.text === 'string' ? r.text : '')).join('');
-    if ('text' in o) return textOf(o.text);
-  }
-  return null;
-}
-
-export function cellContent(cell: ExcelJS.Cell): CellContent {
-  const v = cell.value as unknown;
-  if (v === null || v === undefined) return { kind: 'empty' };
-  if (typeof v === 'number')
-    return Number.isFinite(v) ? { kind: 'number', value: v } : { kind: 'error', text: String(v) };
-  if (typeof v === 'boolean') return { kind: 'boolean', value: v };
-  if (v instanceof Date)
-    return Number.isNaN(v.getTime()) ? { kind: 'error', text: '#VALUE!' } : { kind: 'date', value: v };
-  if (typeof v === 'object' && ('formula' in v || 'sharedFormula' in v)) return { kind: 'formula' };
-  if (typeof v === 'object' && typeof (v as { error?: unknown }).error === 'string')
-    return { kind: 'error', text: (v as { error: string }).error };
-  const text = textOf(v);
-  if (text === null) return { kind: 'error', text: '#VALUE!' };
-  return text.trim() === '' ? { kind: 'empty' } : { kind: 'text', text };
-}
-
-export type { Workbook, Worksheet, Cell } from 'exceljs';
 export type { ExcelJS };

@@ -600,7 +600,7 @@ describe('上传: hostile and wrong files change nothing', () => {
     await refused(c, zip, 413, 'XLSX_TOO_LARGE');
   });
 
-  it('one row over the limit → 422; 100,000 rows are refused from the XML before exceljs reads them', async () => {
+  it('one row over the limit → 422; 100,000 rows are refused from the XML before the sheet is read', async () => {
     const { c } = await orgAdmin();
     const rows = Array.from({ length: MAX_ROWS + 1 }, (_, i) => goodRow({ 内部编号: `R-${i}` }));
     const res = await refused(c, await workbook(rows), 422, 'TOO_MANY_ROWS');
@@ -679,6 +679,46 @@ describe('上传: hostile and wrong files change nothing', () => {
     );
     await refused(c, Buffer.from(zipSync({ ...parts, 'xl/workbook.xml': strToU8(book) })), 422, 'XLSX_UNSUPPORTED');
     expect((await instrumentsOf(org.id)).map((r) => r.internalNo)).toEqual(['W-1']);
+  });
+
+  it('a workbook written by another program: a hidden first sheet, inline strings, cells without r, an East Asian date format', async () => {
+    const { org, c } = await orgAdmin();
+    const esc = (v: string) => v.replace(/&/g, '&amp;').replace(/</g, '&lt;');
+    const cell = (h: string, v: ExcelJS.CellValue | undefined) =>
+      v === null || v === undefined
+        ? '<c/>'
+        : typeof v === 'number'
+          ? `<c${label(h) === '购置日期' ? ' s="1"' : ''}><v>${v}</v></c>`
+          : `<c t="inlineStr"><is><t>${esc(String(v))}</t></is></c>`;
+    const data = goodRow({ 内部编号: 'X-1', 购置日期: 43634, 主要技术指标: '分辨率 < 1.0 nm & 稳定', 英文名称: null });
+    const sheet = (rows: string) =>
+      `<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>${rows}</sheetData></worksheet>`;
+    const file = Buffer.from(
+      zipSync({
+        '[Content_Types].xml': strToU8(
+          '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/></Types>',
+        ),
+        'xl/workbook.xml': strToU8(
+          '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="Sheet0" sheetId="1" state="hidden" r:id="rId1"/><sheet name="Data" sheetId="2" r:id="rId2"/></sheets></workbook>',
+        ),
+        'xl/_rels/workbook.xml.rels': strToU8(
+          '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="/xl/worksheets/sheet2.xml"/><Relationship Id="rId3" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/></Relationships>',
+        ),
+        'xl/styles.xml': strToU8(
+          '<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><cellXfs count="2"><xf numFmtId="0"/><xf numFmtId="31" applyNumberFormat="1"/></cellXfs></styleSheet>',
+        ),
+        'xl/worksheets/sheet1.xml': strToU8(sheet('<row r="1"><c r="A1" t="inlineStr"><is><t>列表</t></is></c></row>')),
+        'xl/worksheets/sheet2.xml': strToU8(
+          sheet(
+            `<row r="1">${HEADERS.map((h) => cell(h, h)).join('')}</row><row>${HEADERS.map((h) => cell(h, data[label(h)])).join('')}</row>`,
+          ),
+        ),
+      }),
+    );
+    expect(await importFile(c, file)).toMatchObject({ state: 'done', createdCount: 1, errorCount: 0 });
+    const [x] = await instrumentsOf(org.id);
+    expect(x).toMatchObject({ internalNo: 'X-1', purchaseDate: '2019-06-18', valueFen: 356_800_000, nameEn: null });
+    expect(JSON.stringify(x)).toContain('分辨率 < 1.0 nm & 稳定');
   });
 
   it("a header that is not the template's → 422 naming the missing columns", async () => {

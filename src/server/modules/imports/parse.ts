@@ -1,7 +1,8 @@
 /** The sheet 仪器信息 of an uploaded workbook → one candidate record per row, with the problems found without the database. */
 import { InstrumentFields, type InstrumentFieldsT } from '../../../contracts/instruments';
 import type { ImportErrorT } from '../../../contracts/imports';
-import { cellContent, type Workbook, type Worksheet } from '../../platform/excel';
+import type { CellContent } from '../../platform/excel';
+import { cellAt, type XlsxBook, type XlsxRow, type XlsxSheet } from '../../platform/xlsx-read';
 import {
   COLUMNS,
   EXAMPLE_PREFIX,
@@ -56,17 +57,19 @@ export class TooManyRows extends Error {
 }
 
 /** The sheet named 仪器信息, or the first visible worksheet of a file whose sheet was renamed. */
-export function dataSheet(wb: Workbook): Worksheet | undefined {
-  return wb.getWorksheet(DATA_SHEET) ?? wb.worksheets.find((w) => w.state === 'visible') ?? wb.worksheets[0];
+export function dataSheet(book: XlsxBook): XlsxSheet | undefined {
+  return (
+    book.sheets.find((s) => s.name === DATA_SHEET) ?? book.sheets.find((s) => s.state === 'visible') ?? book.sheets[0]
+  );
 }
 
-/** Column positions by header; every template column must be present (in any order). */
-export function readHeader(ws: Worksheet): Map<Column, number> {
+/** Column positions by header (row 1, if it is the first row read); every template column is needed, in any order. */
+export function readHeader(first: XlsxRow | undefined): Map<Column, number> {
   const found = new Map<string, number>();
-  ws.getRow(1).eachCell((cell, col) => {
-    const c = cellContent(cell);
-    if (c.kind === 'text') found.set(normalizeHeader(c.text), col);
-  });
+  if (first?.row === 1)
+    first.cells.forEach((c, col) => {
+      if (c.kind === 'text') found.set(normalizeHeader(c.text), col);
+    });
   const out = new Map<Column, number>();
   const missing: string[] = [];
   for (const c of COLUMNS) {
@@ -78,7 +81,7 @@ export function readHeader(ws: Worksheet): Map<Column, number> {
   return out;
 }
 
-function convert(c: Column, cell: ReturnType<typeof cellContent>, ref: Reference): Parsed<unknown> {
+function convert(c: Column, cell: CellContent, ref: Reference): Parsed<unknown> {
   switch (c.kind) {
     case 'text':
       return parseText(cell);
@@ -102,21 +105,25 @@ function convert(c: Column, cell: ReturnType<typeof cellContent>, ref: Reference
 }
 
 /**
- * Every non-blank row after the header, except example rows (内部编号 starting with 示例). Each value is converted,
- * then the whole row goes through the contract's schema; repeats of an internal number inside the file are marked
- * on every occurrence after the first.
+ * Every non-blank row after the header (`rows`: the sheet's rows, read one at a time), except example rows (内部编号
+ * starting with 示例). Each value is converted, then the whole row goes through the contract's schema; repeats of an
+ * internal number inside the file are marked on every occurrence after the first.
  */
-export function readRows(ws: Worksheet, header: Map<Column, number>, ref: Reference, maxRows: number): CandidateRow[] {
+export function readRows(
+  rows: Iterable<XlsxRow>,
+  header: Map<Column, number>,
+  ref: Reference,
+  maxRows: number,
+): CandidateRow[] {
   const out: CandidateRow[] = [];
   const firstRowOf = new Map<string, number>();
-  const last = ws.rowCount;
-  for (let r = 2; r <= last; r++) {
-    const row = ws.findRow(r);
-    if (!row) continue;
-    const cells = new Map<Column, ReturnType<typeof cellContent>>();
+  for (const row of rows) {
+    const r = row.row;
+    if (r < 2) continue;
+    const cells = new Map<Column, CellContent>();
     let blank = true;
     for (const [c, col] of header) {
-      const content = cellContent(row.getCell(col));
+      const content = cellAt(row, col);
       cells.set(c, content);
       if (content.kind !== 'empty') blank = false;
     }
