@@ -9,6 +9,7 @@
  * - A change that can be seen in the catalogue is written to the change feed (`catalogueChanged`), inside the
  *   same transaction, so that every app instance patches its in-memory catalogue exactly when the data changes.
  */
+import { PostgresAdapter, sql } from 'kysely';
 import type { Db } from '../../db/connect';
 import { wroteLocally } from './feed';
 import { buildSearchText } from './text';
@@ -27,6 +28,19 @@ export type SearchDialect = 'sqlite' | 'postgres';
 export async function catalogueChanged(trx: Db, instrumentIds: string[]): Promise<void> {
   const ids = [...new Set(instrumentIds)];
   if (!ids.length) return;
+  const changedAt = new Date().toISOString();
+  if (trx.getExecutor().adapter instanceof PostgresAdapter) {
+    // one statement: the feed's row lock is held from it to the commit, and on PostgreSQL each statement is a trip
+    // through the event loop, which under a search load takes tens of milliseconds: with the number and the names as
+    // two statements, writers queued on the lock at 50 writes/s (write p99 over 400 ms)
+    const taken = await sql<{ seq: number | string }>`
+      with head as (update catalogue_feed set seq = seq + 1 where id = 1 returning seq)
+      insert into catalogue_changes (seq, instrument_id, changed_at)
+      select head.seq, changed.id, ${changedAt}::timestamptz from head, unnest(${ids}::text[]) as changed(id)
+      returning seq`.execute(trx);
+    wroteLocally(Number(taken.rows[0].seq));
+    return;
+  }
   const head = await trx
     .updateTable('catalogueFeed')
     .set((eb) => ({ seq: eb('seq', '+', 1) }))
@@ -34,7 +48,6 @@ export async function catalogueChanged(trx: Db, instrumentIds: string[]): Promis
     .returning('seq')
     .executeTakeFirstOrThrow();
   const seq = Number(head.seq);
-  const changedAt = new Date().toISOString();
   for (const part of chunks(ids, CHUNK)) {
     await trx
       .insertInto('catalogueChanges')

@@ -55,12 +55,42 @@ describe('live postings', () => {
 
   it('a changed gram is merged once and kept until it changes again', () => {
     const texts = ['显微镜', '色谱仪', '显微'];
-    const live = LivePostings.build(texts);
-    live.change(1, '色谱仪', '显微色谱仪');
-    const first = live.list('显微');
-    expect(Array.from(first)).toEqual([0, 1, 2]);
-    expect(live.list('显微')).toBe(first);
-    live.change(2, '显微', '');
-    expect(Array.from(live.list('显微'))).toEqual([0, 1]);
+    for (const opts of [{ bitmapAbove: Infinity }, { bitmapAbove: 0 }]) {
+      const live = LivePostings.build(texts, opts);
+      live.change(1, '色谱仪', '显微色谱仪');
+      const first = live.set('显微');
+      expect(Array.from(live.list('显微'))).toEqual([0, 1, 2]);
+      expect(live.set('显微')).toBe(first);
+      live.change(2, '显微', '');
+      expect(Array.from(live.list('显微'))).toEqual([0, 1]);
+    }
+  });
+
+  it('follows edits over bitmaps and lists alike, also past the built positions', () => {
+    for (const opts of [{ bitmapAbove: Infinity }, { bitmapAbove: 0 }, { bitmapAbove: 2 }, {}]) {
+      const r = rng(99);
+      const alphabet = ['显', '微', '镜', '仪', 'a', 'b', ' '];
+      const word = () =>
+        Array.from({ length: Math.floor(r() * 10) }, () => alphabet[Math.floor(r() * alphabet.length)]).join('');
+      // 40 docs: 2 words; appended positions go past the bitmaps' width
+      const texts = Array.from({ length: 40 }, word);
+      const live = LivePostings.build(texts, opts);
+      const terms = ['显', '微', 'a', '显微', '微镜', 'ab', '显微镜', '镜仪a', 'ba', 'aa', '仪仪'];
+      for (let step = 0; step < 300; step++) {
+        const k = r();
+        const i = k < 0.3 ? texts.length : Math.floor(r() * texts.length);
+        const next = k < 0.45 && k >= 0.3 ? '' : word();
+        live.change(i, texts[i] ?? '', next);
+        texts[i] = next;
+        // plain comparisons (thousands of them), one expect per step
+        const wrong = terms.filter((t) => {
+          const c = live.candidates(t)!;
+          const got = c.exact ? Array.from(c.docs) : Array.from(c.docs).filter((i) => texts[i].includes(t));
+          return got.join() !== reference(texts, t).join() || c.docs.some((d, k) => k > 0 && d <= c.docs[k - 1]);
+        });
+        expect(wrong, `${JSON.stringify(opts)} step ${step}`).toEqual([]);
+      }
+      expect(texts.length).toBeGreaterThan(100);
+    }
   });
 });

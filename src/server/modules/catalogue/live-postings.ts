@@ -7,8 +7,21 @@
  * for a typical edit. Looking a gram up costs nothing when it has no change; a changed gram is merged once and
  * kept until it changes again. When the changes grow large, the postings are built again from the current texts
  * (`compactDue`), which makes every list a plain view again.
+ *
+ * A gram kept as a bitmap in the build (finder.ts) is merged into a copy of its bitmap (wide enough for the
+ * appended positions), and whether a position is in the base is a bit test there.
  */
-import { buildPostings, candidatesFrom, gramList, type Candidates, type Postings } from './finder';
+import {
+  buildPostings,
+  candidatesFrom,
+  docsOf,
+  gramSet,
+  has,
+  type BuildOptions,
+  type Candidates,
+  type GramSet,
+  type Postings,
+} from './finder';
 
 const SPACE = 32;
 
@@ -57,6 +70,16 @@ function removeSorted(m: Map<string, number[]>, g: string, p: number) {
   return 1;
 }
 
+/** (base \ gone) ∪ extra as a bitmap: a copy of the base's, wide enough for every extra position. */
+function mergeBits(base: Uint32Array, size: number, gone: number[], extra: number[]): GramSet {
+  const words = extra.length ? (extra[extra.length - 1] >>> 5) + 1 : 0;
+  const bits = new Uint32Array(Math.max(base.length, words));
+  bits.set(base);
+  for (const p of gone) bits[p >>> 5] &= ~(1 << (p & 31));
+  for (const p of extra) bits[p >>> 5] |= 1 << (p & 31);
+  return { docs: null, bits, size: size - gone.length + extra.length };
+}
+
 /** (base \ gone) ∪ extra, all ascending; extra and base share nothing. */
 function mergeLists(base: Int32Array, gone: number[], extra: number[]): Int32Array {
   const out = new Int32Array(base.length - gone.length + extra.length);
@@ -85,51 +108,60 @@ const COMPACT_AT = 1_000_000;
 export class LivePostings {
   private extra = new Map<string, number[]>();
   private gone = new Map<string, number[]>();
-  private merged = new Map<string, Int32Array>();
+  private merged = new Map<string, GramSet>();
   private mergedSize = 0;
   /** (gram, position) entries in extra and gone */
   changes = 0;
 
   constructor(private base: Postings) {}
 
-  static build(texts: readonly string[]) {
-    return new LivePostings(buildPostings(texts));
+  static build(texts: readonly string[], opts?: BuildOptions) {
+    return new LivePostings(buildPostings(texts, opts));
   }
 
-  /** The positions whose text contains the gram (1 or 2 code units), ascending; exact. */
-  list(g: string): Int32Array {
-    const b = gramList(this.base, g);
+  /** The positions whose text contains the gram (1 or 2 code units): a list or a bitmap, exact; not to be written. */
+  set(g: string): GramSet {
+    const b = gramSet(this.base, g);
     const e = this.extra.get(g),
       x = this.gone.get(g);
     if (!e && !x) return b;
     let m = this.merged.get(g);
     if (!m) {
-      m = mergeLists(b, x ?? [], e ?? []);
-      if (this.mergedSize + m.length > MERGED_BUDGET) {
+      if (b.bits) m = mergeBits(b.bits, b.size, x ?? [], e ?? []);
+      else {
+        const docs = mergeLists(b.docs!, x ?? [], e ?? []);
+        m = { docs, bits: null, size: docs.length };
+      }
+      // in 4-byte units, as the lists
+      const cost = m.bits ? m.bits.length : m.size;
+      if (this.mergedSize + cost > MERGED_BUDGET) {
         this.merged.clear();
         this.mergedSize = 0;
       }
       this.merged.set(g, m);
-      this.mergedSize += m.length;
+      this.mergedSize += cost;
     }
     return m;
   }
 
+  /** The positions whose text contains the gram, ascending (a bitmap is decoded into a fresh array). */
+  list(g: string): Int32Array {
+    return docsOf(this.set(g));
+  }
+
   /** Candidates of a term (exact for 1–2 code units; else to verify with includes). */
   candidates(term: string): Candidates | null {
-    return candidatesFrom(term, (g) => this.list(g));
+    return candidatesFrom(term, (g) => this.set(g));
   }
 
   private inBase(g: string, p: number): boolean {
-    const l = gramList(this.base, g);
-    const k = lowerBound(l, l.length, p);
-    return k < l.length && l[k] === p;
+    return has(gramSet(this.base, g), p);
   }
 
   private forget(g: string) {
     const m = this.merged.get(g);
     if (m) {
-      this.mergedSize -= m.length;
+      this.mergedSize -= m.bits ? m.bits.length : m.size;
       this.merged.delete(g);
     }
   }
