@@ -7,7 +7,8 @@ import { shanghaiDate } from '../../../domain/instrument';
 import { Client, createTestApp, type TestApp } from '../../test/harness';
 import { as, deptUser } from '../../test/factories';
 import { bookingWorld, driveTo, ok, type World } from '../bookings/testing';
-import { refreshStats } from './aggregates';
+import { monthsOf } from '../../../domain/sharing-indicators';
+import { rebuildStats, refreshStats } from './aggregates';
 
 let t: TestApp;
 let w: World;
@@ -131,6 +132,35 @@ describe('late and corrected data', () => {
       .orderBy('period')
       .execute();
     expect(again.map(({ updatedAt: _u, ...r }) => r)).toEqual(rows.map(({ updatedAt: _u, ...r }) => r));
+  });
+
+  it('a rebuild from the sources (a new installation, the bench) ends in the rows the feed passes kept', async () => {
+    const tables = [
+      'statsInstrumentPeriod',
+      'statsOrgPeriod',
+      'statsServed',
+      'statsSlicePeriod',
+      'statsSliceInstruments',
+      'statsOrgCat',
+      'statsIdle',
+    ] as const;
+    const read = async () => {
+      const out: Record<string, unknown[]> = {};
+      for (const table of tables) {
+        const rows = (await t.database.db.selectFrom(table).selectAll().execute()) as Record<string, unknown>[];
+        out[table] = rows
+          .map(({ updatedAt: _u, ...r }) => JSON.stringify(r, Object.keys(r).sort()))
+          .sort()
+          .map((r) => JSON.parse(r) as unknown);
+      }
+      return out;
+    };
+    const kept = await read();
+    expect(kept.statsInstrumentPeriod.length).toBeGreaterThan(2);
+    expect(kept.statsOrgPeriod.length).toBeGreaterThan(1);
+    for (const table of tables) await t.database.db.deleteFrom(table).execute();
+    await rebuildStats(t.database.db, t.clock.now(), monthsOf(year));
+    expect(await read()).toEqual(kept);
   });
 });
 

@@ -224,3 +224,66 @@ export async function recountServed(trx: Db, month: string, providers: string[])
       )
       .execute();
 }
+
+/**
+ * Makes the rows of `table` that `within` selects equal to `rows`, and writes only what differs: a pass that changed
+ * one instrument rewrites a row or two, not a city's thousands (each write holds the database, on SQLite the one
+ * connection that every request waits for). `key` is the table's primary key: a row is written as an upsert, so one
+ * that was kept under another scope (an instrument that moved to another city) is taken over, and two passes at once
+ * (two instances) end in the same rows.
+ */
+export async function syncRows(
+  db: Db,
+  table: string,
+  within: (q: any) => any,
+  key: string[],
+  rows: Record<string, unknown>[],
+) {
+  const id = (r: Record<string, unknown>) => key.map((c) => String(r[c])).join('\u0001');
+  const differs = (o: Record<string, unknown>, r: Record<string, unknown>) =>
+    Object.keys(r).some((c) => String(o[c] ?? '') !== String(r[c] ?? ''));
+  await db.transaction().execute(async (trx) => {
+    const old: Record<string, unknown>[] = await within((trx as any).selectFrom(table).selectAll()).execute();
+    const before = new Map(old.map((r) => [id(r), r]));
+    let changed = rows.filter((r) => {
+      const o = before.get(id(r));
+      before.delete(id(r));
+      return !o || differs(o, r);
+    });
+    const gone = [...before.values()];
+    if (2 * gone.length > old.length) {
+      // most rows went: one delete of the scope, then every row written again
+      await within((trx as any).deleteFrom(table)).execute();
+      changed = rows;
+    } else
+      for (const r of gone)
+        await key.reduce((w: any, c) => w.where(c, '=', r[c]), (trx as any).deleteFrom(table)).execute();
+    const values = rows.length ? Object.keys(rows[0]).filter((c) => !key.includes(c)) : [];
+    for (let k = 0; k < changed.length; k += UPSERT)
+      await (trx as any)
+        .insertInto(table)
+        .values(changed.slice(k, k + UPSERT))
+        .onConflict((oc: any) =>
+          oc.columns(key).doUpdateSet((eb: any) => Object.fromEntries(values.map((c) => [c, eb.ref(`excluded.${c}`)]))),
+        )
+        .execute();
+  });
+}
+
+/** The year rows of every instrument with a month row in the year, and of their organisations. */
+export async function rollUpYear(db: Db, settings: StatsSettingsT, year: string, nowIso: string) {
+  const rows = await db
+    .selectFrom('statsInstrumentPeriod')
+    .select(['instrumentId', 'orgId'])
+    .distinct()
+    .where('period', 'like', `${year}-%`)
+    .execute();
+  const ids = [...new Set(rows.map((r) => r.instrumentId))];
+  const orgs = [...new Set(rows.map((r) => r.orgId))];
+  for (let k = 0; k < ids.length; k += CHUNK)
+    await db
+      .transaction()
+      .execute((trx) => rollUpInstrumentYears(trx, settings, year, ids.slice(k, k + CHUNK), nowIso));
+  for (let k = 0; k < orgs.length; k += CHUNK)
+    await db.transaction().execute((trx) => rollUpOrgs(trx, settings, year, orgs.slice(k, k + CHUNK), nowIso));
+}

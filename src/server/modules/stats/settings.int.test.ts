@@ -6,8 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { shanghaiDate } from '../../../domain/instrument';
 import { createTestApp, type Client, type TestApp } from '../../test/harness';
-import { as, deptUser } from '../../test/factories';
-import { bookingWorld, driveTo, ok, type World } from '../bookings/testing';
+import { as, deptUser, makeInstrument } from '../../test/factories';
+import { bookingWorld, driveTo, driveWith, ok, type World } from '../bookings/testing';
 import { refreshStats } from './aggregates';
 import { DEFAULT_SETTINGS } from './settings';
 
@@ -105,6 +105,37 @@ describe('the roll-ups answer as the rows they replace', () => {
     }
   });
 
+  it('an instrument moved to another category class leaves both classes’ slices right after a pass', async () => {
+    const moved = w.instruments[1];
+    await t.database.db
+      .updateTable('instruments')
+      .set({ categoryCode: '020101', updatedAt: t.clock.now().toISOString() })
+      .where('id', '=', moved)
+      .execute();
+    await t.database.db
+      .insertInto('instrumentUsageDaily')
+      .values({
+        instrumentId: moved,
+        day: shanghaiDate(t.clock.now()),
+        poweredSeconds: 5400,
+        inUseSeconds: 3600,
+        serviceSeconds: 0,
+        externalServiceSeconds: 0,
+        updatedAt: t.clock.now().toISOString(),
+      })
+      .onConflict((oc) => oc.columns(['instrumentId', 'day']).doUpdateSet({ inUseSeconds: 3600 }))
+      .execute();
+    await refresh();
+    for (const q of ['&category=01', '&category=02', '&category=0201', '']) {
+      const own = await board(w.provider.admin, q, '/api/sharing/org-dashboard');
+      const sliced = await board(province, `&city=370300&orgType=university${q}`);
+      expect(sliced.summary).toEqual(own.summary);
+      expect(sliced.orgs).toEqual(own.orgs);
+    }
+    const inTwo = await board(w.provider.admin, '&category=02', '/api/sharing/org-dashboard');
+    expect(inTwo.instruments.map((i: { instrumentId: string }) => i.instrumentId)).toEqual([moved]);
+  });
+
   it('a listing change reaches the counts with the next pass', async () => {
     const before = (await board(province)).summary.instruments;
     await t.database.db
@@ -116,5 +147,31 @@ describe('the roll-ups answer as the rows they replace', () => {
     const after = await board(province);
     expect(after.summary.instruments).toBe(before - 1);
     expect(after.idle.items.map((i: { instrumentId: string }) => i.instrumentId)).not.toContain(w.otherOrgInstrument);
+  });
+
+  it('a new listed instrument joins the kept idle list with the next pass, and leaves it once booked', async () => {
+    const ids = (idle: { items: { instrumentId: string }[] }) => idle.items.map((i) => i.instrumentId);
+    const stored = async () =>
+      (await t.database.db.selectFrom('statsIdle').select('instrumentId').where('year', '=', String(year)).execute())
+        .map((r) => r.instrumentId)
+        .sort();
+    const before = (await board(province)).idle;
+    const fresh = await makeInstrument(t, w.third.org.id, { name: '电感耦合等离子体质谱仪', model: 'NexION 2000' });
+    await refresh();
+    const listed = (await board(province)).idle;
+    expect(listed.count).toBe(before.count + 1);
+    expect(ids(listed)).toContain(fresh.id);
+    expect(await stored()).toEqual([...ids(before), fresh.id].sort());
+    await driveWith(t, {
+      by: w.consumer.member,
+      providerAdmin: w.third.admin,
+      instruments: [fresh.id],
+      until: 'submitted',
+    });
+    await refresh();
+    const booked = (await board(province)).idle;
+    expect(booked.count).toBe(before.count);
+    expect(ids(booked)).not.toContain(fresh.id);
+    expect(await stored()).toEqual(ids(before).sort());
   });
 });
