@@ -20,10 +20,10 @@ import {
 import type { Db } from '../../db/connect';
 type Dialect = 'sqlite' | 'postgres';
 import { newId } from '../../db/ids';
-import type { Deps } from '../../deps';
+import type { JobDeps } from '../../deps';
 import { openKey, signatureValid, signedText } from './keys';
 import { applyLocal, writerOf, type LiveRow } from './live';
-import { count, type Outcome } from './metrics';
+import { count, type Outcome } from './outcomes';
 import { insertRows, upsertTail } from './rows';
 import { recomputeDaily, TouchedDays, type Touched } from './usage';
 
@@ -56,7 +56,7 @@ function parse(i: Incoming): ReadingMessageT | null {
 }
 
 const keyCache = new Map<string, string>();
-function keyOf(deps: Deps, sealed: string) {
+function keyOf(deps: JobDeps, sealed: string) {
   let k = keyCache.get(sealed);
   if (k === undefined) {
     k = openKey(deps.config, sealed);
@@ -67,7 +67,7 @@ function keyOf(deps: Deps, sealed: string) {
 }
 
 /** Authenticates a batch; returns the accepted readings and each message's outcome so far. */
-async function authenticate(deps: Deps, batch: Incoming[]) {
+async function authenticate(deps: JobDeps, batch: Incoming[]) {
   const outcomes: Outcome[] = new Array(batch.length);
   const parsed = batch.map(parse);
   const ids = [...new Set(parsed.filter((p) => p).map((p) => p!.terminal))];
@@ -212,7 +212,7 @@ const STATE_COLUMNS = [
 ] as const;
 
 /** Replays a terminal from before its earliest late reading: the intervals from there on are made again. */
-async function replayTerminal(trx: Db, deps: Deps, terminalId: string, lateAt: number, touched: Touched) {
+async function replayTerminal(trx: Db, deps: JobDeps, terminalId: string, lateAt: number, touched: Touched) {
   const after = await trx
     .selectFrom('usageIntervals')
     .select(['startedAt'])
@@ -241,7 +241,7 @@ async function replayTerminal(trx: Db, deps: Deps, terminalId: string, lateAt: n
 }
 
 /** Applies authenticated readings in one transaction; returns the outcome of each message of the batch. */
-export async function ingestBatch(deps: Deps, batch: Incoming[]): Promise<Outcome[]> {
+export async function ingestBatch(deps: JobDeps, batch: Incoming[]): Promise<Outcome[]> {
   const { outcomes, accepted } = await authenticate(deps, batch);
   if (accepted.length) {
     const now = deps.clock.now().toISOString();

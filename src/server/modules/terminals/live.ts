@@ -9,7 +9,7 @@
 import crypto from 'node:crypto';
 import { liveStatus, type LiveStatus } from '../../../domain/terminal-usage';
 import type { Database } from '../../db/connect';
-import type { Deps } from '../../deps';
+import type { Deps, JobDeps } from '../../deps';
 
 const POLL_MS = 250;
 /** rows committed late by a slow transaction still fall inside this window of the next reads */
@@ -87,7 +87,8 @@ export class LiveHub {
     try {
       // never beyond this instance's clock: a row stamped by an instance whose clock is ahead must not hide the
       // rows of the others (instances' clocks agree within the overlap)
-      const mark = Math.min(Date.parse(this.watermark), this.deps.clock.now().getTime());
+      const readAt = this.deps.clock.now().toISOString();
+      const mark = Math.min(Date.parse(this.watermark), Date.parse(readAt));
       const since = this.watermark ? new Date(mark - OVERLAP_MS).toISOString() : '';
       let q = this.deps.database.db
         .selectFrom('terminalState')
@@ -109,6 +110,8 @@ export class LiveHub {
         if (r.updatedAt > this.watermark) this.watermark = r.updatedAt;
         this.apply(r);
       }
+      // an empty table still sets the mark, so that the next reads ask for what changed since, not for everything
+      this.watermark ||= readAt;
     } finally {
       this.polling = false;
     }
@@ -162,10 +165,22 @@ export function writerOf(database: Database): string {
   return w;
 }
 
+const forwards = new WeakMap<Database, (rows: LiveRow[]) => void>();
+/**
+ * The background thread writes as its main thread's instance: under the main thread's name, and it sends the rows
+ * it commits to the main thread's hub (applyLocal there) instead of leaving them to the poll, which skips this
+ * instance's rows (at 1,000 readings a second it would read each row a dozen times over, OVERLAP_MS / POLL_MS).
+ */
+export function writeAs(database: Database, writer: string, forward: (rows: LiveRow[]) => void) {
+  writers.set(database, writer);
+  forwards.set(database, forward);
+}
+
 /** Rows this instance has just committed: into its own hub at once (the others read them from the table). */
-export function applyLocal(deps: Deps, rows: LiveRow[]) {
+export function applyLocal(deps: JobDeps, rows: LiveRow[]) {
   const hub = hubs.get(deps.database);
   if (hub) for (const r of rows) hub.apply(r);
+  else forwards.get(deps.database)?.(rows);
 }
 const depsOf = new WeakMap<Database, Deps>();
 

@@ -4,26 +4,16 @@
  */
 import { Counter, type Registry } from 'prom-client';
 import type { Deps } from '../../deps';
-
-export type Outcome = 'applied' | 'duplicate' | 'malformed' | 'unknown' | 'disabled' | 'signature' | 'topic';
-export const REFUSED: Outcome[] = ['malformed', 'unknown', 'disabled', 'signature', 'topic'];
-
-const counters = new WeakMap<object, Counter<'outcome'>>();
+import { countInto } from './outcomes';
 
 export function registerTerminalMetrics(registry: Registry, deps: Deps) {
-  counters.set(
-    deps.database,
-    new Counter({
-      name: 'terminal_messages_total',
-      help: 'Terminal readings received, by outcome (applied, duplicate, or refused: malformed, unknown, disabled, signature, topic)',
-      labelNames: ['outcome'],
-      registers: [registry],
-    }),
-  );
-}
-
-export function count(deps: Deps, outcomes: Outcome[]) {
-  const c = counters.get(deps.database);
-  if (!c) return;
-  for (const o of outcomes) c.inc({ outcome: o });
+  const counter = new Counter({
+    name: 'terminal_messages_total',
+    help:
+      'Terminal readings received, by outcome ' +
+      '(applied, duplicate, or refused: malformed, unknown, disabled, signature, topic)',
+    labelNames: ['outcome'],
+    registers: [registry],
+  });
+  countInto(deps.database, (outcome, n) => counter.inc({ outcome }, n));
 }

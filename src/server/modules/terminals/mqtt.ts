@@ -12,7 +12,7 @@
  */
 import os from 'node:os';
 import type { MqttClient } from 'mqtt';
-import type { Deps } from '../../deps';
+import type { JobDeps } from '../../deps';
 import { ingestBatch, type Incoming } from './ingest';
 
 interface Pending {
@@ -43,7 +43,7 @@ export class MqttIngest {
   /** readings stored since start (the bench and the tests read it) */
   stored = 0;
 
-  constructor(private readonly deps: Deps) {
+  constructor(private readonly deps: JobDeps) {
     this.lanes = deps.database.dialect === 'postgres' ? 4 : 1;
     this.queues = Array.from({ length: this.lanes }, () => []);
     this.timers = new Array<NodeJS.Timeout | null>(this.lanes).fill(null);

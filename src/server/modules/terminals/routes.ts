@@ -29,7 +29,7 @@ import { record } from '../audit/service';
 import { differences } from './differences';
 import { ingestBatch } from './ingest';
 import { liveHub, rememberDeps, stopLiveHub } from './live';
-import { REFUSED } from './metrics';
+import { REFUSED } from './outcomes';
 import { coverage, totals } from './reports';
 import * as svc from './service';
 import { saveTerminalSettings, TerminalSettings, terminalSettings } from './settings';

@@ -136,7 +136,10 @@ describe('terminals: 机时差异 for the departments', () => {
     });
     expect(note.statusCode).toBe(201);
     expect(note.data).toMatchObject({ createdByName: '法人', createdAt: expect.any(String) });
-    const usage = await admin.get(`/api/terminals/instruments/${instrument.id}/usage?from=${day}&to=${day}`);
+    // the annotation may fall on the China day before `now` (the test may run just after midnight there)
+    const usage = await admin.get(
+      `/api/terminals/instruments/${instrument.id}/usage?from=${chinaDay(now - 40 * MIN)}&to=${day}`,
+    );
     expect(usage.data.annotations).toEqual([
       expect.objectContaining({ reason: 'maintenance', createdByName: '法人', createdAt: note.data.createdAt }),
     ]);

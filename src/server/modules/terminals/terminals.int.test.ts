@@ -167,7 +167,7 @@ describe('terminals: restart', () => {
   it('readings published while the platform is away are delivered after it comes back', async () => {
     const s = await setup(k);
     const c = await connect(k, s.id, s.key);
-    await k.ingest.stop();
+    await k.ingest!.stop();
     const now = t.clock.now().getTime();
     for (let seq = 1; seq <= 20; seq++)
       await c.publishAsync(

@@ -12,11 +12,12 @@ export const MIN = 60_000;
 export interface Kit {
   broker: TestBroker;
   t: TestApp;
-  ingest: MqttIngest;
+  ingest: MqttIngest | null;
   clients: MqttClient[];
 }
 
-export async function startKit(): Promise<Kit> {
+/** `inProcessIngest: false`: the app's MQTT settings without its ingest (the background thread's test runs its own). */
+export async function startKit(o: { inProcessIngest?: boolean; env?: Record<string, string> } = {}): Promise<Kit> {
   const broker = await startBroker();
   const t = await createTestApp({
     MQTT_URL: broker.url,
@@ -25,16 +26,17 @@ export async function startKit(): Promise<Kit> {
     MQTT_CLIENT_ID: `it-${newId().slice(-12)}`,
     MQTT_INGEST_CONNECTIONS: '3',
     TERMINAL_HEARTBEAT_SECONDS: '600',
+    ...o.env,
   });
-  const ingest = new MqttIngest(t.deps);
-  await ingest.start();
+  const ingest = o.inProcessIngest === false ? null : new MqttIngest(t.deps);
+  await ingest?.start();
   return { broker, t, ingest, clients: [] };
 }
 
 export async function stopKit(k: Kit | undefined) {
   if (!k) return;
   for (const c of k.clients) await c.endAsync(true);
-  await k.ingest.stop();
+  await k.ingest?.stop();
   await k.t.close();
   await k.broker.stop();
 }

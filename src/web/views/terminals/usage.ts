@@ -26,3 +26,5 @@ export interface InstrumentUsageT {
 
 /** The calendar day `n` days before today in China time (the days of the daily totals), as YYYY-MM-DD. */
 export const daysAgo = (n: number) => new Date(Date.now() + 8 * 3_600_000 - n * 86_400_000).toISOString().slice(0, 10);
+/** The range of the filter forms (DateRangeFields.vue): the last `n` calendar days in China time, today included. */
+export const lastDays = (n: number) => ({ from: daysAgo(n - 1), to: daysAgo(0) });
