@@ -50,6 +50,11 @@ const schema = z
     STATS_CACHE: z.enum(['on', 'off']).default('on'),
     /** how often (ms) the sharing statistics read the change feeds into their aggregates; 0 switches the timer off */
     STATS_REFRESH_MS: z.coerce.number().int().min(0).max(3_600_000).default(1000),
+    /**
+     * `on`: the statistics refresher and the MQTT ingest run in a worker thread with their own database connection,
+     * so that neither takes time from the requests (background/thread.ts); `off`: in the server's own thread
+     */
+    BACKGROUND_THREAD: z.enum(['on', 'off']).default('on'),
     /** `true`: the benchmark's routes /api/bench/catalogue-stats (loopback only); never in production */
     BENCH_ROUTES: z.enum(['true', 'false']).default('false'),
     /**

@@ -14,6 +14,8 @@ import { storageFromConfig } from './platform/storage';
 import { startCatalogue, stopCatalogue } from './modules/catalogue/feed';
 import { drainImports } from './modules/imports/service';
 import { MqttIngest } from './modules/terminals/mqtt';
+import { startBackgroundThread } from './background/thread';
+import type { Deps } from './deps';
 import { seedDemoTerminals } from './modules/terminals/demo-history';
 
 /** How long a graceful shutdown may take before the process exits anyway (a stuck request or mail server). */
@@ -27,7 +29,8 @@ async function main() {
     console.error(String((e as Error).message));
     process.exit(2);
   }
-  const database = connect({ databaseUrl: config.DATABASE_URL, sqliteFile: config.sqliteFile });
+  const connection = { databaseUrl: config.DATABASE_URL, sqliteFile: config.sqliteFile };
+  const database = connect(connection);
   const applied = await migrateToLatest(database.db);
   await seedReference(database.db, config, systemClock);
   const seeded = config.SEED_DEMO === 'true' ? await seedDemo(database.db, systemClock) : false;
@@ -40,7 +43,7 @@ async function main() {
     log: { info: (o, m) => log.info(m, JSON.stringify(o)), warn: (o, m) => log.warn(m, JSON.stringify(o)) },
   });
   const storage = storageFromConfig(config);
-  const app = await buildApp({
+  const deps: Deps = {
     config,
     database,
     clock: systemClock,
@@ -48,30 +51,24 @@ async function main() {
     sms: logSmsSender({ info: (o, m) => log.info(m, JSON.stringify(o)) }),
     storage,
     log,
-  });
-  const terminalDeps = {
-    config,
-    database,
-    clock: systemClock,
-    mailer,
-    sms: logSmsSender({ info: (o, m) => log.info(m, JSON.stringify(o)) }),
-    storage,
-    log,
+    backgroundThread: config.BACKGROUND_THREAD === 'on',
   };
+  const app = await buildApp(deps);
   if (seeded) {
     await seedDemoPictures({ db: database.db, storage, clock: systemClock });
     await seedDemoBookings(app, database.db);
     await seedDemoPosts(app, config);
-    await seedDemoTerminals(terminalDeps);
+    await seedDemoTerminals(deps);
   }
   mailer.start();
   // the catalogue is being built in memory since the routes were registered; until it is there (/api/ready), a
   // search is told to come back instead of waiting longer than a search may take
   startCatalogue(database.db, { cache: config.CATALOGUE_CACHE === 'on', startWaitMs: 50 });
   await app.listen({ port: config.PORT, host: config.HOST });
-  // terminal readings over MQTT (when MQTT_URL is set): acknowledged to the broker only once stored
-  const terminals = new MqttIngest(terminalDeps);
-  await terminals.start();
+  // the statistics refresher and the terminal readings over MQTT (when MQTT_URL is set; acknowledged to the broker
+  // only once stored): in the background thread, or here
+  const background = deps.backgroundThread ? startBackgroundThread(deps, connection) : null;
+  const terminals = background ? null : new MqttIngest(deps);
 
   console.log(`\n  ${config.SITE_NAME}`);
   console.log(
@@ -106,9 +103,9 @@ async function main() {
     }, SHUTDOWN_TIMEOUT_MS).unref();
     try {
       stopCatalogue(database.db);
-      // first the terminal ingest: the batch being written commits and is acknowledged, the rest stays with the broker
-      await terminals.stop();
-      await app.close();
+      // no new connections at once, while the terminal ingest lets the batch being written commit and be
+      // acknowledged (the rest stays with the broker) and the background thread ends; the database closes after both
+      await Promise.all([background ? background.stop() : terminals!.stop(), app.close()]);
       await mailer.stop();
       await drainImports();
       await database.close();
@@ -120,6 +117,9 @@ async function main() {
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+  // only now, with the signals handled: the MQTT connections may take seconds, and a signal meanwhile must still
+  // shut down gracefully (the background thread starts its jobs on its own)
+  await terminals?.start();
 }
 
 void main().catch((e) => {

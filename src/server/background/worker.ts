@@ -1,0 +1,62 @@
+/**
+ * The background thread (see thread.ts): the main thread's configuration, its own connection to the same database,
+ * and the jobs that run all day without a request behind them: the statistics refresher and the MQTT ingest. It
+ * sends the main thread the terminal statuses it committed and the ingest's outcome counts, and stops when told to:
+ * the batch being written commits and is acknowledged, the rest stays with the broker.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import { parentPort, workerData } from 'node:worker_threads';
+import { connect } from '../db/connect';
+import type { JobDeps } from '../deps';
+import { systemClock } from '../platform/clock';
+import { startStatsRefresh } from '../modules/stats/refresher';
+import { countInto, type Outcome } from '../modules/terminals/outcomes';
+import { writeAs } from '../modules/terminals/live';
+import { MqttIngest } from '../modules/terminals/mqtt';
+import type { FromWorker, ToWorker, WorkerData } from './thread';
+
+const port = parentPort!;
+
+/**
+ * Requests come first: on Linux a thread has a priority of its own, so this one runs at nice 10 and takes the cores
+ * the request thread leaves (/proc/thread-self names the thread; elsewhere the thread keeps the process's priority).
+ */
+try {
+  os.setPriority(Number(fs.readlinkSync('/proc/thread-self').split('/').pop()), 10);
+} catch {
+  /* not Linux: the same priority as the requests */
+}
+const post = (m: FromWorker) => port.postMessage(m);
+const { config, connection, writer } = workerData as WorkerData;
+// the MQTT ingest writes in four lanes at once on PostgreSQL, the refresher in one more
+const database = connect({ ...connection, poolMax: 6 });
+writeAs(database, writer, (rows) => post({ type: 'live', rows }));
+const deps: JobDeps = { config, database, clock: systemClock, log: console };
+
+// outcome counts, sent once a second rather than per batch
+let tally: Partial<Record<Outcome, number>> = {};
+countInto(database, (outcome, n) => (tally[outcome] = (tally[outcome] ?? 0) + n));
+const flush = () => {
+  if (Object.keys(tally).length) post({ type: 'counts', tally });
+  tally = {};
+};
+const counter = setInterval(flush, 1000);
+
+const stopStats = startStatsRefresh(deps);
+const ingest = new MqttIngest(deps);
+
+port.on('message', (m: ToWorker) => {
+  if (m.type !== 'stop') return;
+  void (async () => {
+    stopStats();
+    await ingest.stop();
+    clearInterval(counter);
+    flush();
+    await database.close();
+    post({ type: 'stopped' });
+  })();
+});
+
+await ingest.start();
+post({ type: 'started' });
