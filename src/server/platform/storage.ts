@@ -48,9 +48,15 @@ function rethrowMissing(e: unknown): never {
 export function localStorage(root: string): Storage {
   fs.mkdirSync(root, { recursive: true });
   const full = (key: string) => path.join(root, checkedKey(key));
+  // the directory is made when the write finds it missing, not before every write (one trip to libuv's pool less)
   const write = async (key: string, data: Buffer, flag: 'w' | 'wx') => {
-    await fs.promises.mkdir(path.dirname(full(key)), { recursive: true });
-    await fs.promises.writeFile(full(key), data, { flag });
+    try {
+      await fs.promises.writeFile(full(key), data, { flag });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+      await fs.promises.mkdir(path.dirname(full(key)), { recursive: true });
+      await fs.promises.writeFile(full(key), data, { flag });
+    }
   };
   return {
     kind: 'local',
