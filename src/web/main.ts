@@ -6,6 +6,7 @@ import 'element-plus/theme-chalk/el-message-box.css';
 import 'element-plus/theme-chalk/el-overlay.css';
 import 'element-plus/theme-chalk/el-loading.css';
 import './styles/theme.css';
+import './styles/shell.css';
 import App from './App.vue';
 import { router } from './router';
 import { i18n } from './i18n';
@@ -27,14 +28,20 @@ const isChunkError = (e: unknown) =>
   /dynamically imported module|Importing a module script failed|error loading dynamically|Unable to preload/i.test(
     String(e),
   );
-// a page's chunk: the router knows where the user was going
+// where the user is going: a page's chunk fails while the router still shows the page before it, and Vite's event
+// for that failure may come before or after the router's, so both use the navigation under way
+let goingTo: string | null = null;
+router.beforeEach((to) => {
+  goingTo = to.fullPath;
+});
+router.afterEach(() => {
+  goingTo = null;
+});
 router.onError((error: unknown, to) => {
   if (isChunkError(error)) loadAgainFromServer(to.fullPath);
 });
-// any other chunk (a part loaded on demand): after the router had its chance, the page the user is on
-window.addEventListener('vite:preloadError', () => {
-  setTimeout(() => loadAgainFromServer(window.location.href), 0);
-});
+// any chunk (a page, or a part loaded on demand): the navigation under way, else the page the user is on
+window.addEventListener('vite:preloadError', () => loadAgainFromServer(goingTo ?? window.location.href));
 
 const pinia = createPinia();
 
