@@ -30,7 +30,11 @@ async function main() {
     process.exit(2);
   }
   const connection = { databaseUrl: config.DATABASE_URL, sqliteFile: config.sqliteFile };
-  const database = connect(connection);
+  // SQLite: with the background thread, that thread checkpoints the write-ahead log, not the requests' commits
+  const database = connect({
+    ...connection,
+    walCheckpoints: config.BACKGROUND_THREAD === 'on' ? 'elsewhere' : 'auto',
+  });
   const applied = await migrateToLatest(database.db);
   await seedReference(database.db, config, systemClock);
   const seeded = config.SEED_DEMO === 'true' ? await seedDemo(database.db, systemClock) : false;

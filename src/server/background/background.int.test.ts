@@ -3,7 +3,10 @@
  * broker is stored by the thread's ingest, sent to the main thread's live hub and counted in its /metrics; the
  * thread's statistics refresher turns the measured day into the instrument's aggregates; stopping it ends the thread.
  */
+import fs from 'node:fs';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connect } from '../db/connect';
 import { shanghaiDate } from '../../domain/instrument';
 import { signReading } from '../modules/terminals/keys';
 import { liveHub, writerOf } from '../modules/terminals/live';
@@ -89,5 +92,35 @@ describe('the background thread', () => {
     );
     await new Promise((r) => setTimeout(r, 500));
     expect(await stored(k.t, s.id)).toBe(2);
+  });
+
+  it("checkpoints the write-ahead log that the requests' connection leaves to it (SQLite)", async () => {
+    if (k.t.database.dialect !== 'sqlite') {
+      // PostgreSQL keeps its own log: nothing to checkpoint
+      expect(k.t.database.checkpoint).toBeUndefined();
+      return;
+    }
+    const file = k.t.connection.sqliteFile;
+    // the connection main.ts opens when the thread runs: it never checkpoints by itself
+    const requests = connect({ sqliteFile: file, walCheckpoints: 'elsewhere' });
+    const config = { ...k.t.deps.config, STATS_REFRESH_MS: 0 };
+    const t = startBackgroundThread({ ...k.t.deps, config }, k.t.connection);
+    try {
+      await t.started;
+      await sql`create table if not exists wal_probe (id integer primary key, v text)`.execute(requests.db);
+      // 8 rounds of 100 small transactions of 10 KB (≈ 1.8 MB of log each), a pause after each for the thread
+      for (let r = 0; r < 8; r++) {
+        for (let n = 0; n < 100; n++)
+          await requests.db
+            .transaction()
+            .execute((trx) => sql`insert into wal_probe (v) values (${'x'.repeat(10_000)})`.execute(trx));
+        await new Promise((done) => setTimeout(done, 600));
+      }
+      // unchecked, the log would hold all 8 rounds (14 MB); checkpointed, the writer starts it over each round
+      expect(fs.statSync(`${file}-wal`).size / 1e6).toBeLessThan(6);
+    } finally {
+      await t.stop();
+      await requests.close();
+    }
   });
 });

@@ -27,6 +27,8 @@ try {
 } catch {
   /* not Linux: the same priority as the requests */
 }
+/** how often the write-ahead log is checkpointed (50 writes/s add about 100 pages in this time) */
+const CHECKPOINT_MS = 200;
 const post = (m: FromWorker) => port.postMessage(m);
 const { config, connection, writer } = workerData as WorkerData;
 // the MQTT ingest writes in four lanes at once on PostgreSQL, the refresher in one more
@@ -43,6 +45,10 @@ const flush = () => {
 };
 const counter = setInterval(flush, 1000);
 
+// the main thread's connection leaves the write-ahead log to this one (connect's walCheckpoints): copying it into
+// the database file and syncing costs this thread the time, not a request's commit
+const checkpoints = database.checkpoint ? setInterval(database.checkpoint, CHECKPOINT_MS) : null;
+
 const stopStats = startStatsRefresh(deps);
 const ingest = new MqttIngest(deps);
 
@@ -52,6 +58,7 @@ port.on('message', (m: ToWorker) => {
     stopStats();
     await ingest.stop();
     clearInterval(counter);
+    if (checkpoints) clearInterval(checkpoints);
     flush();
     await database.close();
     post({ type: 'stopped' });

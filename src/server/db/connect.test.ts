@@ -68,4 +68,36 @@ describe('SQLite connection', () => {
       expect(r.rows[0]).toEqual({ x: 1, d: '1970-01-01T00:00:00.000Z' });
     }
   });
+
+  it('leaves the write-ahead log to another connection when told to, and that one keeps it short', async () => {
+    const file = path.join(dir, 'wal.sqlite');
+    const writer = connect({ sqliteFile: file, walCheckpoints: 'elsewhere' });
+    const other = connect({ sqliteFile: file });
+    try {
+      await sql`create table w (id integer primary key, v text)`.execute(writer.db);
+      const walMb = () => fs.statSync(`${file}-wal`).size / 1e6;
+      // 100 small transactions of 10 KB, as requests write: about 1.8 MB of log a round
+      const round = async () => {
+        for (let k = 0; k < 100; k++)
+          await writer.db
+            .transaction()
+            .execute((trx) => sql`insert into w (v) values (${'x'.repeat(10_000)})`.execute(trx));
+      };
+      // nobody checkpoints: the log holds every round (SQLite's own checkpoint would have started it over at 4 MB)
+      for (let r = 0; r < 4; r++) await round();
+      const grown = walMb();
+      expect(grown).toBeGreaterThan(7);
+      // the other connection checkpoints after each round: the writer starts the log over, and it keeps its size
+      for (let r = 0; r < 6; r++) {
+        other.checkpoint!();
+        await round();
+      }
+      expect(walMb()).toBeLessThanOrEqual(grown);
+      const n = await sql<{ n: number }>`select count(*) as n from w`.execute(other.db);
+      expect(Number(n.rows[0].n)).toBe(1000);
+    } finally {
+      await writer.close();
+      await other.close();
+    }
+  });
 });

@@ -33,6 +33,11 @@ export interface Database {
   dialect: Dialect;
   close(): Promise<void>;
   poolStats?: () => PoolStats;
+  /**
+   * SQLite: copies what the write-ahead log holds into the database file as far as no reader needs it, without
+   * waiting for anyone (a PASSIVE checkpoint); for the connection that checkpoints for another (`walCheckpoints`).
+   */
+  checkpoint?: () => void;
 }
 
 // node-postgres: bigint and count(*) as numbers, timestamps as ISO strings — normalised here, not in callers.
@@ -198,6 +203,13 @@ function bindingStatement(stmt: SQLite.Statement): SQLite.Statement {
 export interface ConnectOptions {
   databaseUrl?: string;
   sqliteFile?: string;
+  /**
+   * SQLite: `elsewhere` when another connection checkpoints the write-ahead log (the background thread). SQLite's own
+   * checkpoint runs inside the commit that passes 1,000 pages of log: that commit copies the pages into the database
+   * file and syncs it, on the request thread, and every request waits (commit p99 33 ms instead of 5.5 in a loop of
+   * small transactions on this machine). Default `auto`: this connection checkpoints as SQLite does by itself.
+   */
+  walCheckpoints?: 'auto' | 'elsewhere';
   pgSchema?: string;
   poolMax?: number;
 }
@@ -230,12 +242,23 @@ export function connect(o: ConnectOptions): Database {
   // again and again are those of bookings and lists, and the operating system caches the file anyway (issue 10:
   // RSS under 400 MB at 100,000 instruments)
   raw.pragma('cache_size = -8000');
+  if (o.walCheckpoints === 'elsewhere') raw.pragma('wal_autocheckpoint = 0');
+  // a log that grew while nobody checkpointed is cut back to this when it starts over
+  raw.pragma(`journal_size_limit = ${64 * 1024 * 1024}`);
   const dialect: Dialect = 'sqlite';
   const db = new Kysely<DB>({
     dialect: new ImmediateSqliteDialect({ database: wrapSqlite(raw) }),
     plugins: [new CamelCasePlugin(), new NormalizeRowsPlugin(dialect)],
   });
-  return { db, dialect, close: () => db.destroy() };
+  const checkpoint = () => {
+    try {
+      if (raw.open) raw.pragma('wal_checkpoint(PASSIVE)');
+    } catch (e) {
+      // another connection is checkpointing, or holds what this one needs: the next call does it
+      if (!/^SQLITE_(BUSY|LOCKED)/.test(String((e as { code?: string }).code))) throw e;
+    }
+  };
+  return { db, dialect, close: () => db.destroy(), checkpoint };
 }
 
 /** A unique violation on either database. */
