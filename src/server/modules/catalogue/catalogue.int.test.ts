@@ -923,6 +923,25 @@ describe('the in-memory snapshot', () => {
 });
 
 describe('the in-memory snapshot patched in place', () => {
+  it('lets the searches made at once after a write here share one or two reads of the feed head, each finding it', async () => {
+    const db = t.database.db;
+    await snapshot(db);
+    const before = cacheStats(db).headReads;
+    const name = `共享读头${Date.now()}`;
+    await db.transaction().execute(async (trx) => {
+      await trx.updateTable('instruments').set({ name }).where('id', '=', ids.ic).execute();
+      await reindexInstrument(trx, t.database.dialect, ids.ic);
+    });
+    const found = await Promise.all(
+      Array.from({ length: 12 }, () => visitor.get(`/api/catalogue/instruments?q=${enc(name)}`)),
+    );
+    for (const res of found) expect(res.data.items.map((i: { id: string }) => i.id)).toEqual([ids.ic]);
+    // each search read the head before (12 reads; on PostgreSQL 12 queries through the pool)
+    const reads = cacheStats(db).headReads - before;
+    expect(reads).toBeGreaterThanOrEqual(1);
+    expect(reads).toBeLessThanOrEqual(2);
+  });
+
   it('keeps term hits and results that a change of counts cannot alter, and equals a fresh build after an edit', async () => {
     const db = t.database.db;
     expect((await visitor.get(`/api/catalogue/instruments?q=${enc('显微镜')}`)).statusCode).toBe(200);
