@@ -60,6 +60,8 @@ export async function registerWeb(app: FastifyInstance, root: string | null) {
       },
     });
   }
+  // the build this process serves never changes: its home page shells are looked up once
+  const homeShells = new Set(root ? fs.readdirSync(root).filter((f) => /^index\.home\.[\w-]+\.html$/.test(f)) : []);
   // one not-found handler: JSON for the API and for files, the web app's index for its client-side routes
   app.setNotFoundHandler((req, reply) => {
     if (
@@ -72,7 +74,7 @@ export async function registerWeb(app: FastifyInstance, root: string | null) {
         .status(404)
         .send({ error: { code: 'NOT_FOUND', message: req.url.startsWith('/api/') ? '接口不存在' : '文件不存在' } });
     }
-    const index = indexFor(req, root);
+    const index = indexFor(req, homeShells);
     if (index !== 'index.html') reply.header('vary', 'cookie');
     return reply.type('text/html').header('cache-control', 'no-cache').sendFile(index, root);
   });
@@ -82,8 +84,8 @@ export async function registerWeb(app: FastifyInstance, root: string | null) {
  * The home page gets the index whose first paint already shows its hero band, in the language the user chose (the
  * `lang` cookie that the web app's setLang writes; scripts/vite-home-shell.ts); every other route, the plain index.
  */
-function indexFor(req: FastifyRequest, root: string): string {
+function indexFor(req: FastifyRequest, homeShells: Set<string>): string {
   if (req.url.split('?')[0] !== '/') return 'index.html';
   const file = `index.home.${req.cookies?.lang === 'en' ? 'en' : 'zh-CN'}.html`;
-  return fs.existsSync(path.join(root, file)) ? file : 'index.html';
+  return homeShells.has(file) ? file : 'index.html';
 }
