@@ -65,9 +65,14 @@ export async function endSession(deps: Deps, req: FastifyRequest, reply: Fastify
 async function loadActor(deps: Deps, token: string): Promise<Actor | null> {
   const { db } = deps.database;
   const id = hashToken(deps, token);
+  // one statement for the session, its user, and the user's department or organisation (a user has one
+  // membership at most): on PostgreSQL each statement is a trip through the pool, and every request makes this one
   const row = await db
     .selectFrom('sessions')
     .innerJoin('users', 'users.id', 'sessions.userId')
+    .leftJoin('departments', 'departments.id', 'users.departmentId')
+    .leftJoin('memberships', 'memberships.userId', 'users.id')
+    .leftJoin('organizations', 'organizations.id', 'memberships.orgId')
     .select([
       'sessions.id as sid',
       'sessions.csrfToken',
@@ -76,8 +81,16 @@ async function loadActor(deps: Deps, token: string): Promise<Actor | null> {
       'users.id as userId',
       'users.realName',
       'users.kind',
-      'users.departmentId',
       'users.isDisabled',
+      'departments.id as deptId',
+      'departments.name as deptName',
+      'departments.level as deptLevel',
+      'departments.cityCode as deptCityCode',
+      'organizations.id as orgId',
+      'organizations.name as orgName',
+      'memberships.role as orgRole',
+      'organizations.state as orgState',
+      'organizations.infoUpdatedAt as orgInfoUpdatedAt',
     ])
     .where('sessions.id', '=', id)
     .executeTakeFirst();
@@ -91,31 +104,19 @@ async function loadActor(deps: Deps, token: string): Promise<Actor | null> {
   if (now.getTime() - new Date(row.lastSeenAt).getTime() > 30_000) {
     await db.updateTable('sessions').set({ lastSeenAt: now.toISOString() }).where('id', '=', id).execute();
   }
-  let department: Actor['department'] = null;
-  if (row.departmentId) {
-    const d = await db
-      .selectFrom('departments')
-      .select(['id', 'name', 'level', 'cityCode'])
-      .where('id', '=', row.departmentId)
-      .executeTakeFirst();
-    department = d ?? null;
-  }
-  let org: Actor['org'] = null;
-  if (row.kind === 'person') {
-    const m = await db
-      .selectFrom('memberships')
-      .innerJoin('organizations', 'organizations.id', 'memberships.orgId')
-      .select([
-        'organizations.id',
-        'organizations.name',
-        'memberships.role',
-        'organizations.state',
-        'organizations.infoUpdatedAt',
-      ])
-      .where('memberships.userId', '=', row.userId)
-      .executeTakeFirst();
-    org = m ?? null;
-  }
+  const department: Actor['department'] = row.deptId
+    ? { id: row.deptId, name: row.deptName!, level: row.deptLevel!, cityCode: row.deptCityCode }
+    : null;
+  const org: Actor['org'] =
+    row.kind === 'person' && row.orgId
+      ? {
+          id: row.orgId,
+          name: row.orgName!,
+          role: row.orgRole!,
+          state: row.orgState!,
+          infoUpdatedAt: row.orgInfoUpdatedAt ?? null,
+        }
+      : null;
   return {
     userId: row.userId,
     realName: row.realName,

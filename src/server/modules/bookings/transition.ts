@@ -100,7 +100,11 @@ export async function apply(deps: Deps, trx: Db, ctx: AuditContext, row: Booking
   const who = actorOf(ctx.actor, row);
   const orgId = who.party === 'provider' ? row.providerOrgId : row.consumerOrgId;
   if (c.history ?? c.to !== row.state) {
-    const org = await trx.selectFrom('organizations').select('name').where('id', '=', orgId).executeTakeFirst();
+    // the acting member's organisation came with the session; the system (a timer) has none
+    const org =
+      ctx.actor?.org?.id === orgId
+        ? ctx.actor.org
+        : await trx.selectFrom('organizations').select('name').where('id', '=', orgId).executeTakeFirst();
     await trx
       .insertInto('bookingEvents')
       .values({
