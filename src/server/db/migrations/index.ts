@@ -13,6 +13,7 @@ import * as identity from './202612211100_identity';
 import * as sharingStats from './202612221000_sharing_stats';
 import * as statsSlices from './202612231000_stats_slices';
 import * as statsInstrumentCounts from './202612241000_stats_instrument_counts';
+import * as terminalStateReads from './202612251000_terminal_state_reads';
 
 /** Migrations are listed here (not discovered on disk) so that tsx, Vitest and a bundle load them the same way. */
 const all: Record<string, Migration> = {
@@ -30,6 +31,7 @@ const all: Record<string, Migration> = {
   '202612221000_sharing_stats': sharingStats,
   '202612231000_stats_slices': statsSlices,
   '202612241000_stats_instrument_counts': statsInstrumentCounts,
+  '202612251000_terminal_state_reads': terminalStateReads,
 };
 
 export const migrationProvider: MigrationProvider = { getMigrations: async () => all };
