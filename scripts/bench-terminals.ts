@@ -2,7 +2,7 @@
  * `npm run bench -- --terminals N [--seconds S] [--database postgres] [--restart]`: N terminals, each sending a
  * reading every 10 s (N/10 readings/s), for S seconds (default 60), through a real Mosquitto (started here on a
  * free port with a password file and an ACL) into a server of its own (a child process), while the catalogue's
- * search load (the Zipf mix at --search-rate searches/s, default 20, open loop) runs alongside.
+ * search load (the Zipf mix at --search-rate searches/s, default 40, open loop) runs alongside.
  *
  * - The readings are signed with each terminal's key and published with QoS 1 by 16 gateway connections (an
  *   account that may publish for all; opening N connections would measure the load generator instead), from a
@@ -65,7 +65,13 @@ async function pacedSearch(port: () => number, rate: number, seconds: number) {
   }
   await Promise.all(pending);
   agent.destroy();
-  return { p99: quantile(times, 0.99), rps: times.length / seconds, errors };
+  return {
+    p50: quantile(times, 0.5),
+    p90: quantile(times, 0.9),
+    p99: quantile(times, 0.99),
+    rps: times.length / seconds,
+    errors,
+  };
 }
 
 export async function runTerminalBench(args: string[]) {
@@ -78,7 +84,9 @@ export async function runTerminalBench(args: string[]) {
   const postgres = opt('database') === 'postgres';
   const restart = args.includes('--restart');
   /** searches per second of the search load (open loop, 4 connections); 0: none */
-  const searchRate = Number(opt('search-rate') ?? 20);
+  // 40 searches/s: a p99 of 2,400 searches per phase (the 24th slowest) rather than of 1,200, which moved by ±20%
+  // between runs (+5.9% and +35.7% in two runs of the same code)
+  const searchRate = Number(opt('search-rate') ?? 40);
   const t0 = Date.now();
   const log = (...a: unknown[]) => console.log(`[${((Date.now() - t0) / 1000).toFixed(1).padStart(6)} s]`, ...a);
   log(`terminal benchmark: ${N} terminals, 1 reading / 10 s each, ${SECONDS} s, ${postgres ? 'postgres' : 'sqlite'}`);
@@ -147,6 +155,13 @@ export async function runTerminalBench(args: string[]) {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   process.once('exit', () => publisher.kill());
+  // it stands in for 10,000 devices out in the field, whose work is not the server's machine's: at nice 10 it takes
+  // the cores the server leaves, as the load generator would on a machine of its own (it still keeps its rate)
+  try {
+    os.setPriority(publisher.pid!, 10);
+  } catch {
+    /* not permitted here: the same priority as the server */
+  }
   const fromPublisher = (type: FromPublisher['type']) =>
     new Promise<FromPublisher>((resolve) => {
       const on = (m: FromPublisher) => m.type === type && (publisher.off('message', on), resolve(m));
@@ -169,7 +184,9 @@ export async function runTerminalBench(args: string[]) {
   // searches (a p99 of 300 searches is their 3rd slowest, and moved by ±30% from one run to the next)
   await pacedSearch(() => server.port, searchRate, 5);
   const alone = await pacedSearch(() => server.port, searchRate, SECONDS);
-  log(`search alone: ${alone.rps.toFixed(0)}/s, p99 ${alone.p99.toFixed(1)} ms`);
+  log(
+    `search alone: ${alone.rps.toFixed(0)}/s, p50 ${alone.p50.toFixed(1)} ms, p90 ${alone.p90.toFixed(1)} ms, p99 ${alone.p99.toFixed(1)} ms`,
+  );
 
   const probes = new Map<string, { at: number; sent: number }[]>();
   const probeIds = terminals.slice(0, PROBES).map((t) => t.i.id);
@@ -279,6 +296,10 @@ export async function runTerminalBench(args: string[]) {
     terminal_visible_p99_ms: round(quantile(steady, 0.99), 0),
     terminal_visible_samples: steady.length,
     terminal_restart: !!r0,
+    search_alone_p50_ms: round(alone.p50, 1),
+    search_during_p50_ms: round(during.p50, 1),
+    search_alone_p90_ms: round(alone.p90, 1),
+    search_during_p90_ms: round(during.p90, 1),
     search_alone_p99_ms: round(alone.p99, 1),
     search_during_p99_ms: round(during.p99, 1),
     search_p99_change: round(during.p99 / alone.p99 - 1, 3),
