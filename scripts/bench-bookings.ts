@@ -1204,7 +1204,10 @@ export async function runBookingBench(
     ]);
     const pacedAll = TRANSITIONS.flatMap((n) => paced[n]);
     log(
-      `bookings: paced at ${rate} life cycles/s: ${pacedLifecycles} life cycles, ${pacedAll.length.toLocaleString('en')} transitions, p50 ${quantile(pacedAll, 0.5).toFixed(1)} ms, p99 ${quantile(pacedAll, 0.99).toFixed(1)} ms; ${pacedLists.all.length} list reads alongside, p99 ${quantile(pacedLists.all, 0.99).toFixed(1)} ms`,
+      `bookings: paced at ${rate} life cycles/s: ${pacedLifecycles} life cycles, ` +
+        `${pacedAll.length.toLocaleString('en')} transitions, p50 ${quantile(pacedAll, 0.5).toFixed(1)} ms, ` +
+        `p99 ${quantile(pacedAll, 0.99).toFixed(1)} ms; ${pacedLists.all.length} list reads alongside, ` +
+        `p99 ${quantile(pacedLists.all, 0.99).toFixed(1)} ms`,
     );
 
     // ---- lists on their own
@@ -1262,9 +1265,12 @@ export function describeBookingBench(f: BookingFixture, r: BookingBenchResult): 
       .map(([s, n]) => `${s} ${n.toLocaleString('en')}`)
       .join(', ')}); fixture built in ${f.buildS.toFixed(1)} s`,
     `           providers: heaviest ${f.heaviestProvider.toLocaleString('en')}, median ${f.medianProvider}; consumers: heaviest ${f.heaviestConsumer.toLocaleString('en')}, median ${f.medianConsumer}`,
-    `  life cycles flat out ${r.lifecycles_per_s}/s (${r.lifecycles.toLocaleString('en')}), transition p50 ${r.transition_p50_saturated_ms} ms, p99 ${r.transition_p99_saturated_ms} ms (a queue: every client waits for the others' requests); errors ${r.booking_errors} (target 0)`,
+    `  life cycles flat out ${r.lifecycles_per_s}/s (${r.lifecycles.toLocaleString('en')}), ` +
+      `transition p50 ${r.transition_p50_saturated_ms} ms, p99 ${r.transition_p99_saturated_ms} ms ` +
+      `(a queue: every client waits for the others' requests); errors ${r.booking_errors} (target 0)`,
     `           p99 by step: ${by(r.transition_p99_saturated_by_name)}`,
-    `  life cycles paced at ${r.transition_paced_rate}/s: transition p50 ${r.transition_p50_ms} ms, p99 ${r.transition_p99_ms} ms`,
+    `  life cycles paced at ${r.transition_paced_rate}/s: ` +
+      `transition p50 ${r.transition_p50_ms} ms, p99 ${r.transition_p99_ms} ms`,
     `           p99 by step: ${by(r.transition_p99_by_name)}`,
     `  lists    p50 ${r.booking_list_p50_ms} ms, p99 ${r.booking_list_p99_ms} ms (target < 50) over ${r.booking_list_requests.toLocaleString('en')} reads; p99 while life cycles run ${r.booking_list_p99_under_load_ms} ms`,
     `           p99 by list: ${by(r.booking_list_p99_by_target)}; by request: ${by(r.booking_list_p99_by_kind)}`,

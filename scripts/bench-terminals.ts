@@ -83,9 +83,10 @@ export async function runTerminalBench(args: string[]) {
   const SECONDS = Number(opt('seconds') ?? 60);
   const postgres = opt('database') === 'postgres';
   const restart = args.includes('--restart');
-  /** searches per second of the search load (open loop, 4 connections); 0: none */
-  // 40 searches/s: a p99 of 2,400 searches per phase (the 24th slowest) rather than of 1,200, which moved by ±20%
-  // between runs (+5.9% and +35.7% in two runs of the same code)
+  /**
+   * searches per second of the search load (open loop); 0: none. 40 by default: a p99 of 2,400 searches per phase
+   * (the 24th slowest) rather than of 1,200, which moved by ±20% between runs (+5.9% and +35.7%, same code)
+   */
   const searchRate = Number(opt('search-rate') ?? 40);
   const t0 = Date.now();
   const log = (...a: unknown[]) => console.log(`[${((Date.now() - t0) / 1000).toFixed(1).padStart(6)} s]`, ...a);
@@ -185,7 +186,8 @@ export async function runTerminalBench(args: string[]) {
   await pacedSearch(() => server.port, searchRate, 5);
   const alone = await pacedSearch(() => server.port, searchRate, SECONDS);
   log(
-    `search alone: ${alone.rps.toFixed(0)}/s, p50 ${alone.p50.toFixed(1)} ms, p90 ${alone.p90.toFixed(1)} ms, p99 ${alone.p99.toFixed(1)} ms`,
+    `search alone: ${alone.rps.toFixed(0)}/s, p50 ${alone.p50.toFixed(1)} ms, ` +
+      `p90 ${alone.p90.toFixed(1)} ms, p99 ${alone.p99.toFixed(1)} ms`,
   );
 
   const probes = new Map<string, { at: number; sent: number }[]>();
