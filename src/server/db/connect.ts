@@ -2,7 +2,6 @@ import {
   CamelCasePlugin,
   CompiledQuery,
   Kysely,
-  PostgresDialect,
   SqliteDialect,
   SqliteDriver,
   type DatabaseConnection,
@@ -18,6 +17,7 @@ import pg from 'pg';
 import fs from 'node:fs';
 import path from 'node:path';
 import { DomainError } from '../../domain/errors';
+import { TripSavingPostgresDialect } from './pg-trips';
 import type { DB } from './types';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -223,7 +223,7 @@ export function connect(o: ConnectOptions): Database {
     });
     const dialect: Dialect = 'postgres';
     const db = new Kysely<DB>({
-      dialect: new PostgresDialect({ pool }),
+      dialect: new TripSavingPostgresDialect(pool),
       plugins: [new CamelCasePlugin(), new NormalizeRowsPlugin(dialect)],
     });
     const poolStats = () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount });

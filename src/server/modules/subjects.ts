@@ -26,7 +26,7 @@ export function registerReviewSubjects(deps: Deps) {
     await notify(
       deps,
       trx,
-      reviewers.map((u) => u.id),
+      { users: reviewers.map((u) => u.id) },
       {
         title: `待审核：${subjectOf(r.subjectKind).label}`,
         body: `${r.title} 已进入本部门审核环节${r.level > 1 ? `（第 ${r.level} 级）` : ''}，请及时处理。`,

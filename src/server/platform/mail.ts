@@ -2,6 +2,7 @@ import nodemailer from 'nodemailer';
 import { PostgresAdapter, type Selectable } from 'kysely';
 import type { Db } from '../db/connect';
 import { newId } from '../db/ids';
+import { writeAtCommit } from '../db/pg-trips';
 import type { MailOutboxTable } from '../db/types';
 import type { Clock } from './clock';
 
@@ -160,25 +161,25 @@ export function createMailer(opts: {
   const mailer: Mailer = {
     async enqueue(target, to, subject, text) {
       const now = clock.now().toISOString();
-      await target
-        .insertInto('mailOutbox')
-        .values({
-          id: newId(),
-          toAddr: to,
-          subject,
-          bodyText: text,
-          state: 'queued',
-          attempts: 0,
-          nextAttemptAt: now,
-          lastError: null,
-          createdAt: now,
-          sentAt: null,
-        })
-        .execute();
-      if (timer)
-        setImmediate(() => {
-          void mailer.flush().catch(() => undefined);
-        });
+      // sent with the transaction's commit on PostgreSQL (db/pg-trips.ts); the dispatcher is woken once it is in
+      const row = target.insertInto('mailOutbox').values({
+        id: newId(),
+        toAddr: to,
+        subject,
+        bodyText: text,
+        state: 'queued',
+        attempts: 0,
+        nextAttemptAt: now,
+        lastError: null,
+        createdAt: now,
+        sentAt: null,
+      });
+      await writeAtCommit(target, row, () => {
+        if (timer)
+          setImmediate(() => {
+            void mailer.flush().catch(() => undefined);
+          });
+      });
     },
     flush() {
       if (stopped) return Promise.resolve(0);

@@ -1,5 +1,6 @@
 import type { Db } from '../../db/connect';
 import { newId } from '../../db/ids';
+import { writeAtCommit } from '../../db/pg-trips';
 import type { Actor } from '../../http/actor';
 
 export interface AuditEntry {
@@ -38,7 +39,8 @@ const auditRow = (ctx: AuditContext, e: AuditEntry) => ({
 
 /** Every state change, login, logout and refusal is recorded here, inside the transaction of the change. */
 export async function record(db: Db, ctx: AuditContext, e: AuditEntry) {
-  await db.insertInto('auditLog').values(auditRow(ctx, e)).execute();
+  // nothing reads the log back in the change's transaction: on PostgreSQL the entry goes with the commit
+  await writeAtCommit(db, db.insertInto('auditLog').values(auditRow(ctx, e)));
 }
 
 /** `record` of many entries (bulk writes such as the Excel import), in multi-row statements. */

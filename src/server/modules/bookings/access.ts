@@ -1,5 +1,6 @@
 /** Who a caller is to a booking, and the booking as that caller may see it. */
 import type { FastifyRequest } from 'fastify';
+import { PostgresAdapter } from 'kysely';
 import { maySeeBooking, type BookingActor } from '../../../domain/booking';
 import { notFound } from '../../../domain/errors';
 import type { Db } from '../../db/connect';
@@ -25,8 +26,14 @@ export function actorOf(
   };
 }
 
-export const loadRow = (db: Db, id: string) =>
-  db.selectFrom('bookings').selectAll().where('id', '=', id).executeTakeFirst();
+/** The booking's row; `forUpdate` also takes its row lock for the rest of the transaction (PostgreSQL). */
+export const loadRow = (db: Db, id: string, forUpdate = false) =>
+  db
+    .selectFrom('bookings')
+    .selectAll()
+    .where('id', '=', id)
+    .$if(forUpdate && db.getExecutor().adapter instanceof PostgresAdapter, (q) => q.forUpdate())
+    .executeTakeFirst();
 
 /**
  * The booking for a caller who may see it: a member of the consumer organisation, or of the provider organisation
@@ -38,18 +45,50 @@ export async function loadVisible(
   req: FastifyRequest,
   id: string,
 ): Promise<{ row: BookingRow; who: BookingActor }> {
-  const { db } = deps.database;
-  const row = await loadRow(db, id);
+  const row = await loadRow(deps.database.db, id);
   if (!row) throw notFound('预约单');
   const who = actorOf(req.actor, row);
   if (!maySeeBooking(row.state, who)) {
-    await record(db, auditCtx(deps, req), {
-      action: 'permission.denied',
-      subjectKind: KIND,
-      subjectId: id,
-      detail: { method: req.method, route: req.routeOptions.url },
-    });
+    await recordDenied(deps, req, id);
     throw notFound('预约单');
   }
   return { row, who };
+}
+
+const recordDenied = (deps: Deps, req: FastifyRequest, id: string) =>
+  record(deps.database.db, auditCtx(deps, req), {
+    action: 'permission.denied',
+    subjectKind: KIND,
+    subjectId: id,
+    detail: { method: req.method, route: req.routeOptions.url },
+  });
+
+/**
+ * A command on a booking the caller may see, in one transaction whose first read is the booking (with its row lock
+ * when `lock`: for changes that read other rows before they write, such as the files of a slot; PostgreSQL needs
+ * it, SQLite's write transactions are serial already). One read instead of `loadVisible` before the transaction
+ * and another inside it. A caller who may not see it gets 404, and the attempt is recorded after the rollback.
+ */
+export async function inVisibleBooking<T>(
+  deps: Deps,
+  req: FastifyRequest,
+  id: string,
+  work: (trx: Db, row: BookingRow) => Promise<T>,
+  o: { lock?: boolean } = {},
+): Promise<T> {
+  let denied = false;
+  try {
+    return await deps.database.db.transaction().execute(async (trx) => {
+      const row = await loadRow(trx, id, o.lock);
+      if (!row) throw notFound('预约单');
+      if (!maySeeBooking(row.state, actorOf(req.actor, row))) {
+        denied = true;
+        throw notFound('预约单');
+      }
+      return work(trx, row);
+    });
+  } catch (e) {
+    if (denied) await recordDenied(deps, req, id);
+    throw e;
+  }
 }

@@ -17,15 +17,16 @@ import type { BookingFieldsT, ResultsBodyT } from '../../../contracts/bookings';
 import { isUniqueViolation, type Db } from '../../db/connect';
 import { nextInSeries } from '../../db/counters';
 import { newId } from '../../db/ids';
+import { writeAtCommit } from '../../db/pg-trips';
 import type { Deps } from '../../deps';
 import { auditCtx } from '../../http/session';
 import { record } from '../audit/service';
 import { catalogueChanged } from '../catalogue/indexer';
 import * as files from '../files/service';
 import { fileClaims, type Choice } from '../vouchers/claims';
-import { KIND, loadVisible, type BookingRow } from './access';
+import { inVisibleBooking, KIND, loadVisible, type BookingRow } from './access';
 import { liabilityText } from './liability';
-import { apply, decide, lockBooking } from './transition';
+import { apply, decide, decideOn } from './transition';
 
 const clean = (v: string | null | undefined) => (v && v.trim() ? v.trim() : null);
 
@@ -283,9 +284,8 @@ export async function update(deps: Deps, req: FastifyRequest, id: string, f: Boo
 /** 删除 of a draft, with its items and history; the number is not reused. */
 export async function remove(deps: Deps, req: FastifyRequest, id: string) {
   const ctx = auditCtx(deps, req);
-  await loadVisible(deps, req, id);
-  await deps.database.db.transaction().execute(async (trx) => {
-    const d = await decide(trx, req.actor, id, 'delete');
+  await inVisibleBooking(deps, req, id, async (trx, row) => {
+    const d = decideOn(row, req.actor, 'delete');
     const res = await trx
       .deleteFrom('bookings')
       .where('id', '=', id)
@@ -342,10 +342,9 @@ async function draftOf(trx: Db, row: BookingRow) {
 /** 提交: the form must be complete, the instruments still bookable, and the 责任说明 accepted; → 待受理. */
 export async function submit(deps: Deps, req: FastifyRequest, id: string) {
   const ctx = auditCtx(deps, req);
-  await loadVisible(deps, req, id);
-  const text = await liabilityText(deps.database.db);
-  return deps.database.db.transaction().execute(async (trx) => {
-    const d = await decide(trx, req.actor, id, 'submit');
+  return inVisibleBooking(deps, req, id, async (trx, row) => {
+    const d = decideOn(row, req.actor, 'submit');
+    const text = await liabilityText(trx);
     const { items, draft } = await draftOf(trx, d.row);
     const missing = missingForSubmit(draft, shanghaiDate(ctx.now));
     if (Object.keys(missing).length) {
@@ -399,9 +398,8 @@ async function instrumentNames(trx: Db, bookingId: string): Promise<string> {
 /** 撤回: the consumer takes back a booking the provider has not accepted yet. */
 export async function withdraw(deps: Deps, req: FastifyRequest, id: string, comment: string | null) {
   const ctx = auditCtx(deps, req);
-  await loadVisible(deps, req, id);
-  return deps.database.db.transaction().execute(async (trx) => {
-    const d = await decide(trx, req.actor, id, 'withdraw');
+  return inVisibleBooking(deps, req, id, async (trx, row) => {
+    const d = decideOn(row, req.actor, 'withdraw');
     return saveReply(
       await apply(deps, trx, ctx, d.row, {
         action: 'withdraw',
@@ -425,11 +423,10 @@ export async function accept(
   b: { plannedTestDate?: string | null; comment?: string | null },
 ) {
   const ctx = auditCtx(deps, req);
-  await loadVisible(deps, req, id);
-  if (b.plannedTestDate && b.plannedTestDate < shanghaiDate(ctx.now))
-    throw badInput('BOOKING_INVALID', '计划检测日期不能早于今天', { plannedTestDate: '不能早于今天' });
-  return deps.database.db.transaction().execute(async (trx) => {
-    const d = await decide(trx, req.actor, id, 'accept');
+  return inVisibleBooking(deps, req, id, async (trx, row) => {
+    if (b.plannedTestDate && b.plannedTestDate < shanghaiDate(ctx.now))
+      throw badInput('BOOKING_INVALID', '计划检测日期不能早于今天', { plannedTestDate: '不能早于今天' });
+    const d = decideOn(row, req.actor, 'accept');
     const planned = b.plannedTestDate ? `，计划检测日期 ${b.plannedTestDate}` : '';
     return saveReply(
       await apply(deps, trx, ctx, d.row, {
@@ -445,9 +442,8 @@ export async function accept(
 
 export async function decline(deps: Deps, req: FastifyRequest, id: string, reason: string) {
   const ctx = auditCtx(deps, req);
-  await loadVisible(deps, req, id);
-  return deps.database.db.transaction().execute(async (trx) => {
-    const d = await decide(trx, req.actor, id, 'decline');
+  return inVisibleBooking(deps, req, id, async (trx, row) => {
+    const d = decideOn(row, req.actor, 'decline');
     return saveReply(
       await apply(deps, trx, ctx, d.row, {
         action: 'decline',
@@ -497,9 +493,8 @@ async function writeResults(trx: Db, row: BookingRow, lines: Awaited<ReturnType<
 /** 检测结果登记 → 保存 (stays 待测试) or 提交 (→ 待结算). A form loaded before another tab's save is refused. */
 export async function saveResults(deps: Deps, req: FastifyRequest, id: string, b: ResultsBodyT, andSubmit: boolean) {
   const ctx = auditCtx(deps, req);
-  await loadVisible(deps, req, id);
-  return deps.database.db.transaction().execute(async (trx) => {
-    const d = await decide(trx, req.actor, id, andSubmit ? 'submit_results' : 'save_results', b.version);
+  return inVisibleBooking(deps, req, id, async (trx, row) => {
+    const d = decideOn(row, req.actor, andSubmit ? 'submit_results' : 'save_results', b.version);
     const { lines, total } = await resultsSet(trx, d.row, b);
     if (andSubmit) {
       const all = await trx
@@ -605,8 +600,7 @@ export async function addFile(deps: Deps, req: FastifyRequest, id: string, slot:
   try {
     await deps.database.db.transaction().execute(async (trx) => {
       // parallel uploads (a multi-file picker) are counted again under the booking's row lock
-      await lockBooking(trx, id);
-      await decide(trx, req.actor, id, SLOT_ACTION[slot]);
+      await decide(trx, req.actor, id, SLOT_ACTION[slot], undefined, true);
       await slotFull(trx);
       await trx
         .insertInto('bookingFiles')
@@ -639,8 +633,8 @@ export async function removeFile(deps: Deps, req: FastifyRequest, id: string, fi
     .executeTakeFirst();
   if (!link) throw new DomainError(404, 'NOT_FOUND', '文件不存在');
   const keys = await deps.database.db.transaction().execute(async (trx) => {
-    await lockBooking(trx, id); // not while a settlement is reading the files
-    await decide(trx, req.actor, id, SLOT_ACTION[link.slot]);
+    // the row lock: not while a settlement is reading the files
+    await decide(trx, req.actor, id, SLOT_ACTION[link.slot], undefined, true);
     await trx.deleteFrom('bookingFiles').where('bookingId', '=', id).where('fileId', '=', fileId).execute();
     await record(trx, ctx, {
       action: 'booking.file.remove',
@@ -670,71 +664,79 @@ export async function settle(
   voucher: Choice | null = null,
 ) {
   const ctx = auditCtx(deps, req);
-  await loadVisible(deps, req, id);
-  return deps.database.db.transaction().execute(async (trx) => {
-    await lockBooking(trx, id); // the files read below stay until the commit (a parallel removal waits)
-    const d = await decide(trx, req.actor, id, 'settle');
-    const slots = await trx.selectFrom('bookingFiles').select('slot').where('bookingId', '=', id).execute();
-    const missing: Record<string, string> = {};
-    if (!slots.some((s) => s.slot === 'report')) missing.report = '请上传检测报告';
-    if (!slots.some((s) => s.slot === 'invoice')) missing.invoice = '请上传发票';
-    if (Object.keys(missing).length)
-      throw ruleBroken(
-        'SETTLEMENT_FILES_MISSING',
-        `结算前请上传${Object.keys(missing)
-          .map((k) => (k === 'report' ? '检测报告' : '发票'))
-          .join('和')}`,
-        missing,
+  // with the row lock: the files read below stay until the commit (a parallel removal waits)
+  return inVisibleBooking(
+    deps,
+    req,
+    id,
+    async (trx, row) => {
+      const d = decideOn(row, req.actor, 'settle');
+      const slots = await trx.selectFrom('bookingFiles').select('slot').where('bookingId', '=', id).execute();
+      const missing: Record<string, string> = {};
+      if (!slots.some((s) => s.slot === 'report')) missing.report = '请上传检测报告';
+      if (!slots.some((s) => s.slot === 'invoice')) missing.invoice = '请上传发票';
+      if (Object.keys(missing).length)
+        throw ruleBroken(
+          'SETTLEMENT_FILES_MISSING',
+          `结算前请上传${Object.keys(missing)
+            .map((k) => (k === 'report' ? '检测报告' : '发票'))
+            .join('和')}`,
+          missing,
+        );
+      // vouchers: checked against the rules and the caps again here, whatever the page showed; claims filed with the completion
+      const claims = await fileClaims(deps, trx, ctx, d.row, voucher);
+      const next = await apply(deps, trx, ctx, d.row, {
+        action: 'settle',
+        to: 'completed',
+        comment: clean(comment) ?? (claims.length ? `申请创新券：${claims.map((c) => c.no).join('、')}` : null),
+        set: { completedAt: ctx.now.toISOString(), hasOtherSubsidy: voucher ? voucher.otherSubsidy : null },
+        tell: {
+          title: `预约单已结算 ${d.row.no}`,
+          body: `委托方已完成预约单 ${d.row.no} 的结算，费用合计 ${formatYuan(Number(d.row.totalFeeFen))}。`,
+        },
+      });
+      const served = await trx
+        .updateTable('instruments')
+        .set((eb) => ({ serviceCount: eb('serviceCount', '+', 1) }))
+        .where('id', 'in', instrumentsOf(trx, id))
+        .returning('id')
+        .execute();
+      await catalogueChanged(
+        trx,
+        served.map((r) => r.id),
       );
-    // vouchers: checked against the rules and the caps again here, whatever the page showed; claims filed with the completion
-    const claims = await fileClaims(deps, trx, ctx, d.row, voucher);
-    const next = await apply(deps, trx, ctx, d.row, {
-      action: 'settle',
-      to: 'completed',
-      comment: clean(comment) ?? (claims.length ? `申请创新券：${claims.map((c) => c.no).join('、')}` : null),
-      set: { completedAt: ctx.now.toISOString(), hasOtherSubsidy: voucher ? voucher.otherSubsidy : null },
-      tell: {
-        title: `预约单已结算 ${d.row.no}`,
-        body: `委托方已完成预约单 ${d.row.no} 的结算，费用合计 ${formatYuan(Number(d.row.totalFeeFen))}。`,
-      },
-    });
-    const ids = (await trx.selectFrom('bookingItems').select('instrumentId').where('bookingId', '=', id).execute()).map(
-      (r) => r.instrumentId,
-    );
-    await trx
-      .updateTable('instruments')
-      .set((eb) => ({ serviceCount: eb('serviceCount', '+', 1) }))
-      .where('id', 'in', ids)
-      .execute();
-    await catalogueChanged(trx, ids);
-    return saveReply(next);
-  });
+      return saveReply(next);
+    },
+    { lock: true },
+  );
 }
+
+/** The instruments of a booking, as a subquery: changed in the statement that names them (one trip fewer). */
+const instrumentsOf = (trx: Db, bookingId: string) =>
+  trx.selectFrom('bookingItems').select('instrumentId').where('bookingId', '=', bookingId);
 
 /** 评价: 1–5 stars and a comment, once per booking; each instrument of the booking gets the rating. */
 export async function rate(deps: Deps, req: FastifyRequest, id: string, stars: number, comment: string) {
   const ctx = auditCtx(deps, req);
-  await loadVisible(deps, req, id);
   try {
-    return await deps.database.db.transaction().execute(async (trx) => {
-      const d = await decide(trx, req.actor, id, 'rate');
-      await trx
-        .insertInto('bookingRatings')
-        .values({
+    return await inVisibleBooking(deps, req, id, async (trx, row) => {
+      const d = decideOn(row, req.actor, 'rate');
+      // a second rating breaks the unique key: at once on SQLite, at the commit on PostgreSQL; 409 either way
+      await writeAtCommit(
+        trx,
+        trx.insertInto('bookingRatings').values({
           bookingId: id,
           stars,
           comment: clean(comment),
           raterId: req.actor!.userId,
           createdAt: ctx.now.toISOString(),
-        })
-        .execute();
-      const ids = (
-        await trx.selectFrom('bookingItems').select('instrumentId').where('bookingId', '=', id).execute()
-      ).map((r) => r.instrumentId);
-      await trx
+        }),
+      );
+      const rated = await trx
         .updateTable('instruments')
         .set((eb) => ({ ratingSum: eb('ratingSum', '+', stars), ratingCount: eb('ratingCount', '+', 1) }))
-        .where('id', 'in', ids)
+        .where('id', 'in', instrumentsOf(trx, id))
+        .returning('id')
         .execute();
       const next = await apply(deps, trx, ctx, d.row, {
         action: 'rate',
@@ -746,8 +748,10 @@ export async function rate(deps: Deps, req: FastifyRequest, id: string, stars: n
           body: `委托方对预约单 ${d.row.no} 给出了 ${stars} 星评价${clean(comment) ? `：${clean(comment)}` : '。'}`,
         },
       });
-      // last: the change feed's row lock is held from here to the commit, so other catalogue writes wait the least
-      await catalogueChanged(trx, ids);
+      await catalogueChanged(
+        trx,
+        rated.map((r) => r.id),
+      );
       return saveReply(next);
     });
   } catch (e) {

@@ -3,7 +3,6 @@
  * domain machine, writes the change only if the row is still in the state (and version) it was read in, keeps the
  * history, records the audit entry and tells the other party. Two callers racing get one winner and one 409.
  */
-import { PostgresAdapter } from 'kysely';
 import {
   BOOKING_ACTION_LABEL,
   BOOKING_STATE_LABEL,
@@ -14,21 +13,13 @@ import {
 import { DomainError, notFound } from '../../../domain/errors';
 import type { Db } from '../../db/connect';
 import { newId } from '../../db/ids';
+import { writeAtCommit } from '../../db/pg-trips';
 import type { BookingsTable } from '../../db/types';
 import type { Deps } from '../../deps';
 import type { Actor } from '../../http/actor';
 import { record, type AuditContext } from '../audit/service';
-import { notify, orgAdmins } from '../messages/service';
+import { notify } from '../messages/service';
 import { actorOf, KIND, loadRow, type BookingRow } from './access';
-
-/**
- * Takes the booking's row lock for the rest of the transaction, for changes that read other rows first (the files of
- * a slot): PostgreSQL needs it; SQLite's write transactions are serial already (BEGIN IMMEDIATE).
- */
-export async function lockBooking(trx: Db, id: string): Promise<void> {
-  if (trx.getExecutor().adapter instanceof PostgresAdapter)
-    await trx.selectFrom('bookings').select('id').where('id', '=', id).forUpdate().execute();
-}
 
 /** The booking changed under the caller: 409 with the state it is in now. */
 export async function changedUnder(trx: Db, id: string): Promise<DomainError> {
@@ -44,16 +35,25 @@ export async function changedUnder(trx: Db, id: string): Promise<DomainError> {
   );
 }
 
-/** Re-reads the booking inside the transaction and returns it with the machine's verdict, or throws the refusal. */
+/**
+ * Re-reads the booking inside the transaction and returns it with the machine's verdict, or throws the refusal;
+ * `lock` takes its row lock with the read (access.ts inVisibleBooking).
+ */
 export async function decide(
   trx: Db,
   actor: Actor | null,
   id: string,
   action: BookingAction,
   expectedVersion?: number,
+  lock = false,
 ) {
-  const row = await loadRow(trx, id);
+  const row = await loadRow(trx, id, lock);
   if (!row) throw notFound('预约单');
+  return decideOn(row, actor, action, expectedVersion);
+}
+
+/** The machine's verdict on the booking as read in this transaction (inVisibleBooking), or the refusal thrown. */
+export function decideOn(row: BookingRow, actor: Actor | null, action: BookingAction, expectedVersion?: number) {
   const step = nextBookingStep(row.state, action, actorOf(actor, row));
   if ('refusal' in step) {
     const r = step.refusal;
@@ -105,9 +105,9 @@ export async function apply(deps: Deps, trx: Db, ctx: AuditContext, row: Booking
       ctx.actor?.org?.id === orgId
         ? ctx.actor.org
         : await trx.selectFrom('organizations').select('name').where('id', '=', orgId).executeTakeFirst();
-    await trx
-      .insertInto('bookingEvents')
-      .values({
+    await writeAtCommit(
+      trx,
+      trx.insertInto('bookingEvents').values({
         id: newId(),
         bookingId: row.id,
         actorId: ctx.actor?.userId ?? null,
@@ -119,8 +119,8 @@ export async function apply(deps: Deps, trx: Db, ctx: AuditContext, row: Booking
         toState: c.to,
         comment: c.comment ?? null,
         at: now,
-      })
-      .execute();
+      }),
+    );
   }
   await record(trx, ctx, {
     action: `booking.${c.action}`,
@@ -134,12 +134,12 @@ export async function apply(deps: Deps, trx: Db, ctx: AuditContext, row: Booking
   if (c.tell) {
     const to =
       who.party === 'provider'
-        ? [row.applicantId, ...(await orgAdmins(trx, row.consumerOrgId))]
-        : await orgAdmins(trx, row.providerOrgId);
+        ? { users: [row.applicantId], adminsOf: row.consumerOrgId }
+        : { adminsOf: row.providerOrgId };
     await notify(
       deps,
       trx,
-      to.filter((u) => u !== ctx.actor?.userId),
+      { ...to, except: ctx.actor?.userId },
       { ...c.tell, link: `/member/bookings/${row.id}`, subjectKind: KIND, subjectId: row.id },
     );
   }

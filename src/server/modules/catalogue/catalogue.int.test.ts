@@ -923,7 +923,7 @@ describe('the in-memory snapshot', () => {
 });
 
 describe('the in-memory snapshot patched in place', () => {
-  it('lets the searches made at once after a write here share one or two reads of the feed head, each finding it', async () => {
+  it('lets the searches made at once after a write here share one or two reads of the feed head (and the timer read), each finding it', async () => {
     const db = t.database.db;
     await snapshot(db);
     const before = cacheStats(db).headReads;
@@ -936,10 +936,12 @@ describe('the in-memory snapshot patched in place', () => {
       Array.from({ length: 12 }, () => visitor.get(`/api/catalogue/instruments?q=${enc(name)}`)),
     );
     for (const res of found) expect(res.data.items.map((i: { id: string }) => i.id)).toEqual([ids.ic]);
-    // each search read the head before (12 reads; on PostgreSQL 12 queries through the pool)
+    // each search read the head before (12 reads; on PostgreSQL 12 queries through the pool). The follow timer
+    // (every 200 ms) may read it once in the window as well, and a search that asks while that read is under way
+    // takes the next one: at most 3
     const reads = cacheStats(db).headReads - before;
     expect(reads).toBeGreaterThanOrEqual(1);
-    expect(reads).toBeLessThanOrEqual(2);
+    expect(reads).toBeLessThanOrEqual(3);
   });
 
   it('keeps term hits and results that a change of counts cannot alter, and equals a fresh build after an edit', async () => {

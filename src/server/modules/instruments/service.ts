@@ -27,7 +27,8 @@ import type { Deps } from '../../deps';
 import type { Actor } from '../../http/actor';
 import { auditCtx, refuse } from '../../http/session';
 import { record, recordMany, type AuditContext } from '../audit/service';
-import { catalogueChanged, reindexInstrument, reindexInstruments } from '../catalogue/indexer';
+import { writeAtCommit } from '../../db/pg-trips';
+import { catalogueChanged, mayShowInCatalogue, reindexInstrument, reindexInstruments } from '../catalogue/indexer';
 import { buildSearchText } from '../catalogue/text';
 import * as files from '../files/service';
 import * as reviews from '../reviews/service';
@@ -99,15 +100,30 @@ interface CheckReference {
   takenNos: Set<string>;
 }
 
+type ReferenceTable = 'categories' | 'serviceFields' | 'cities';
+
+/** Whether each code exists and is enabled, in the three reference tables at once (one statement, not three). */
 async function enabledByCode(
   db: Db,
-  table: 'categories' | 'serviceFields' | 'cities',
-  codes: Set<string>,
-): Promise<Map<string, boolean>> {
-  const out = new Map<string, boolean>();
-  for (const part of chunked([...codes], IN_CHUNK)) {
-    const rows = await db.selectFrom(table).select(['code', 'isEnabled']).where('code', 'in', part).execute();
-    for (const r of rows) out.set(r.code, !!r.isEnabled);
+  wanted: Record<ReferenceTable, Set<string>>,
+): Promise<Record<ReferenceTable, Map<string, boolean>>> {
+  const out: Record<ReferenceTable, Map<string, boolean>> = {
+    categories: new Map(),
+    serviceFields: new Map(),
+    cities: new Map(),
+  };
+  const parts = (Object.keys(out) as ReferenceTable[]).flatMap((table) =>
+    chunked([...wanted[table]], IN_CHUNK).map((codes) => ({ table, codes })),
+  );
+  for (const group of chunked(parts, 3)) {
+    const [first, ...rest] = group.map(({ table, codes }) =>
+      db
+        .selectFrom(table)
+        .select([sql<ReferenceTable>`${sql.lit(table)}`.as('inTable'), 'code', 'isEnabled'])
+        .where('code', 'in', codes),
+    );
+    const rows = await rest.reduce((q, next) => q.unionAll(next), first).execute();
+    for (const r of rows) out[r.inTable].set(r.code, !!r.isEnabled);
   }
   return out;
 }
@@ -129,21 +145,23 @@ async function loadCheckReference(
     nos.add(f.internalNo.trim());
   }
   const takenNos = new Set<string>();
-  for (const part of chunked([...nos], IN_CHUNK)) {
-    let dup = db
-      .selectFrom('instruments')
-      .select('internalNo')
-      .where('orgId', '=', orgId)
-      .where('internalNo', 'in', part);
-    if (exceptId) dup = dup.where('id', '!=', exceptId);
-    for (const r of await dup.execute()) takenNos.add(r.internalNo);
-  }
-  return {
-    categories: await enabledByCode(db, 'categories', cats),
-    serviceFields: await enabledByCode(db, 'serviceFields', fields),
-    cities: await enabledByCode(db, 'cities', cities),
-    takenNos,
+  const taken = async () => {
+    for (const part of chunked([...nos], IN_CHUNK)) {
+      let dup = db
+        .selectFrom('instruments')
+        .select('internalNo')
+        .where('orgId', '=', orgId)
+        .where('internalNo', 'in', part);
+      if (exceptId) dup = dup.where('id', '!=', exceptId);
+      for (const r of await dup.execute()) takenNos.add(r.internalNo);
+    }
   };
+  // side by side: on PostgreSQL two connections of the pool, so the caller waits for one trip instead of two
+  const [enabled] = await Promise.all([
+    enabledByCode(db, { categories: cats, serviceFields: fields, cities }),
+    taken(),
+  ]);
+  return { ...enabled, takenNos };
 }
 
 /** The rules themselves, for one record: the single and the bulk check both come here. */
@@ -200,14 +218,15 @@ function throwIfErrors(errors: FieldErrors) {
   throw badInput('INSTRUMENT_INVALID', `请检查以下信息：${names}`, errors);
 }
 
+/** An instrument's service fields replaced; nothing reads them back in the edit's transaction (sent with its commit). */
 async function writeServiceFields(trx: Db, id: string, codes: string[] | undefined) {
-  await trx.deleteFrom('instrumentFields').where('instrumentId', '=', id).execute();
+  await writeAtCommit(trx, trx.deleteFrom('instrumentFields').where('instrumentId', '=', id));
   const unique = [...new Set(codes ?? [])];
   if (unique.length)
-    await trx
-      .insertInto('instrumentFields')
-      .values(unique.map((fieldCode) => ({ instrumentId: id, fieldCode })))
-      .execute();
+    await writeAtCommit(
+      trx,
+      trx.insertInto('instrumentFields').values(unique.map((fieldCode) => ({ instrumentId: id, fieldCode }))),
+    );
 }
 
 /** Rows per multi-row INSERT: ~40 columns each stays far below SQLite's 32,766 parameters. */
@@ -318,9 +337,15 @@ async function loadForWrite(deps: Deps, req: FastifyRequest, id: string): Promis
   return refuse(deps, req, KIND, id, '只能管理本单位的仪器');
 }
 
-/** The row again inside the transaction, with the machine's verdict on the action. */
+/** The row again inside the transaction (with its organisation's name), with the machine's verdict on the action. */
 async function step(trx: Db, id: string, action: InstrumentAction) {
-  const row = await trx.selectFrom('instruments').selectAll().where('id', '=', id).executeTakeFirst();
+  const row = await trx
+    .selectFrom('instruments')
+    .innerJoin('organizations', 'organizations.id', 'instruments.orgId')
+    .selectAll('instruments')
+    .select('organizations.name as orgName')
+    .where('instruments.id', '=', id)
+    .executeTakeFirst();
   if (!row) throw notFound('仪器');
   const next = nextInstrumentPosition(row, action);
   if (!next) throw conflict('INSTRUMENT_WRONG_STATE', refusalMessage(row, action));
@@ -365,9 +390,11 @@ export async function update(deps: Deps, req: FastifyRequest, id: string, body: 
           k !== 'staffJson' &&
           (fields as Record<string, unknown>)[k] !== (row as unknown as Record<string, unknown>)[k],
       );
-      await guardedUpdate(trx, row, { ...fields, updatedAt: ctx.now.toISOString() });
+      // the search text with the fields, in the same statement (reindexInstrument would read the row back)
+      const searchText = buildSearchText({ ...row, ...fields });
+      await guardedUpdate(trx, row, { ...fields, searchText, updatedAt: ctx.now.toISOString() });
       await writeServiceFields(trx, id, body.serviceFields);
-      await reindexInstrument(trx, dialectOf(trx), id);
+      if (mayShowInCatalogue(row)) await catalogueChanged(trx, [id]);
       await record(trx, ctx, {
         action: 'instrument.update',
         subjectKind: KIND,
@@ -445,7 +472,8 @@ export async function setDisabled(deps: Deps, req: FastifyRequest, id: string, d
       fromState: row.isDisabled ? 'disabled' : 'listed',
       toState: disabled ? 'disabled' : 'listed',
     });
-    await reindexInstrument(trx, dialectOf(trx), id);
+    // the search text is what it was: the catalogue is only told that the instrument changed
+    await catalogueChanged(trx, [id]);
     return saveReply({ id, state: 'listed', isDisabled: disabled });
   });
 }

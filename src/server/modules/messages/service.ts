@@ -6,6 +6,7 @@
 import { notFound } from '../../../domain/errors';
 import type { Db } from '../../db/connect';
 import { newId } from '../../db/ids';
+import { writeAtCommit } from '../../db/pg-trips';
 import type { Deps } from '../../deps';
 
 export interface Notice {
@@ -16,17 +17,57 @@ export interface Notice {
   subjectId: string;
 }
 
-/** Tells each user once (duplicates dropped); returns the number of messages written. */
-export async function notify(deps: Deps, trx: Db, userIds: string[], n: Notice): Promise<number> {
-  const ids = [...new Set(userIds)];
-  if (!ids.length) return 0;
+/**
+ * Whom a notice is for: users by id, and the admins (and the legal representative account) of an organisation
+ * (`adminsOf`), less `except` (the user who acted).
+ */
+export interface Recipients {
+  users?: string[];
+  adminsOf?: string;
+  except?: string | null;
+}
+
+/**
+ * Tells each recipient once (duplicates dropped), with a mail to those with an address and an account in use;
+ * returns the number of messages written. The recipients are read in one statement, and the messages and mails are
+ * written with the transaction's commit (db/pg-trips.ts).
+ */
+export async function notify(deps: Deps, trx: Db, to: Recipients, n: Notice): Promise<number> {
+  const named = [...new Set(to.users ?? [])];
+  if (!named.length && !to.adminsOf) return 0;
+  const found = await trx
+    .selectFrom('users')
+    .select(['id', 'email', 'realName', 'isDisabled'])
+    .where((eb) =>
+      eb.or([
+        ...(named.length ? [eb('id', 'in', named)] : []),
+        ...(to.adminsOf
+          ? [
+              eb(
+                'id',
+                'in',
+                eb
+                  .selectFrom('memberships')
+                  .select('userId')
+                  .where('orgId', '=', to.adminsOf)
+                  .where('role', 'in', ['admin', 'legal']),
+              ),
+            ]
+          : []),
+      ]),
+    )
+    .execute();
+  // the users named first, in their order, then the admins
+  const rank = (id: string) => (named.includes(id) ? named.indexOf(id) : named.length);
+  const users = found.filter((u) => u.id !== to.except).sort((a, b) => rank(a.id) - rank(b.id));
+  if (!users.length) return 0;
   const now = deps.clock.now().toISOString();
-  await trx
-    .insertInto('messages')
-    .values(
-      ids.map((userId) => ({
+  await writeAtCommit(
+    trx,
+    trx.insertInto('messages').values(
+      users.map((u) => ({
         id: newId(),
-        userId,
+        userId: u.id,
         title: n.title,
         body: n.body,
         link: n.link,
@@ -35,16 +76,10 @@ export async function notify(deps: Deps, trx: Db, userIds: string[], n: Notice):
         readAt: null,
         createdAt: now,
       })),
-    )
-    .execute();
-  const users = await trx
-    .selectFrom('users')
-    .select(['email', 'realName'])
-    .where('id', 'in', ids)
-    .where('isDisabled', '=', false)
-    .execute();
+    ),
+  );
   for (const u of users) {
-    if (!u.email) continue;
+    if (!u.email || u.isDisabled) continue;
     const link = n.link ? `\n\n查看详情：${deps.config.PUBLIC_URL}${n.link}` : '';
     await deps.mailer.enqueue(
       trx,
@@ -53,18 +88,7 @@ export async function notify(deps: Deps, trx: Db, userIds: string[], n: Notice):
       `${u.realName}，您好：\n\n${n.body}${link}\n\n（本邮件由系统自动发送，请勿回复）`,
     );
   }
-  return ids.length;
-}
-
-/** The admins (and the legal representative account) of an organisation. */
-export async function orgAdmins(db: Db, orgId: string): Promise<string[]> {
-  const rows = await db
-    .selectFrom('memberships')
-    .select('userId')
-    .where('orgId', '=', orgId)
-    .where('role', 'in', ['admin', 'legal'])
-    .execute();
-  return rows.map((r) => r.userId);
+  return users.length;
 }
 
 const view = (r: {

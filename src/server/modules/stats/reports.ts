@@ -15,7 +15,7 @@ import type { Deps } from '../../deps';
 import type { Actor } from '../../http/actor';
 import { auditCtx } from '../../http/session';
 import { record, type AuditContext } from '../audit/service';
-import { notify, orgAdmins } from '../messages/service';
+import { notify } from '../messages/service';
 import * as reviews from '../reviews/service';
 import type { ReviewSubject } from '../reviews/subjects';
 import { summary } from './queries';
@@ -144,13 +144,18 @@ export async function openRound(deps: Deps, req: FastifyRequest, input: RoundInp
           updatedAt: now,
         })
         .execute();
-      await notify(deps, trx, await orgAdmins(trx, o.id), {
-        title: `${input.year} 年度开放共享评价已开启`,
-        body: `请在${input.dueDate ? ` ${input.dueDate} 前` : '规定时间内'}补充评价报告的说明部分并提交。`,
-        link: '/member/sharing-reports',
-        subjectKind: REPORT_KIND,
-        subjectId: id,
-      });
+      await notify(
+        deps,
+        trx,
+        { adminsOf: o.id },
+        {
+          title: `${input.year} 年度开放共享评价已开启`,
+          body: `请在${input.dueDate ? ` ${input.dueDate} 前` : '规定时间内'}补充评价报告的说明部分并提交。`,
+          link: '/member/sharing-reports',
+          subjectKind: REPORT_KIND,
+          subjectId: id,
+        },
+      );
     }
     await record(trx, ctx, {
       action: 'sharing.round.open',

@@ -35,7 +35,7 @@ import type { Actor } from '../../http/actor';
 import { auditCtx } from '../../http/session';
 import { record, type AuditContext } from '../audit/service';
 import * as files from '../files/service';
-import { notify, orgAdmins } from '../messages/service';
+import { notify } from '../messages/service';
 import * as reviews from '../reviews/service';
 import type { ReviewSubject } from '../reviews/subjects';
 import { lockedUsage, release, reserve, usage } from './ledger';
@@ -515,13 +515,18 @@ async function tellConsumer(deps: Deps, trx: Db, claimId: string, title: string,
     .select(['voucherClaims.consumerOrgId', 'bookings.applicantId'])
     .where('voucherClaims.id', '=', claimId)
     .executeTakeFirstOrThrow();
-  await notify(deps, trx, [c.applicantId, ...(await orgAdmins(trx, c.consumerOrgId))], {
-    title,
-    body,
-    link: `/member/vouchers/${claimId}`,
-    subjectKind: KIND,
-    subjectId: claimId,
-  });
+  await notify(
+    deps,
+    trx,
+    { users: [c.applicantId], adminsOf: c.consumerOrgId },
+    {
+      title,
+      body,
+      link: `/member/vouchers/${claimId}`,
+      subjectKind: KIND,
+      subjectId: claimId,
+    },
+  );
 }
 
 export function claimSubject(deps: Deps): ReviewSubject {

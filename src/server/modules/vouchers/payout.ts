@@ -9,7 +9,7 @@ import { newId } from '../../db/ids';
 import type { Deps } from '../../deps';
 import { auditCtx } from '../../http/session';
 import { record } from '../audit/service';
-import { notify, orgAdmins } from '../messages/service';
+import { notify } from '../messages/service';
 import { formatYuan } from '../../../domain/money';
 
 const STATE_LABEL = { draft: '待确认', confirmed: '已兑付' } as const;
@@ -200,13 +200,18 @@ export async function confirm(deps: Deps, req: FastifyRequest, id: string) {
       detail: { count: claims.length },
     });
     for (const c of claims) {
-      await notify(deps, trx, await orgAdmins(trx, c.consumerOrgId), {
-        title: `创新券已兑付 ${c.no}`,
-        body: `您的${VOUCHER_KIND_LABEL[c.kind]} ${c.no}（${formatYuan(Number(c.amountFen))}）已兑付，请注意查收。`,
-        link: `/member/vouchers/${c.id}`,
-        subjectKind: 'voucher_claim',
-        subjectId: c.id,
-      });
+      await notify(
+        deps,
+        trx,
+        { adminsOf: c.consumerOrgId },
+        {
+          title: `创新券已兑付 ${c.no}`,
+          body: `您的${VOUCHER_KIND_LABEL[c.kind]} ${c.no}（${formatYuan(Number(c.amountFen))}）已兑付，请注意查收。`,
+          link: `/member/vouchers/${c.id}`,
+          subjectKind: 'voucher_claim',
+          subjectId: c.id,
+        },
+      );
     }
     return detail(trx, id);
   });
