@@ -103,22 +103,20 @@ async function nextNo(trx: Db, now: Date): Promise<string> {
   return formatBookingNo(day, await nextInSeries(trx, `booking:${day}`));
 }
 
+/** The booking's search text: its number, both organisations' names (read only when not known), instruments, project. */
 async function searchText(
   trx: Db,
   no: string,
-  consumerOrgId: string,
-  providerOrgId: string,
+  orgs: { id: string; name?: string | null }[],
   instrumentNames: string[],
   f: BookingFieldsT,
 ) {
-  const orgs = await trx
-    .selectFrom('organizations')
-    .select('name')
-    .where('id', 'in', [consumerOrgId, providerOrgId])
-    .execute();
-  return [no, ...orgs.map((o) => o.name), ...instrumentNames, f.projectName ?? '', f.projectNo ?? '']
-    .join(' ')
-    .toLowerCase();
+  const unknown = orgs.filter((o) => !o.name).map((o) => o.id);
+  const read = unknown.length
+    ? await trx.selectFrom('organizations').select(['id', 'name']).where('id', 'in', unknown).execute()
+    : [];
+  const names = orgs.map((o) => o.name ?? read.find((r) => r.id === o.id)?.name ?? '');
+  return [no, ...names, ...instrumentNames, f.projectName ?? '', f.projectNo ?? ''].join(' ').toLowerCase();
 }
 
 const formColumns = (f: BookingFieldsT) => ({
@@ -141,12 +139,13 @@ function dateErrors(f: BookingFieldsT) {
     throw badInput('BOOKING_INVALID', '期望完成日期不能早于开始日期', { expectedTo: '不能早于开始日期' });
 }
 
+/** The booking's items replaced: nothing reads them back in the form's transaction (sent with its commit). */
 async function writeItems(trx: Db, bookingId: string, f: BookingFieldsT, picked: Picked[]) {
-  await trx.deleteFrom('bookingItems').where('bookingId', '=', bookingId).execute();
+  await writeAtCommit(trx, trx.deleteFrom('bookingItems').where('bookingId', '=', bookingId));
   const tests = new Map(f.instruments.map((i) => [i.instrumentId, clean(i.testItems)]));
-  await trx
-    .insertInto('bookingItems')
-    .values(
+  await writeAtCommit(
+    trx,
+    trx.insertInto('bookingItems').values(
       picked.map((p, k) => ({
         bookingId,
         instrumentId: p.id,
@@ -157,8 +156,8 @@ async function writeItems(trx: Db, bookingId: string, f: BookingFieldsT, picked:
         feesJson: '[]',
         subtotalFen: 0,
       })),
-    )
-    .execute();
+    ),
+  );
 }
 
 // ------------------------------------------------------------------ consumer: the form
@@ -186,9 +185,17 @@ export async function create(deps: Deps, req: FastifyRequest, f: BookingFieldsT)
     const now = ctx.now.toISOString();
     const id = newId();
     const no = await nextNo(trx, ctx.now);
-    await trx
-      .insertInto('bookings')
-      .values({
+    const text = await searchText(
+      trx,
+      no,
+      [actor.org!, { id: p.providerOrgId, name: p.providerName }],
+      p.rows.map((r) => r.name),
+      f,
+    );
+    // the booking, its items and its history go with the commit: nothing reads them back before
+    await writeAtCommit(
+      trx,
+      trx.insertInto('bookings').values({
         id,
         no,
         consumerOrgId: actor.org!.id,
@@ -205,14 +212,7 @@ export async function create(deps: Deps, req: FastifyRequest, f: BookingFieldsT)
         otherFeeNote: null,
         totalFeeFen: 0,
         resultNote: null,
-        searchText: await searchText(
-          trx,
-          no,
-          actor.org!.id,
-          p.providerOrgId,
-          p.rows.map((r) => r.name),
-          f,
-        ),
+        searchText: text,
         createdAt: now,
         updatedAt: now,
         submittedAt: null,
@@ -220,12 +220,12 @@ export async function create(deps: Deps, req: FastifyRequest, f: BookingFieldsT)
         resultsAt: null,
         completedAt: null,
         hasOtherSubsidy: null,
-      })
-      .execute();
+      }),
+    );
     await writeItems(trx, id, f, p.rows);
-    await trx
-      .insertInto('bookingEvents')
-      .values({
+    await writeAtCommit(
+      trx,
+      trx.insertInto('bookingEvents').values({
         id: newId(),
         bookingId: id,
         actorId: actor.userId,
@@ -237,8 +237,8 @@ export async function create(deps: Deps, req: FastifyRequest, f: BookingFieldsT)
         toState: 'draft',
         comment: null,
         at: now,
-      })
-      .execute();
+      }),
+    );
     await record(trx, ctx, {
       action: 'booking.create',
       subjectKind: KIND,
@@ -269,8 +269,10 @@ export async function update(deps: Deps, req: FastifyRequest, id: string, f: Boo
       searchText: await searchText(
         trx,
         d.row.no,
-        d.row.consumerOrgId,
-        p.providerOrgId,
+        [
+          { id: d.row.consumerOrgId, name: req.actor?.org?.id === d.row.consumerOrgId ? req.actor.org.name : null },
+          { id: p.providerOrgId, name: p.providerName },
+        ],
         p.rows.map((r) => r.name),
         f,
       ),
