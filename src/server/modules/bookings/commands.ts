@@ -103,7 +103,10 @@ async function nextNo(trx: Db, now: Date): Promise<string> {
   return formatBookingNo(day, await nextInSeries(trx, `booking:${day}`));
 }
 
-/** The booking's search text: its number, both organisations' names (read only when not known), instruments, project. */
+/**
+ * The booking's search text: its number, both organisations' names (read only when not known), its instruments and
+ * its project.
+ */
 async function searchText(
   trx: Db,
   no: string,
@@ -685,7 +688,8 @@ export async function settle(
             .join('和')}`,
           missing,
         );
-      // vouchers: checked against the rules and the caps again here, whatever the page showed; claims filed with the completion
+      // vouchers: checked against the rules and the caps again here, whatever the page showed; claims filed with
+      // the completion
       const claims = await fileClaims(deps, trx, ctx, d.row, voucher);
       const next = await apply(deps, trx, ctx, d.row, {
         action: 'settle',

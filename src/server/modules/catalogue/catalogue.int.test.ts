@@ -923,7 +923,7 @@ describe('the in-memory snapshot', () => {
 });
 
 describe('the in-memory snapshot patched in place', () => {
-  it('lets the searches made at once after a write here share one or two reads of the feed head (and the timer read), each finding it', async () => {
+  it('lets the searches made at once after a local write share a few reads of the head, each finding it', async () => {
     const db = t.database.db;
     await snapshot(db);
     const before = cacheStats(db).headReads;

@@ -218,7 +218,7 @@ function throwIfErrors(errors: FieldErrors) {
   throw badInput('INSTRUMENT_INVALID', `请检查以下信息：${names}`, errors);
 }
 
-/** An instrument's service fields replaced; nothing reads them back in the edit's transaction (sent with its commit). */
+/** An instrument's service fields replaced; nothing reads them back in the edit's transaction (sent at the commit). */
 async function writeServiceFields(trx: Db, id: string, codes: string[] | undefined) {
   await writeAtCommit(trx, trx.deleteFrom('instrumentFields').where('instrumentId', '=', id));
   const unique = [...new Set(codes ?? [])];
