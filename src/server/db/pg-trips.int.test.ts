@@ -81,6 +81,33 @@ describe('writes held for the commit', () => {
     expect(trips).toBe(t.database.dialect === 'postgres' ? 2 : 0);
   });
 
+  it('with a value not written in (a Date) keep its parameters and a trip, and are stored', async () => {
+    const u = await makeUser(t);
+    let thenRows: unknown[] | null = null;
+    const trips = await tripsOfTransaction(async (trx) => {
+      await trx.selectFrom('users').select('id').where('id', '=', u.id).execute();
+      const dated = { ...message(u.id, '带日期'), createdAt: new Date('2026-12-05T08:00:00.000Z') };
+      await writeAtCommit(
+        trx,
+        trx
+          .insertInto('messages')
+          .values(dated as unknown as ReturnType<typeof message>)
+          .returning('title'),
+        (rows) => (thenRows = rows),
+      );
+    });
+    expect(thenRows).toEqual([{ title: '带日期' }]);
+    const [stored] = await t.database.db
+      .selectFrom('messages')
+      .select(['title', 'createdAt'])
+      .where('userId', '=', u.id)
+      .execute();
+    expect(stored.title).toBe('带日期');
+    expect(new Date(stored.createdAt).toISOString()).toBe('2026-12-05T08:00:00.000Z');
+    // PostgreSQL: begin with the read, the held write alone, then the commit
+    expect(trips).toBe(t.database.dialect === 'postgres' ? 3 : 0);
+  });
+
   it('are not stored when the transaction rolls back, and nothing of it is', async () => {
     const u = await makeUser(t);
     await expect(

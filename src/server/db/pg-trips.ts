@@ -123,19 +123,22 @@ class TripSavingConnection implements DatabaseConnection {
     if (!this.begun && !held.length) return; // nothing was asked of the server
     this.begun = true;
     const texts = held.map((h) => inlined(h.query));
+    let rows: unknown[][];
     if (texts.every((t): t is string => t !== null)) {
       const all = [...(sendBegin ? ['begin'] : []), ...texts, 'commit'];
       const raw = await this.send(all.join(';\n'));
       const results = Array.isArray(raw) ? raw : [raw];
-      const first = sendBegin ? 1 : 0;
-      held.forEach((h, i) => h.then?.(results[first + i].rows ?? []));
       this.checkCommitted(toLast(raw));
+      rows = held.map((_h, i) => results[(sendBegin ? 1 : 0) + i].rows ?? []);
     } else {
       if (sendBegin) await this.client.query('begin');
-      for (const h of held) h.then?.(toResult(await this.send(h.query.sql, h.query.parameters)).rows);
+      rows = [];
+      for (const h of held) rows.push(toResult(await this.send(h.query.sql, h.query.parameters)).rows);
       this.checkCommitted(toLast(await this.send('commit')));
     }
     this.begun = false;
+    // only once committed: a `then` may tell others (the catalogue) about what the transaction wrote
+    held.forEach((h, i) => h.then?.(rows[i]));
   }
 
   /** PostgreSQL answers COMMIT with ROLLBACK when an earlier error left the transaction aborted. */
@@ -205,7 +208,8 @@ interface Compilable<R> {
 /**
  * A write whose effect nothing reads back in this transaction (an audit entry, a history row, a message, a mail):
  * on PostgreSQL inside a transaction it is sent with the commit, in the commit's trip, and fails the commit if it
- * fails; elsewhere it runs at once. `then` gets the rows it returns.
+ * fails; elsewhere it runs at once. `then` gets the rows it returns: held, once the transaction has committed;
+ * elsewhere, right after the statement (on SQLite a transaction is this thread's until its commit).
  */
 export async function writeAtCommit<R>(db: Db, q: Compilable<R>, then?: (rows: R[]) => void): Promise<void> {
   if (db.isTransaction) {
