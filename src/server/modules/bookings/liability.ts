@@ -10,8 +10,12 @@ export async function liabilityText(db: Db): Promise<string> {
     .select('valueJson')
     .where('key', '=', LIABILITY_KEY)
     .executeTakeFirst();
-  const v = (typeof row?.valueJson === 'string' ? JSON.parse(row.valueJson) : row?.valueJson) as
-    { text?: string } | undefined;
+  return liabilityFrom(row?.valueJson);
+}
+
+/** The 责任说明 of the setting's stored value (none: the default text), for a statement that read it alongside. */
+export function liabilityFrom(valueJson: unknown): string {
+  const v = (typeof valueJson === 'string' ? JSON.parse(valueJson) : valueJson) as { text?: string } | null | undefined;
   return v?.text?.trim() ? v.text : DEFAULT_LIABILITY_TEXT;
 }
 

@@ -28,6 +28,7 @@ import { attachment, XLSX_MIME } from '../../platform/excel';
 import { registerFileAccess } from '../files/service';
 import { actorOf } from './access';
 import * as cmd from './commands';
+import * as form from './form';
 import * as q from './queries';
 import { liabilityText } from './liability';
 import { maySeeBooking } from '../../../domain/booking';
@@ -94,7 +95,7 @@ export async function bookingRoutes(app: FastifyInstance, deps: Deps) {
       config: member,
       schema: { tags, summary: '新建预约单（保存为待提交）', body: BookingFields, response: { 201: BookingSaveReply } },
     },
-    async (req, reply) => reply.status(201).send(await cmd.create(deps, req, req.body)),
+    async (req, reply) => reply.status(201).send(await form.create(deps, req, req.body)),
   );
 
   r.get(
@@ -154,13 +155,13 @@ export async function bookingRoutes(app: FastifyInstance, deps: Deps) {
         response: { 200: BookingSaveReply },
       },
     },
-    async (req) => cmd.update(deps, req, req.params.id, req.body),
+    async (req) => form.update(deps, req, req.params.id, req.body),
   );
 
   r.delete(
     '/bookings/:id',
     { config: member, schema: { tags, summary: '删除待提交的预约单', params: IdParams, response: { 200: Ok } } },
-    async (req) => cmd.remove(deps, req, req.params.id),
+    async (req) => form.remove(deps, req, req.params.id),
   );
 
   r.post(
@@ -175,7 +176,7 @@ export async function bookingRoutes(app: FastifyInstance, deps: Deps) {
         response: { 200: BookingSaveReply },
       },
     },
-    async (req) => cmd.submit(deps, req, req.params.id),
+    async (req) => form.submit(deps, req, req.params.id),
   );
 
   r.post(
@@ -190,7 +191,7 @@ export async function bookingRoutes(app: FastifyInstance, deps: Deps) {
         response: { 200: BookingSaveReply },
       },
     },
-    async (req) => cmd.withdraw(deps, req, req.params.id, req.body.comment ?? null),
+    async (req) => form.withdraw(deps, req, req.params.id, req.body.comment ?? null),
   );
 
   r.post(

@@ -111,6 +111,25 @@ export async function storeUpload(
   req: FastifyRequest,
   o: UploadOptions,
 ): Promise<StoredFileT & { row: FileRow }> {
+  const stored = await storeUploadObjects(deps, req, o);
+  try {
+    await deps.database.db.insertInto('files').values(stored.row).execute();
+  } catch (e) {
+    await removeStored(deps, [stored.row.storageKey, stored.row.thumbKey]);
+    throw e;
+  }
+  return stored;
+}
+
+/**
+ * storeUpload without the `files` row: the caller inserts `row` in its own transaction, and on failure removes the
+ * stored objects (`removeStored(deps, [row.storageKey, row.thumbKey])`).
+ */
+export async function storeUploadObjects(
+  deps: Deps,
+  req: FastifyRequest,
+  o: UploadOptions,
+): Promise<StoredFileT & { row: FileRow }> {
   const { data, filename } = await readUpload(req, o);
   if (data.length > o.maxBytes) throw tooLarge(o);
   const type: DetectedType | null = detectFileType(data);
@@ -129,25 +148,24 @@ export async function storeUpload(
   let thumbKey: string | null = null;
   try {
     if (thumb) thumbKey = await deps.storage.put(thumb.data, thumb.ext);
-    const row: FileRow = {
-      id: newId(),
-      orgId: o.orgId,
-      purpose: o.purpose,
-      storageKey,
-      thumbKey,
-      originalName: safeName(filename, type.ext),
-      mime: type.mime,
-      size: data.length,
-      sha256: crypto.createHash('sha256').update(data).digest('hex'),
-      createdBy: req.actor?.userId ?? null,
-      createdAt: deps.clock.now().toISOString(),
-    };
-    await deps.database.db.insertInto('files').values(row).execute();
-    return { ...toStored(row), row };
   } catch (e) {
-    await removeStored(deps, [storageKey, thumbKey]);
+    await removeStored(deps, [storageKey]);
     throw e;
   }
+  const row: FileRow = {
+    id: newId(),
+    orgId: o.orgId,
+    purpose: o.purpose,
+    storageKey,
+    thumbKey,
+    originalName: safeName(filename, type.ext),
+    mime: type.mime,
+    size: data.length,
+    sha256: crypto.createHash('sha256').update(data).digest('hex'),
+    createdBy: req.actor?.userId ?? null,
+    createdAt: deps.clock.now().toISOString(),
+  };
+  return { ...toStored(row), row };
 }
 
 /** Deletes `files` rows inside the caller's transaction; returns the storage keys to remove after it commits. */
