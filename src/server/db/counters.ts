@@ -6,15 +6,11 @@ import type { Db } from './connect';
  * is never handed out twice, also when what it named is deleted later.
  */
 export async function nextInSeries(trx: Db, key: string): Promise<number> {
-  await trx
-    .insertInto('counters')
-    .values({ key, last: 0 })
-    .onConflict((oc) => oc.column('key').doNothing())
-    .execute();
+  // one statement (one trip on PostgreSQL): the first number of a series inserts its row, the others update it
   const r = await trx
-    .updateTable('counters')
-    .set((eb) => ({ last: eb('last', '+', 1) }))
-    .where('key', '=', key)
+    .insertInto('counters')
+    .values({ key, last: 1 })
+    .onConflict((oc) => oc.column('key').doUpdateSet((eb) => ({ last: eb('counters.last', '+', 1) })))
     .returning('last')
     .executeTakeFirstOrThrow();
   return Number(r.last);
