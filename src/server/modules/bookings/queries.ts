@@ -20,7 +20,7 @@ import type { Deps } from '../../deps';
 import type { Actor } from '../../http/actor';
 import * as files from '../files/service';
 import { actorOf, loadVisible } from './access';
-import { pickInstruments } from './form';
+import { pickInstruments } from './picking';
 import { liabilityText } from './liability';
 import { actionLabel } from './transition';
 
