@@ -31,7 +31,7 @@ try {
 const CHECKPOINT_MS = 200;
 const post = (m: FromWorker) => port.postMessage(m);
 const { config, connection, writer } = workerData as WorkerData;
-// the MQTT ingest writes in four lanes at once on PostgreSQL, the refresher in one more
+// the MQTT ingest (one batch at a time) and the statistics refresher share this pool
 const database = connect({ ...connection, poolMax: 6 });
 writeAs(database, writer, (rows) => post({ type: 'live', rows }));
 const deps: JobDeps = { config, database, clock: systemClock, log: console };

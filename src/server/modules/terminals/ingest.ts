@@ -250,8 +250,9 @@ export async function ingestBatch(deps: JobDeps, batch: Incoming[]): Promise<Out
     const dialect = deps.database.dialect;
     const written: LiveRow[] = [];
     await deps.database.db.transaction().execute(async (trx) => {
-      // one writer per terminal at a time, whichever instance or lane the reading came through (PostgreSQL; SQLite's
-      // write transactions are serialised already): the cursor is read and written under this lock
+      // one writer per terminal at a time, whichever instance or ingest (MQTT, HTTP) the reading came through
+      // (PostgreSQL; SQLite's write transactions are serialised already): the cursor is read and written under
+      // this lock
       if (deps.database.dialect === 'postgres')
         await trx
           .selectFrom('terminals')
