@@ -3,26 +3,26 @@
  *
  * - At start the snapshot is built once (`startCatalogue`); /api/ready says when it is there.
  * - Every FOLLOW_MS a timer reads the feed's head (one primary-key lookup). When it is ahead of the snapshot, the
- *   changes in between are read, the named instruments' rows read again, and the snapshot patched in place
- *   (snapshot.ts `apply`): another instance's write shows within FOLLOW_MS and a catch-up. The timer also prunes
- *   changes older than a day.
+ *   changes in between are read with the named instruments' current rows, in one statement (changedRows), and the
+ *   snapshot patched in place (snapshot.ts `apply`): another instance's write shows within FOLLOW_MS and a
+ *   catch-up. The timer also prunes changes older than a day.
  * - A write made in this process (`wroteLocally`, called by the indexer with its feed number) is visible at once:
- *   until the snapshot holds that number, every search reads the head first and catches up. Searches at once share
- *   one read of the head (sharedHead) and wait for the one catch-up under way. Otherwise a search reads nothing
- *   from the database.
+ *   until the snapshot holds that number, a search catches up to it, without reading the head (followLocal).
+ *   Searches at once wait for the one catch-up under way. Otherwise a search reads nothing from the database.
  * - Only a gap the feed cannot cover (the changes were pruned: the instance was away for a day) builds the whole
  *   snapshot again, in the background: requests are served from the current one until the new one is installed.
  */
+import { PostgresAdapter, sql } from 'kysely';
 import { DomainError } from '../../../domain/errors';
 import type { Db } from '../../db/connect';
 import { clear, newCaches, newStats, type CacheStats } from './cache';
-import { apply, build, COLUMNS, firstPictures, type Orgs, type Snapshot, type Source } from './snapshot';
+import { apply, build, COLUMNS, type Orgs, type Snapshot, type Source } from './snapshot';
 
 interface State {
   snap: Snapshot | null;
   /** the first build, or the rebuild after a gap */
   building: Promise<Snapshot> | null;
-  catching: Promise<void> | null;
+  catching: Promise<unknown> | null;
   stats: CacheStats;
   cacheOn: boolean;
   /** how long a request waits for the first build before it is told to come back (null: as long as it takes) */
@@ -62,7 +62,6 @@ function stateOf(db: Db): State {
 
 /** Above this many changed instruments in one catch-up, building afresh is cheaper than patching. */
 const PATCH_MAX = 50_000;
-const CHUNK = 500;
 /** How often the head is read for writes made by other instances (or processes): visible within this and a catch-up. */
 const FOLLOW_MS = 200;
 const PRUNE_EVERY_MS = 10 * 60_000;
@@ -99,65 +98,82 @@ function rebuild(db: Db, st: State): Promise<Snapshot> {
   return p;
 }
 
-/** Reads the changed instruments' rows and patches the snapshot up to `head`; a gap starts a rebuild instead. */
-async function catchUp(db: Db, st: State, head: number) {
+/**
+ * The changes after `from` up to `head`, each with the current row of its instrument when that is listed (with its
+ * organisation, first picture and fields): one statement, so that a catch-up is one trip to the database. An
+ * instrument changed twice in the range comes twice; at most `PATCH_MAX + 1` changes are read.
+ */
+function changedRows(db: Db, from: number, head: number) {
+  const pg = db.getExecutor().adapter instanceof PostgresAdapter;
+  const fieldList = pg
+    ? sql<string | null>`string_agg(f.field_code, ',')`
+    : sql<string | null>`group_concat(f.field_code, ',')`;
+  return db
+    .selectFrom('catalogueChanges as c')
+    .leftJoin('instruments as i', (j) => j.onRef('i.id', '=', 'c.instrumentId').on('i.state', '=', 'listed'))
+    .leftJoin('organizations as o', 'o.id', 'i.orgId')
+    .select(COLUMNS.map((c) => `i.${c}` as const))
+    .select((eb) => [
+      'c.seq',
+      'c.instrumentId as changedId',
+      'o.name as orgName',
+      'o.cityCode as orgCityCode',
+      'o.type as orgType',
+      eb
+        .selectFrom('instrumentFiles as p')
+        .select('p.fileId')
+        .whereRef('p.instrumentId', '=', 'c.instrumentId')
+        .where('p.kind', '=', 'picture')
+        .orderBy('p.sort')
+        .orderBy('p.fileId')
+        .limit(1)
+        .as('picture'),
+      eb
+        .selectFrom('instrumentFields as f')
+        .select(fieldList.as('codes'))
+        .whereRef('f.instrumentId', '=', 'c.instrumentId')
+        .as('fieldCodes'),
+    ])
+    .where('c.seq', '>', from)
+    .where('c.seq', '<=', head)
+    .limit(PATCH_MAX + 1)
+    .execute();
+}
+
+/**
+ * Patches the snapshot with the changes up to `head` (one read, changedRows). Returns false when the feed does not
+ * hold every number in between: a gap (the changes were pruned) starts a rebuild; a head taken from this process's
+ * own writes (`trusted: false`) may name a number whose transaction rolled back, and the caller reads the real head.
+ */
+async function catchUp(db: Db, st: State, head: number, trusted = true): Promise<boolean> {
   const snap = st.snap!;
   const from = snap.seq;
-  const rows = await db
-    .selectFrom('catalogueChanges')
-    .select(['seq', 'instrumentId'])
-    .where('seq', '>', from)
-    .where('seq', '<=', head)
-    .execute();
+  const rows = await changedRows(db, from, head);
   const seqs = new Set(rows.map((r) => Number(r.seq)));
-  const ids = [...new Set(rows.map((r) => r.instrumentId))];
-  if (seqs.size !== head - from || ids.length > PATCH_MAX) {
+  if (seqs.size !== head - from || rows.length > PATCH_MAX) {
+    if (!trusted) return false;
     void rebuild(db, st).catch(() => undefined);
-    return;
+    return true;
   }
-  const fresh = new Map<string, Source | null>(ids.map((id) => [id, null]));
+  const fresh = new Map<string, Source | null>();
   const fieldCodes = new Map<string, string[]>();
-  const orgIds = new Set<string>();
-  for (let k = 0; k < ids.length; k += CHUNK) {
-    const part = ids.slice(k, k + CHUNK);
-    const rows = (
-      await db
-        .selectFrom('instruments')
-        .select([...COLUMNS])
-        .where('id', 'in', part)
-        .execute()
-    ).filter((r) => r.state === 'listed');
-    const pictures = await firstPictures(
-      db,
-      rows.map((r) => r.id),
-    );
-    for (const r of rows) {
-      fresh.set(r.id, { ...r, picture: pictures.get(r.id) ?? null });
-      orgIds.add(r.orgId);
-    }
-    for (const f of await db
-      .selectFrom('instrumentFields')
-      .select(['instrumentId', 'fieldCode'])
-      .where('instrumentId', 'in', part)
-      .execute()) {
-      (fieldCodes.get(f.instrumentId) ?? fieldCodes.set(f.instrumentId, []).get(f.instrumentId)!).push(f.fieldCode);
-    }
-  }
   const orgs: Orgs = new Map();
-  const orgList = [...orgIds];
-  for (let k = 0; k < orgList.length; k += CHUNK) {
-    for (const o of await db
-      .selectFrom('organizations')
-      .select(['id', 'name', 'cityCode', 'type'])
-      .where('id', 'in', orgList.slice(k, k + CHUNK))
-      .execute()) {
-      orgs.set(o.id, { name: o.name, cityCode: o.cityCode ?? '', type: o.type });
+  for (const r of rows) {
+    if (r.id == null || r.orgName == null) {
+      fresh.set(r.changedId, null);
+      continue;
     }
+    const source = {} as Record<string, unknown>;
+    for (const c of COLUMNS) source[c] = r[c];
+    fresh.set(r.id, { ...(source as Omit<Source, 'picture'>), picture: r.picture ?? null });
+    fieldCodes.set(r.id, r.fieldCodes ? r.fieldCodes.split(',') : []);
+    orgs.set(r.orgId!, { name: r.orgName, cityCode: r.orgCityCode ?? '', type: r.orgType! });
   }
-  if (st.snap !== snap || snap.seq !== from) return; // a rebuild was installed meanwhile: it reads the head again
+  if (st.snap !== snap || snap.seq !== from) return true; // a rebuild was installed meanwhile: it reads the head again
   apply(snap, fresh, fieldCodes, orgs);
   snap.seq = head;
   st.stats.patches++;
+  return true;
 }
 
 /**
@@ -174,8 +190,8 @@ export function wroteLocally(seq: number) {
 /**
  * The feed's head as read after this call began, one read shared by every caller that can take it. A read begun
  * before a call may miss a write that committed just before the call, so such a caller takes the next read, begun
- * when the one under way ends; every call meanwhile shares that one. After a local write, 16 searches at once
- * then cost one or two reads of the head instead of 16 (on PostgreSQL each is a query through the pool).
+ * when the one under way ends; every call meanwhile shares that one. The timer and the searches that fall back to
+ * the head (a local number the feed does not hold) share it.
  */
 function sharedHead(db: Db, st: State): Promise<number> {
   if (!st.headRead) {
@@ -195,10 +211,22 @@ function sharedHead(db: Db, st: State): Promise<number> {
   return st.nextHeadRead;
 }
 
-/** For a search after a write made here: the catch-up under way may bring it, else the snapshot follows the head. */
+/**
+ * For a search after a write made here: the snapshot catches up to that write's number without reading the head.
+ * The number is committed by then but for a write still under way on SQLite (its transaction holds the one
+ * connection, so the read waits for its end) or one that rolled back; when the feed does not hold it, the head is
+ * read as for any other instance's write.
+ */
 async function followLocal(db: Db, st: State): Promise<Snapshot> {
+  const target = localSeq;
   if (st.catching) await st.catching;
-  return st.snap!.seq >= localSeq ? st.snap! : follow(db, st);
+  if (st.snap!.seq < target && !st.building && !st.catching) {
+    st.catching = catchUp(db, st, target, false).finally(() => {
+      st.catching = null;
+    });
+    await st.catching;
+  }
+  return st.snap!.seq >= target || st.building ? st.snap! : follow(db, st);
 }
 
 /** Brings the snapshot up to the feed's head as read now. */
