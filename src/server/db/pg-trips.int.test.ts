@@ -11,7 +11,7 @@ import { makeUser } from '../test/factories';
 import { createTestApp, type TestApp } from '../test/harness';
 import type { Db } from './connect';
 import { newId } from './ids';
-import { writeAtCommit } from './pg-trips';
+import { readTogether, writeAtCommit } from './pg-trips';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -148,5 +148,38 @@ describe('writes held for the commit', () => {
   it('a transaction that asked nothing of the server sends nothing', async () => {
     const trips = await tripsOfTransaction(async () => 'nothing');
     expect(trips).toBe(0);
+  });
+});
+
+describe('reads together', () => {
+  it('come in one trip with the transaction begun, as execute gives them: names, JSON, quotes, empty results', async () => {
+    const u = await makeUser(t);
+    await record(t.database.db, ctx(), { action: 'test.together', subjectId: u.id, detail: { note: `it's 检测` } });
+    let got: unknown[][] = [];
+    const trips = await tripsOfTransaction(async (trx) => {
+      got = await readTogether(trx, [
+        trx.selectFrom('users').select(['id', 'realName']).where('id', '=', u.id),
+        trx.selectFrom('auditLog').select(['subjectId', 'detailJson']).where('action', '=', 'test.together'),
+        trx.selectFrom('users').select('id').where('username', '=', `it's nobody`),
+      ] as const);
+    });
+    const [users, entries, nobody] = got as [
+      { id: string; realName: string }[],
+      { subjectId: string; detailJson: unknown }[],
+      unknown[],
+    ];
+    expect(users).toEqual([{ id: u.id, realName: expect.any(String) }]);
+    expect(entries).toEqual([{ subjectId: u.id, detailJson: { note: `it's 检测` } }]);
+    expect(nobody).toEqual([]);
+    // PostgreSQL: begin and the three reads in one message, then the commit; SQLite: no trips at all
+    expect(trips).toBe(t.database.dialect === 'postgres' ? 2 : 0);
+  });
+
+  it('outside a transaction give the same rows as one by one', async () => {
+    const db = t.database.db;
+    const q = () => db.selectFrom('categories').selectAll().orderBy('code').limit(5);
+    const [together, again] = await readTogether(db, [q(), q()] as const);
+    expect(together).toEqual(await q().execute());
+    expect(again).toEqual(together);
   });
 });

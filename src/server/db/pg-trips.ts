@@ -98,6 +98,18 @@ class TripSavingConnection implements DatabaseConnection {
     return (await this.client.query(text, values ? [...values] : undefined)) as unknown as PgResult | PgResult[];
   }
 
+  /** Statements (parameters written in) in one message, with the `begin` still held: one result each. */
+  async sendTogether(texts: string[]): Promise<PgResult[]> {
+    const begin = this.beginHeld;
+    if (begin) {
+      this.beginHeld = false;
+      this.begun = true;
+    }
+    const raw = await this.send([...(begin ? ['begin'] : []), ...texts].join(';\n'));
+    const results = Array.isArray(raw) ? raw : [raw];
+    return begin ? results.slice(1) : results;
+  }
+
   streamQuery(): AsyncIterableIterator<QueryResult<never>> {
     throw new Error('streaming is not used with PostgreSQL here');
   }
@@ -222,4 +234,35 @@ export async function writeAtCommit<R>(db: Db, q: Compilable<R>, then?: (rows: R
   }
   const rows = await q.execute();
   then?.(rows);
+}
+
+type RowsOf<T> = { -readonly [K in keyof T]: T[K] extends Compilable<infer R> ? R[] : never };
+
+/**
+ * Reads that do not depend on each other, in one trip: on PostgreSQL their statements go in one message (in the
+ * transaction of `db` when it is one), when every parameter can be written in; else, and on SQLite, one after the
+ * other on one connection. The rows come as `execute` gives them (the plugins of `db` applied).
+ */
+export async function readTogether<T extends readonly Compilable<unknown>[]>(db: Db, qs: T): Promise<RowsOf<T>> {
+  const compiled = qs.map((q) => q.compile());
+  const texts = compiled.map(inlined);
+  const executor = db.getExecutor();
+  if (texts.every((t): t is string => t !== null)) {
+    const raw = await executor.provideConnection(async (c) =>
+      c instanceof TripSavingConnection ? c.sendTogether(texts) : null,
+    );
+    if (raw) {
+      const out: unknown[][] = [];
+      for (const [i, r] of raw.entries()) {
+        let result: QueryResult<unknown> = { rows: r.rows ?? [] };
+        for (const plugin of executor.plugins)
+          result = await plugin.transformResult({ result: result as QueryResult<never>, queryId: compiled[i].queryId });
+        out.push(result.rows as unknown[]);
+      }
+      return out as RowsOf<T>;
+    }
+  }
+  const out: unknown[][] = [];
+  for (const q of qs) out.push(await q.execute());
+  return out as RowsOf<T>;
 }

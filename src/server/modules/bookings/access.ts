@@ -46,13 +46,23 @@ export async function loadVisible(
   id: string,
 ): Promise<{ row: BookingRow; who: BookingActor }> {
   const row = await loadRow(deps.database.db, id);
+  return { row: row!, who: await visibleTo(deps, req, id, row) };
+}
+
+/** Who the caller is to a booking read already (undefined: none such); 404 and an audit entry when they may not see it. */
+export async function visibleTo(
+  deps: Deps,
+  req: FastifyRequest,
+  id: string,
+  row: Pick<BookingRow, 'state' | 'consumerOrgId' | 'providerOrgId' | 'applicantId'> | undefined,
+): Promise<BookingActor> {
   if (!row) throw notFound('预约单');
   const who = actorOf(req.actor, row);
   if (!maySeeBooking(row.state, who)) {
     await recordDenied(deps, req, id);
     throw notFound('预约单');
   }
-  return { row, who };
+  return who;
 }
 
 const recordDenied = (deps: Deps, req: FastifyRequest, id: string) =>

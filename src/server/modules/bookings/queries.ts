@@ -1,4 +1,4 @@
-/** Reading bookings: the form's start, the detail view, the two lists with counts, the Excel export, ratings. */
+/** Reading bookings: the form's start, the detail view, the two lists with counts, the Excel export. */
 import { newWorkbook } from '../../platform/excel';
 import type { FastifyRequest } from 'fastify';
 import {
@@ -10,16 +10,16 @@ import {
   type BookingState,
   type Party,
 } from '../../../domain/booking';
-import { notFound } from '../../../domain/errors';
 import { isBookable } from '../../../domain/instrument';
 import { cityName } from '../../../domain/reference';
 import type { BookingViewT } from '../../../contracts/bookings';
 import type { Db } from '../../db/connect';
 import { contains } from '../../db/like';
+import { readTogether } from '../../db/pg-trips';
 import type { Deps } from '../../deps';
 import type { Actor } from '../../http/actor';
 import * as files from '../files/service';
-import { actorOf, loadVisible } from './access';
+import { actorOf, visibleTo } from './access';
 import { pickInstruments } from './picking';
 import { liabilityText } from './liability';
 import { actionLabel } from './transition';
@@ -92,8 +92,22 @@ const stored = (f: { id: string; originalName: string; mime: string; size: numbe
 /** The booking page: everything both parties may see, the actions the caller may take now, and the history. */
 export async function view(deps: Deps, req: FastifyRequest, id: string): Promise<BookingViewT> {
   const { db } = deps.database;
-  const { row, who } = await loadVisible(deps, req, id);
-  const [items, links, events, rating, applicant, consumer, provider] = await Promise.all([
+  // the booking with its parties, and what hangs off it, in one trip (PostgreSQL); who may see it is decided after
+  const [[row], items, links, events, [rating]] = await readTogether(db, [
+    db
+      .selectFrom('bookings')
+      .innerJoin('users', 'users.id', 'bookings.applicantId')
+      .innerJoin('organizations as c', 'c.id', 'bookings.consumerOrgId')
+      .innerJoin('organizations as p', 'p.id', 'bookings.providerOrgId')
+      .selectAll('bookings')
+      .select([
+        'users.realName as applicantName',
+        'c.name as consumerName',
+        'c.cityCode as consumerCity',
+        'p.name as providerName',
+        'p.cityCode as providerCity',
+      ])
+      .where('bookings.id', '=', id),
     db
       .selectFrom('bookingItems')
       .innerJoin('instruments', 'instruments.id', 'bookingItems.instrumentId')
@@ -113,25 +127,20 @@ export async function view(deps: Deps, req: FastifyRequest, id: string): Promise
         'bookingItems.subtotalFen',
       ])
       .where('bookingItems.bookingId', '=', id)
-      .orderBy('bookingItems.sort')
-      .execute(),
+      .orderBy('bookingItems.sort'),
     db
       .selectFrom('bookingFiles')
       .innerJoin('files', 'files.id', 'bookingFiles.fileId')
       .select(['bookingFiles.slot', 'files.id', 'files.originalName', 'files.mime', 'files.size', 'files.thumbKey'])
       .where('bookingFiles.bookingId', '=', id)
-      .orderBy('bookingFiles.createdAt')
-      .execute(),
-    db.selectFrom('bookingEvents').selectAll().where('bookingId', '=', id).orderBy('at').orderBy('id').execute(),
-    db
-      .selectFrom('bookingRatings')
-      .select(['stars', 'comment', 'createdAt'])
-      .where('bookingId', '=', id)
-      .executeTakeFirst(),
-    db.selectFrom('users').select(['id', 'realName']).where('id', '=', row.applicantId).executeTakeFirstOrThrow(),
-    orgBrief(db, row.consumerOrgId),
-    orgBrief(db, row.providerOrgId),
-  ]);
+      .orderBy('bookingFiles.createdAt'),
+    db.selectFrom('bookingEvents').selectAll().where('bookingId', '=', id).orderBy('at').orderBy('id'),
+    db.selectFrom('bookingRatings').select(['stars', 'comment', 'createdAt']).where('bookingId', '=', id),
+  ] as const);
+  const who = await visibleTo(deps, req, id, row);
+  const consumer = { id: row.consumerOrgId, name: row.consumerName, cityName: cityName(row.consumerCity) };
+  const provider = { id: row.providerOrgId, name: row.providerName, cityName: cityName(row.providerCity) };
+  const applicant = { id: row.applicantId, realName: row.applicantName };
   let actions: BookingAction[] = availableActions(row.state, who);
   if (rating) actions = actions.filter((a) => a !== 'rate');
   const slot = (s: string) => links.filter((l) => l.slot === s).map(stored);
@@ -227,7 +236,8 @@ function scoped(db: Db, orgId: string, q: ListQuery) {
   return base;
 }
 
-async function rowsFor(db: Db, actor: Actor, q: ListQuery, page: { limit: number; offset: number }) {
+/** The statements of one page: its rows, and the instrument names of its bookings (both from the page's ids). */
+function pageQueries(db: Db, actor: Actor, q: ListQuery, page: { limit: number; offset: number }) {
   const orgId = actor.org!.id;
   let base = scoped(db, orgId, q);
   if (q.state) base = base.where('bookings.state', '=', q.state as BookingState);
@@ -240,7 +250,7 @@ async function rowsFor(db: Db, actor: Actor, q: ListQuery, page: { limit: number
     .limit(page.limit)
     .offset(page.offset);
   const other = q.side === 'consumer' ? 'bookings.providerOrgId' : 'bookings.consumerOrgId';
-  const rows = await db
+  const rows = db
     .selectFrom('bookings')
     .where('bookings.id', 'in', ids)
     .innerJoin('organizations', 'organizations.id', other)
@@ -267,21 +277,20 @@ async function rowsFor(db: Db, actor: Actor, q: ListQuery, page: { limit: number
           .as('stars'),
     ])
     .orderBy('bookings.createdAt', 'desc')
-    .orderBy('bookings.id', 'desc')
-    .execute();
-  const names = rows.length
-    ? await db
-        .selectFrom('bookingItems')
-        .innerJoin('instruments', 'instruments.id', 'bookingItems.instrumentId')
-        .select(['bookingItems.bookingId', 'instruments.name'])
-        .where(
-          'bookingItems.bookingId',
-          'in',
-          rows.map((r) => r.id),
-        )
-        .orderBy('bookingItems.sort')
-        .execute()
-    : [];
+    .orderBy('bookings.id', 'desc');
+  const names = db
+    .selectFrom('bookingItems')
+    .innerJoin('instruments', 'instruments.id', 'bookingItems.instrumentId')
+    .select(['bookingItems.bookingId', 'instruments.name'])
+    .where('bookingItems.bookingId', 'in', ids)
+    .orderBy('bookingItems.sort');
+  return { rows, names };
+}
+
+type PageRows = Awaited<ReturnType<ReturnType<typeof pageQueries>['rows']['execute']>>;
+type PageNames = Awaited<ReturnType<ReturnType<typeof pageQueries>['names']['execute']>>;
+
+function listItems(actor: Actor, rows: PageRows, names: PageNames) {
   const byBooking = new Map<string, string[]>();
   for (const n of names) (byBooking.get(n.bookingId) ?? byBooking.set(n.bookingId, []).get(n.bookingId)!).push(n.name);
   return rows.map((r) => {
@@ -309,14 +318,15 @@ async function rowsFor(db: Db, actor: Actor, q: ListQuery, page: { limit: number
 /** 我的预约 / 我的被预约: one page, the total of the tab, and the count of every tab (with the same search). */
 export async function list(db: Db, actor: Actor, q: ListQuery & { page: number; pageSize: number }) {
   const orgId = actor.org!.id;
-  // the counts and the page side by side (on PostgreSQL two pooled connections; on SQLite one after the other)
-  const [grouped, items] = await Promise.all([
+  const page = pageQueries(db, actor, q, { limit: q.pageSize, offset: (q.page - 1) * q.pageSize });
+  // the counts, the page and its names in one trip (PostgreSQL: one message on one connection)
+  const [grouped, rows, names] = await readTogether(db, [
     scoped(db, orgId, q)
       .select(['bookings.state', (eb) => eb.fn.countAll<number>().as('n')])
-      .groupBy('bookings.state')
-      .execute(),
-    rowsFor(db, actor, q, { limit: q.pageSize, offset: (q.page - 1) * q.pageSize }),
-  ]);
+      .groupBy('bookings.state'),
+    page.rows,
+    page.names,
+  ] as const);
   const counts: Record<string, number> = { all: 0 };
   for (const s of BOOKING_STATES) if (q.side === 'consumer' || s !== 'draft') counts[s] = 0;
   for (const g of grouped) {
@@ -324,14 +334,15 @@ export async function list(db: Db, actor: Actor, q: ListQuery & { page: number; 
     counts.all += Number(g.n);
   }
   const total = q.state ? (counts[q.state] ?? 0) : counts.all;
-  return { items, total, page: q.page, pageSize: q.pageSize, counts };
+  return { items: listItems(actor, rows, names), total, page: q.page, pageSize: q.pageSize, counts };
 }
 
 export const EXPORT_LIMIT = 10_000;
 
 /** 导出Excel: the rows of the list as filtered (at most 10,000), in an .xlsx. */
 export async function exportXlsx(db: Db, actor: Actor, q: ListQuery): Promise<Buffer> {
-  const rows = await rowsFor(db, actor, q, { limit: EXPORT_LIMIT, offset: 0 });
+  const page = pageQueries(db, actor, q, { limit: EXPORT_LIMIT, offset: 0 });
+  const rows = listItems(actor, ...(await readTogether(db, [page.rows, page.names] as const)));
   const wb = await newWorkbook();
   const ws = wb.addWorksheet(q.side === 'consumer' ? '我的预约' : '我的被预约');
   ws.columns = [
@@ -362,44 +373,4 @@ export async function exportXlsx(db: Db, actor: Actor, q: ListQuery): Promise<Bu
     });
   }
   return Buffer.from(await wb.xlsx.writeBuffer());
-}
-
-// ------------------------------------------------------------------ ratings on the instrument page
-
-/** The consumer's name on a public comment: the first characters only. */
-const masked = (name: string) => `${[...name].slice(0, 2).join('')}****`;
-
-export async function ratings(db: Db, instrumentId: string) {
-  const inst = await db
-    .selectFrom('instruments')
-    .select(['state', 'ratingSum', 'ratingCount'])
-    .where('id', '=', instrumentId)
-    .executeTakeFirst();
-  if (!inst || inst.state !== 'listed') throw notFound('仪器');
-  const base = db
-    .selectFrom('bookingRatings')
-    .innerJoin('bookingItems', 'bookingItems.bookingId', 'bookingRatings.bookingId')
-    .where('bookingItems.instrumentId', '=', instrumentId);
-  const [dist, recent] = await Promise.all([
-    base
-      .select(['bookingRatings.stars', (eb) => eb.fn.countAll<number>().as('n')])
-      .groupBy('bookingRatings.stars')
-      .execute(),
-    base
-      .innerJoin('bookings', 'bookings.id', 'bookingRatings.bookingId')
-      .innerJoin('organizations', 'organizations.id', 'bookings.consumerOrgId')
-      .select(['bookingRatings.stars', 'bookingRatings.comment', 'bookingRatings.createdAt', 'organizations.name'])
-      .orderBy('bookingRatings.createdAt', 'desc')
-      .limit(5)
-      .execute(),
-  ]);
-  const distribution = [0, 0, 0, 0, 0];
-  for (const d of dist) distribution[d.stars - 1] = Number(d.n);
-  const count = Number(inst.ratingCount);
-  return {
-    average: count ? Math.round((Number(inst.ratingSum) / count) * 10) / 10 : null,
-    count,
-    distribution,
-    recent: recent.map((r) => ({ stars: r.stars, comment: r.comment, orgName: masked(r.name), at: r.createdAt })),
-  };
 }

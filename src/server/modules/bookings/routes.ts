@@ -30,6 +30,7 @@ import { actorOf } from './access';
 import * as cmd from './commands';
 import * as form from './form';
 import * as q from './queries';
+import { ratings } from './ratings';
 import { liabilityText } from './liability';
 import { maySeeBooking } from '../../../domain/booking';
 import { departmentMaySeeBooking } from '../vouchers/claims';
@@ -317,6 +318,6 @@ export async function bookingRoutes(app: FastifyInstance, deps: Deps) {
         response: { 200: RatingSummary },
       },
     },
-    async (req) => q.ratings(db, req.params.id),
+    async (req) => ratings(db, req.params.id),
   );
 }
