@@ -152,7 +152,7 @@ describe('writes held for the commit', () => {
 });
 
 describe('reads together', () => {
-  it('come in one trip with the transaction begun, as execute gives them: names, JSON, quotes, empty results', async () => {
+  it('come in one trip with the begin, as execute gives them: names, JSON, quotes, no rows', async () => {
     const u = await makeUser(t);
     await record(t.database.db, ctx(), { action: 'test.together', subjectId: u.id, detail: { note: `it's 检测` } });
     let got: unknown[][] = [];

@@ -49,7 +49,10 @@ export async function loadVisible(
   return { row: row!, who: await visibleTo(deps, req, id, row) };
 }
 
-/** Who the caller is to a booking read already (undefined: none such); 404 and an audit entry when they may not see it. */
+/**
+ * Who the caller is to a booking read already (undefined: none such); 404, and an audit entry, when they may not
+ * see it.
+ */
 export async function visibleTo(
   deps: Deps,
   req: FastifyRequest,

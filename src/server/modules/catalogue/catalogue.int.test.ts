@@ -923,7 +923,7 @@ describe('the in-memory snapshot', () => {
 });
 
 describe('the in-memory snapshot patched in place', () => {
-  it('lets the searches made at once after a local write share one catch-up to its number, reading no head', async () => {
+  it('lets the searches at once after a local write share one catch-up to its number, no head read', async () => {
     const db = t.database.db;
     await snapshot(db);
     const before = cacheStats(db);
