@@ -17,6 +17,7 @@
  */
 import {
   CompiledQuery,
+  PostgresAdapter,
   PostgresDialect,
   type DatabaseConnection,
   type Driver,
@@ -244,10 +245,10 @@ type RowsOf<T> = { -readonly [K in keyof T]: T[K] extends Compilable<infer R> ? 
  * other on one connection. The rows come as `execute` gives them (the plugins of `db` applied).
  */
 export async function readTogether<T extends readonly Compilable<unknown>[]>(db: Db, qs: T): Promise<RowsOf<T>> {
-  const compiled = qs.map((q) => q.compile());
-  const texts = compiled.map(inlined);
   const executor = db.getExecutor();
-  if (texts.every((t): t is string => t !== null)) {
+  const compiled = executor.adapter instanceof PostgresAdapter ? qs.map((q) => q.compile()) : [];
+  const texts = compiled.map(inlined);
+  if (compiled.length && texts.every((t): t is string => t !== null)) {
     const raw = await executor.provideConnection(async (c) =>
       c instanceof TripSavingConnection ? c.sendTogether(texts) : null,
     );
