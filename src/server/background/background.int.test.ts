@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect } from '../db/connect';
 import { shanghaiDate } from '../../domain/instrument';
 import { signReading } from '../modules/terminals/keys';
-import { liveHub, writerOf } from '../modules/terminals/live';
+import { liveHub, stopLiveHub, writerOf } from '../modules/terminals/live';
 import {
   connect as connectMqtt,
   setup,
@@ -67,7 +67,7 @@ describe('the background thread', () => {
       .where('terminalId', '=', s.id)
       .executeTakeFirstOrThrow();
     expect(state.writer).toBe(writerOf(k.t.database));
-    await waitFor(async () => hub.rows.get(s.instrument.id)?.lastAt === state.lastAt, 2000);
+    await waitFor(async () => hub.rows.get(s.instrument.id)?.lastAt === Date.parse(state.lastAt), 2000);
     expect(hub.view(s.instrument.id)).toMatchObject({ status: 'idle', lastMessageAt: state.lastAt });
     // the thread sends its counts once a second
     await waitFor(async () => (await metric('applied')) === 2, 5000);
@@ -92,6 +92,61 @@ describe('the background thread', () => {
     );
     await new Promise((r) => setTimeout(r, 500));
     expect(await stored(k.t, s.id)).toBe(2);
+  });
+
+  it("polls the other instances' states and sweeps silent terminals for the main thread's hub, which reads none", async () => {
+    const s = await setup(k);
+    // a hub of an app with the thread: its first load only, no poll or sweep of its own
+    stopLiveHub(k.t.deps);
+    const deps = { ...k.t.deps, backgroundThread: true };
+    const hub = await liveHub(deps);
+    const config = { ...k.t.deps.config, STATS_REFRESH_MS: 0, TERMINAL_HEARTBEAT_SECONDS: 5 };
+    const t = startBackgroundThread({ ...deps, config }, k.t.connection);
+    const asOther = async (version: number, receivedAgoMs: number) => {
+      const now = Date.now();
+      const row = {
+        terminalId: s.id,
+        instrumentId: s.instrument.id,
+        lastSeq: version,
+        lastAt: new Date(now - receivedAgoMs).toISOString(),
+        lastReceivedAt: new Date(now - receivedAgoMs).toISOString(),
+        isPowered: true,
+        isInUse: true,
+        isOffline: false,
+        isClockSkewed: false,
+        openJson: JSON.stringify({}),
+        version,
+        writer: 'another-instance',
+        updatedAt: new Date(now).toISOString(),
+      };
+      await k.t.database.db
+        .insertInto('terminalState')
+        .values(row)
+        .onConflict((oc) => oc.column('terminalId').doUpdateSet(row))
+        .execute();
+    };
+    try {
+      await t.started;
+      // another instance's reading: the thread's poll reads it and sends it over
+      await asOther(1, 0);
+      await waitFor(async () => hub.view(s.instrument.id).status === 'in_use', 3000);
+      // then silence beyond the heartbeat: the thread's sweep marks it offline, its poll sends that over
+      await asOther(2, 6000);
+      await waitFor(async () => hub.view(s.instrument.id).status === 'offline', 5000);
+      const swept = await k.t.database.db
+        .selectFrom('terminalState')
+        .select(['isOffline', 'writer'])
+        .where('terminalId', '=', s.id)
+        .executeTakeFirstOrThrow();
+      expect(swept).toMatchObject({ isOffline: true, writer: '' });
+    } finally {
+      await t.stop();
+    }
+    // the thread stopped, nothing carries another instance's write to this hub
+    await asOther(3, 0);
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(hub.view(s.instrument.id).status).toBe('offline');
+    stopLiveHub(deps);
   });
 
   it("checkpoints the write-ahead log that the requests' connection leaves to it (SQLite)", async () => {

@@ -22,7 +22,7 @@ import { build, stop as stopEsbuild } from 'esbuild';
 import type { Config } from '../config';
 import type { ConnectOptions } from '../db/connect';
 import type { Deps } from '../deps';
-import { applyLocal, writerOf, type LiveRow } from '../modules/terminals/live';
+import { applyPacket, writerOf, type LivePacket } from '../modules/terminals/live';
 import { addCounts, type Outcome } from '../modules/terminals/outcomes';
 
 export interface WorkerData {
@@ -37,7 +37,7 @@ export type FromWorker =
   | { type: 'started' }
   | { type: 'stopped' }
   | { type: 'counts'; tally: Partial<Record<Outcome, number>> }
-  | { type: 'live'; rows: LiveRow[] };
+  | { type: 'live'; packet: LivePacket };
 
 const RESTART_MS = 1000;
 const STOP_TIMEOUT_MS = 15_000;
@@ -93,7 +93,7 @@ export function startBackgroundThread(deps: Deps, connection: ConnectOptions): B
     worker = w;
     w.on('message', (m: FromWorker) => {
       if (m.type === 'counts') addCounts(deps, m.tally);
-      else if (m.type === 'live') applyLocal(deps, m.rows);
+      else if (m.type === 'live') applyPacket(deps, m.packet);
       else if (m.type === 'started') markStarted();
     });
     w.on('error', (e) => {

@@ -1,7 +1,8 @@
 /**
  * The background thread (see thread.ts): the main thread's configuration, its own connection to the same database,
- * and the jobs that run all day without a request behind them: the statistics refresher and the MQTT ingest. It
- * sends the main thread the terminal statuses it committed and the ingest's outcome counts, and stops when told to:
+ * and the jobs that run all day without a request behind them: the statistics refresher, the MQTT ingest, and the
+ * live hub's poll and offline sweep. It sends the main thread the terminal statuses it committed or read and the
+ * ingest's outcome counts, and stops when told to:
  * the batch being written commits and is acknowledged, the rest stays with the broker.
  */
 import fs from 'node:fs';
@@ -12,7 +13,7 @@ import type { JobDeps } from '../deps';
 import { systemClock } from '../platform/clock';
 import { startStatsRefresh } from '../modules/stats/refresher';
 import { countInto, type Outcome } from '../modules/terminals/outcomes';
-import { writeAs } from '../modules/terminals/live';
+import { LivePoller, packLive, runLiveJobs, writeAs, type LiveRow } from '../modules/terminals/live';
 import { MqttIngest } from '../modules/terminals/mqtt';
 import type { FromWorker, ToWorker, WorkerData } from './thread';
 
@@ -29,11 +30,15 @@ try {
 }
 /** how often the write-ahead log is checkpointed (50 writes/s add about 100 pages in this time) */
 const CHECKPOINT_MS = 200;
-const post = (m: FromWorker) => port.postMessage(m);
+const post = (m: FromWorker, transfer?: ArrayBuffer[]) => port.postMessage(m, transfer);
 const { config, connection, writer } = workerData as WorkerData;
 // the MQTT ingest (one batch at a time) and the statistics refresher share this pool
 const database = connect({ ...connection, poolMax: 6 });
-writeAs(database, writer, (rows) => post({ type: 'live', rows }));
+const sendLive = (rows: LiveRow[]) => {
+  const packet = packLive(rows);
+  post({ type: 'live', packet }, [packet.nums.buffer as ArrayBuffer]);
+};
+writeAs(database, writer, sendLive);
 const deps: JobDeps = { config, database, clock: systemClock, log: console };
 
 // outcome counts, sent once a second rather than per batch
@@ -50,12 +55,15 @@ const counter = setInterval(flush, 1000);
 const checkpoints = database.checkpoint ? setInterval(database.checkpoint, CHECKPOINT_MS) : null;
 
 const stopStats = startStatsRefresh(deps);
+// the live hub's poll of the other instances' states and the offline sweep: what they read goes to the main thread
+const stopLive = runLiveJobs(deps, new LivePoller(deps, sendLive));
 const ingest = new MqttIngest(deps);
 
 port.on('message', (m: ToWorker) => {
   if (m.type !== 'stop') return;
   void (async () => {
     stopStats();
+    stopLive();
     await ingest.stop();
     clearInterval(counter);
     if (checkpoints) clearInterval(checkpoints);
