@@ -213,7 +213,7 @@ export class TripSavingPostgresDialect extends PostgresDialect {
   }
 }
 
-interface Compilable<R> {
+export interface Compilable<R> {
   compile(): CompiledQuery<R>;
   execute(): Promise<R[]>;
 }

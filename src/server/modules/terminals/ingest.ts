@@ -3,7 +3,9 @@
  * HMAC of the signed text with its key; the topic names the same terminal), then one transaction per batch:
  * store the readings ((terminal, seq) unique: a repeat is never applied twice), advance each terminal's cursor
  * (a late reading replays the terminal from before it), write the intervals and the cursor, recompute the touched
- * daily totals. Refused readings are counted (metrics.ts) and never written.
+ * daily totals. Refused readings are counted (metrics.ts) and never written. On PostgreSQL a batch without late
+ * readings is five trips, ten before (db/pg-trips.ts): the keys; the begin, the lock, the readings and the cursors;
+ * the intervals; the day's intervals and bookings; the cursors and the daily totals with the commit.
  */
 import type { z } from 'zod';
 import { ReadingBody } from '../../../contracts/terminals';
@@ -20,11 +22,12 @@ import {
 import type { Db } from '../../db/connect';
 type Dialect = 'sqlite' | 'postgres';
 import { newId } from '../../db/ids';
+import { readTogether, writeAtCommit } from '../../db/pg-trips';
 import type { JobDeps } from '../../deps';
 import { openKey, signatureValid, signedText } from './keys';
 import { applyLocal, writerOf, type LiveRow } from './live';
 import { count, type Outcome } from './outcomes';
-import { insertRows, upsertTail } from './rows';
+import { insertRows, insertStatements, upsertTail } from './rows';
 import { recomputeDaily, TouchedDays, type Touched } from './usage';
 
 const ReadingMessage = ReadingBody;
@@ -249,21 +252,16 @@ export async function ingestBatch(deps: JobDeps, batch: Incoming[]): Promise<Out
     const writer = writerOf(deps.database);
     const dialect = deps.database.dialect;
     const written: LiveRow[] = [];
+    let afterCommit = () => undefined as void;
     await deps.database.db.transaction().execute(async (trx) => {
-      // one writer per terminal at a time, whichever instance or ingest (MQTT, HTTP) the reading came through
+      // one trip on PostgreSQL (with the begin): the lock, the readings, the cursors.
+      // One writer per terminal at a time, whichever instance or ingest (MQTT, HTTP) the reading came through
       // (PostgreSQL; SQLite's write transactions are serialised already): the cursor is read and written under
-      // this lock
-      if (deps.database.dialect === 'postgres')
-        await trx
-          .selectFrom('terminals')
-          .select('id')
-          .where('id', 'in', [...new Set(accepted.map((m) => m.terminal))].sort())
-          .orderBy('id')
-          .forUpdate()
-          .execute();
-      // (terminal, seq) unique: what is already stored (or twice in this batch) is a duplicate
-      const fresh = new Set<string>();
-      const inserted = await insertRows<{ terminalId: string; seq: number | string }>(
+      // this lock, which comes first. (terminal, seq) unique: what is already stored (or twice in this batch) is a
+      // duplicate.
+      const terminalIds = [...new Set(accepted.map((m) => m.terminal))].sort();
+      const lock = trx.selectFrom('terminals').select('id').where('id', 'in', terminalIds).orderBy('id').forUpdate();
+      const messages = insertStatements<{ terminalId: string; seq: number | string }>(
         trx,
         {
           table: 'terminal_messages',
@@ -286,6 +284,18 @@ export async function ingestBatch(deps: JobDeps, batch: Incoming[]): Promise<Out
           ];
         }),
       );
+      const cursors = trx.selectFrom('terminalState').selectAll().where('terminalId', 'in', terminalIds);
+      const results = (await readTogether(trx, [
+        ...(dialect === 'postgres' ? [lock] : []),
+        ...messages,
+        cursors,
+      ])) as unknown[][];
+      const inserted = results.slice(dialect === 'postgres' ? 1 : 0, -1).flat() as {
+        terminalId: string;
+        seq: number;
+      }[];
+      const states = results[results.length - 1] as Awaited<ReturnType<typeof cursors.execute>>;
+      const fresh = new Set<string>();
       for (const r of inserted) fresh.add(`${r.terminalId}|${Number(r.seq)}`);
       const byTerminal = new Map<string, (Accepted & { index: number })[]>();
       for (const m of accepted) {
@@ -298,14 +308,9 @@ export async function ingestBatch(deps: JobDeps, batch: Incoming[]): Promise<Out
         byTerminal.set(m.terminal, [...(byTerminal.get(m.terminal) ?? []), m]);
       }
       if (!byTerminal.size) return;
-      const states = await trx
-        .selectFrom('terminalState')
-        .selectAll()
-        .where('terminalId', 'in', [...byTerminal.keys()])
-        .execute();
       const stateOf = new Map(states.map((s) => [s.terminalId, s]));
       const intervals: ReturnType<typeof intervalRow>[] = [];
-      const stateRows = [];
+      const stateRows: (LiveRow & { lastSeq: number; openJson: string; writer: string })[] = [];
       const lateKeys: { terminalId: string; seq: number }[] = [];
       const touched = new TouchedDays();
       for (const [terminalId, msgs] of byTerminal) {
@@ -348,9 +353,20 @@ export async function ingestBatch(deps: JobDeps, batch: Incoming[]): Promise<Out
         });
       }
       await upsertIntervals(trx, dialect, intervals);
-      // the version counts every write of the row in the database itself: the offline sweep of another instance may
-      // have written it since it was read here, and the hubs keep a row only when its version is higher
-      const versions = await insertRows<{ terminalId: string; version: number }>(
+      for (const k of lateKeys)
+        await trx
+          .updateTable('terminalMessages')
+          .set({ isLate: true })
+          .where('terminalId', '=', k.terminalId)
+          .where('seq', '=', k.seq)
+          .execute();
+      await recomputeDaily(trx, touched, now, dialect);
+      // the cursors go with the commit (one trip on PostgreSQL). The version counts every write of the row in the
+      // database itself: the offline sweep of another instance may have written it since it was read here, and the
+      // hubs keep a row only when its version is higher. ("terminalId": the rows a held write returns come as
+      // PostgreSQL names them.)
+      const versionOf = new Map<string, number>();
+      for (const statement of insertStatements<{ terminalId: string; version: number }>(
         trx,
         {
           table: 'terminal_state',
@@ -358,7 +374,7 @@ export async function ingestBatch(deps: JobDeps, batch: Incoming[]): Promise<Out
           tail: `${upsertTail(
             ['terminal_id'],
             STATE_COLUMNS.filter((c) => c !== 'terminal_id' && c !== 'instrument_id' && c !== 'version'),
-          )}, version = terminal_state.version + 1 returning terminal_id, version`,
+          )}, version = terminal_state.version + 1 returning terminal_id as "terminalId", version`,
           dialect,
         },
         stateRows.map((r) => [
@@ -377,18 +393,16 @@ export async function ingestBatch(deps: JobDeps, batch: Incoming[]): Promise<Out
           r.updatedAt,
         ]),
         300,
-      );
-      for (const k of lateKeys)
-        await trx
-          .updateTable('terminalMessages')
-          .set({ isLate: true })
-          .where('terminalId', '=', k.terminalId)
-          .where('seq', '=', k.seq)
-          .execute();
-      await recomputeDaily(trx, touched, now, dialect);
-      const versionOf = new Map(versions.map((v) => [v.terminalId, Number(v.version)]));
-      for (const r of stateRows) written.push({ ...r, version: versionOf.get(r.terminalId) ?? r.version });
+      ))
+        await writeAtCommit(trx, statement, (rows) => {
+          for (const v of rows) versionOf.set(v.terminalId, Number(v.version));
+        });
+      // read once the commit has answered (on SQLite the versions are there already)
+      afterCommit = () => {
+        for (const r of stateRows) written.push({ ...r, version: versionOf.get(r.terminalId) ?? r.version });
+      };
     });
+    afterCommit();
     applyLocal(deps, written);
   }
   count(deps, outcomes);

@@ -6,6 +6,7 @@
  */
 import { CompiledQuery } from 'kysely';
 import type { Db } from '../../db/connect';
+import type { Compilable } from '../../db/pg-trips';
 
 export interface RowsSpec {
   table: string;
@@ -16,14 +17,14 @@ export interface RowsSpec {
   dialect: 'sqlite' | 'postgres';
 }
 
-/** Inserts rows (arrays of values in `columns` order), `per` rows a statement; returns the rows any `returning` gave. */
-export async function insertRows<R = Record<string, unknown>>(
+/** The statements of `insertRows`, not run yet: to send with others (readTogether, writeAtCommit). */
+export function insertStatements<R = Record<string, unknown>>(
   trx: Db,
   spec: RowsSpec,
   rows: unknown[][],
   per = 400,
-): Promise<R[]> {
-  const out: R[] = [];
+): Compilable<R>[] {
+  const out: Compilable<R>[] = [];
   const head = `insert into ${spec.table} (${spec.columns.join(', ')}) values `;
   for (let k = 0; k < rows.length; k += per) {
     const part = rows.slice(k, k + per);
@@ -37,9 +38,21 @@ export async function insertRows<R = Record<string, unknown>>(
       }
       groups.push(`(${marks.join(', ')})`);
     }
-    const res = await trx.executeQuery<R>(CompiledQuery.raw(`${head}${groups.join(', ')} ${spec.tail}`, params));
-    out.push(...res.rows);
+    const q = CompiledQuery.raw(`${head}${groups.join(', ')} ${spec.tail}`, params) as CompiledQuery<R>;
+    out.push({ compile: () => q, execute: async () => (await trx.executeQuery<R>(q)).rows });
   }
+  return out;
+}
+
+/** Inserts rows (arrays of values in `columns` order), `per` rows a statement; returns the rows any `returning` gave. */
+export async function insertRows<R = Record<string, unknown>>(
+  trx: Db,
+  spec: RowsSpec,
+  rows: unknown[][],
+  per = 400,
+): Promise<R[]> {
+  const out: R[] = [];
+  for (const statement of insertStatements<R>(trx, spec, rows, per)) out.push(...(await statement.execute()));
   return out;
 }
 

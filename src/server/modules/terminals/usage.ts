@@ -15,7 +15,8 @@ import {
   type BookingPeriod,
 } from '../../../domain/terminal-usage';
 import type { Db } from '../../db/connect';
-import { insertRows, upsertTail } from './rows';
+import { readTogether, writeAtCommit } from '../../db/pg-trips';
+import { insertStatements, upsertTail } from './rows';
 
 export interface Touched {
   add(from: number, to: number): void;
@@ -39,9 +40,8 @@ const iso = (t: number) => new Date(t).toISOString();
 const TESTED = ['accepted', 'awaiting_settlement', 'completed'] as const;
 
 /** Test periods of accepted bookings on the given instruments that overlap [from, to). */
-export async function bookingPeriods(db: Db, instrumentIds: string[], from: number, to: number, now: number) {
-  if (!instrumentIds.length) return new Map<string, BookingPeriod[]>();
-  const rows = await db
+const periodsQuery = (db: Db, instrumentIds: string[], from: number, to: number) =>
+  db
     .selectFrom('bookingItems as bi')
     .innerJoin('bookings as b', 'b.id', 'bi.bookingId')
     .select(['bi.instrumentId', 'b.id', 'b.acceptedAt', 'b.resultsAt', 'b.consumerOrgId', 'b.providerOrgId'])
@@ -49,8 +49,9 @@ export async function bookingPeriods(db: Db, instrumentIds: string[], from: numb
     .where('b.state', 'in', [...TESTED])
     .where('b.acceptedAt', 'is not', null)
     .where('b.acceptedAt', '<', iso(to))
-    .where((eb) => eb.or([eb('b.resultsAt', 'is', null), eb('b.resultsAt', '>', iso(from))]))
-    .execute();
+    .where((eb) => eb.or([eb('b.resultsAt', 'is', null), eb('b.resultsAt', '>', iso(from))]));
+
+function periodsOf(rows: Awaited<ReturnType<ReturnType<typeof periodsQuery>['execute']>>, to: number, now: number) {
   const out = new Map<string, BookingPeriod[]>();
   for (const r of rows) {
     const p: BookingPeriod = {
@@ -74,20 +75,23 @@ export async function recomputeDaily(trx: Db, touched: TouchedDays, nowIso: stri
   const rows = [];
   for (let i = 0; i < ids.length; i += 400) {
     const part = ids.slice(i, i + 400);
-    const intervals = await trx
-      .selectFrom('usageIntervals')
-      .select(['instrumentId', 'kind', 'startedAt', 'endedAt'])
-      .where('instrumentId', 'in', part)
-      .where('endedAt', '>=', iso(from))
-      .where('startedAt', '<', iso(to))
-      .execute();
+    // the day's intervals and the bookings over it: one trip on PostgreSQL
+    const [intervals, bookings] = await readTogether(trx, [
+      trx
+        .selectFrom('usageIntervals')
+        .select(['instrumentId', 'kind', 'startedAt', 'endedAt'])
+        .where('instrumentId', 'in', part)
+        .where('endedAt', '>=', iso(from))
+        .where('startedAt', '<', iso(to)),
+      periodsQuery(trx, part, from, to),
+    ] as const);
     const byInstrument = new Map<string, { kind: 'powered' | 'in_use'; startedAt: number; endedAt: number }[]>();
     for (const r of intervals)
       byInstrument.set(r.instrumentId, [
         ...(byInstrument.get(r.instrumentId) ?? []),
         { kind: r.kind, startedAt: Date.parse(r.startedAt), endedAt: Date.parse(r.endedAt) },
       ]);
-    const periods = await bookingPeriods(trx, part, from, to, Date.parse(nowIso));
+    const periods = periodsOf(bookings, to, Date.parse(nowIso));
     for (const id of part) {
       const span = touched.spans.get(id)!;
       for (const day of daysBetween(span.from, span.to)) {
@@ -96,7 +100,8 @@ export async function recomputeDaily(trx: Db, touched: TouchedDays, nowIso: stri
       }
     }
   }
-  await insertRows(
+  // nothing reads them back in the transaction: they go with its commit (one trip on PostgreSQL)
+  for (const statement of insertStatements(
     trx,
     {
       table: 'instrument_usage_daily',
@@ -114,7 +119,8 @@ export async function recomputeDaily(trx: Db, touched: TouchedDays, nowIso: stri
       r.updatedAt,
     ]),
     300,
-  );
+  ))
+    await writeAtCommit(trx, statement);
 }
 
 const DAILY_KEY = ['instrument_id', 'day'] as const;
