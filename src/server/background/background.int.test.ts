@@ -94,7 +94,7 @@ describe('the background thread', () => {
     expect(await stored(k.t, s.id)).toBe(2);
   });
 
-  it("polls the other instances' states and sweeps silent terminals for the main thread's hub, which reads none", async () => {
+  it("polls other instances' states and sweeps silent terminals for the main thread's hub", async () => {
     const s = await setup(k);
     // a hub of an app with the thread: its first load only, no poll or sweep of its own
     stopLiveHub(k.t.deps);
