@@ -44,7 +44,7 @@ export function insertStatements<R = Record<string, unknown>>(
   return out;
 }
 
-/** Inserts rows (arrays of values in `columns` order), `per` rows a statement; returns the rows any `returning` gave. */
+/** Inserts rows (value arrays in `columns` order), `per` rows a statement; returns the rows any `returning` gave. */
 export async function insertRows<R = Record<string, unknown>>(
   trx: Db,
   spec: RowsSpec,
