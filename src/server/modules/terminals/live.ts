@@ -57,13 +57,13 @@ export interface LiveState {
   version: number;
 }
 
-/** Rows committed by the background thread as it sends them: two strings a row, and six numbers a row in a buffer
- * that is handed over, not copied. */
+/** Rows committed by the background thread as it sends them: two strings a row, and four numbers a row (flags,
+ * times, version) in a buffer that is handed over, not copied. */
 export interface LivePacket {
   ids: string[];
   nums: Float64Array;
 }
-const NUMS = 6;
+const NUMS = 4;
 const flagsOf = (r: Pick<LiveRow, 'isPowered' | 'isInUse' | 'isOffline' | 'isClockSkewed'>) =>
   (r.isPowered ? 1 : 0) | (r.isInUse ? 2 : 0) | (r.isOffline ? 4 : 0) | (r.isClockSkewed ? 8 : 0);
 
@@ -73,7 +73,11 @@ export function packLive(rows: LiveRow[]): LivePacket {
   rows.forEach((r, i) => {
     ids[2 * i] = r.instrumentId;
     ids[2 * i + 1] = r.terminalId;
-    nums.set([flagsOf(r), Date.parse(r.lastAt), Date.parse(r.lastReceivedAt), r.version, 0, 0], i * NUMS);
+    const o = i * NUMS;
+    nums[o] = flagsOf(r);
+    nums[o + 1] = Date.parse(r.lastAt);
+    nums[o + 2] = Date.parse(r.lastReceivedAt);
+    nums[o + 3] = r.version;
   });
   return { ids, nums };
 }
