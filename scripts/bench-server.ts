@@ -239,29 +239,58 @@ export async function catalogueStats(s: Server, drop = false): Promise<Catalogue
   }
 }
 
-/** The child's resident memory now and at its peak, in MB (from /proc; null where there is none). */
-export function rssMb(pid: number): { rss: number | null; peak: number | null } {
-  try {
-    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-    const kb = (k: string) => {
-      const m = new RegExp(`^${k}:\\s+(\\d+) kB`, 'm').exec(status);
-      return m ? Math.round(Number(m[1]) / 1024) : null;
-    };
-    return { rss: kb('VmRSS'), peak: kb('VmHWM') };
-  } catch {
-    return { rss: null, peak: null };
+/** A server's process and its children (the background process, background/process.ts), from /proc. */
+function withChildren(pid: number): number[] {
+  const out = [pid];
+  for (let i = 0; i < out.length; i++) {
+    try {
+      for (const tid of fs.readdirSync(`/proc/${out[i]}/task`)) {
+        const kids = fs.readFileSync(`/proc/${out[i]}/task/${tid}/children`, 'utf8').trim();
+        if (kids) out.push(...kids.split(' ').map(Number));
+      }
+    } catch {
+      /* gone meanwhile */
+    }
   }
+  return out;
 }
 
-/** The child's CPU time so far (user + system), in ms (from /proc/<pid>/stat, 100 ticks a second; null where there is none). */
-export function cpuMs(pid: number): number | null {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(f[11]) + Number(f[12])) * 10; // fields 14 and 15 (utime, stime), counted after the command name
-  } catch {
-    return null;
+/**
+ * The server's resident memory now and at its peak, in MB, with its children's (from /proc; null where there is
+ * none). The peak is the sum of each process's own peak: at most what they held at once.
+ */
+export function rssMb(pid: number): { rss: number | null; peak: number | null } {
+  let rss: number | null = null;
+  let peak: number | null = null;
+  for (const p of withChildren(pid)) {
+    try {
+      const status = fs.readFileSync(`/proc/${p}/status`, 'utf8');
+      const kb = (k: string) => Number(new RegExp(`^${k}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0);
+      rss = (rss ?? 0) + kb('VmRSS');
+      peak = (peak ?? 0) + kb('VmHWM');
+    } catch {
+      /* gone meanwhile */
+    }
   }
+  return { rss: rss === null ? null : Math.round(rss / 1024), peak: peak === null ? null : Math.round(peak / 1024) };
+}
+
+/**
+ * The server's CPU time so far (user + system) with its running children's, in ms (from /proc/<pid>/stat, 100 ticks
+ * a second; null where there is none).
+ */
+export function cpuMs(pid: number): number | null {
+  let ms: number | null = null;
+  for (const p of withChildren(pid)) {
+    try {
+      const stat = fs.readFileSync(`/proc/${p}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ms = (ms ?? 0) + (Number(f[11]) + Number(f[12])) * 10; // fields 14 and 15 (utime, stime), after the command name
+    } catch {
+      /* gone meanwhile */
+    }
+  }
+  return ms;
 }
 
 // ------------------------------------------------------------------ PostgreSQL: a database per run

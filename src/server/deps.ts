@@ -15,9 +15,9 @@ export interface Deps {
   sms: SmsSender;
   storage: Storage;
   log: FastifyBaseLogger | Console;
-  /** the statistics refresher and the MQTT ingest run in the background thread (main.ts), not in the app */
-  backgroundThread?: boolean;
+  /** the statistics refresher and the MQTT ingest run in the background process (main.ts), not in the app */
+  backgroundProcess?: boolean;
 }
 
-/** What the jobs without a request behind them need (the background thread builds only this: background/worker.ts). */
+/** What the jobs without a request behind them need (the background process builds only this: background/worker.ts). */
 export type JobDeps = Pick<Deps, 'config' | 'database' | 'clock' | 'log'>;

@@ -14,7 +14,7 @@ import { storageFromConfig } from './platform/storage';
 import { startCatalogue, stopCatalogue } from './modules/catalogue/feed';
 import { drainImports } from './modules/imports/service';
 import { MqttIngest } from './modules/terminals/mqtt';
-import { startBackgroundThread } from './background/thread';
+import { startBackgroundProcess } from './background/process';
 import type { Deps } from './deps';
 import { seedDemoTerminals } from './modules/terminals/demo-history';
 
@@ -30,10 +30,10 @@ async function main() {
     process.exit(2);
   }
   const connection = { databaseUrl: config.DATABASE_URL, sqliteFile: config.sqliteFile };
-  // SQLite: with the background thread, that thread checkpoints the write-ahead log, not the requests' commits
+  // SQLite: with the background process, its connection checkpoints the write-ahead log, not the requests' commits
   const database = connect({
     ...connection,
-    walCheckpoints: config.BACKGROUND_THREAD === 'on' ? 'elsewhere' : 'auto',
+    walCheckpoints: config.BACKGROUND_PROCESS === 'on' ? 'elsewhere' : 'auto',
   });
   const applied = await migrateToLatest(database.db);
   await seedReference(database.db, config, systemClock);
@@ -55,7 +55,7 @@ async function main() {
     sms: logSmsSender({ info: (o, m) => log.info(m, JSON.stringify(o)) }),
     storage,
     log,
-    backgroundThread: config.BACKGROUND_THREAD === 'on',
+    backgroundProcess: config.BACKGROUND_PROCESS === 'on',
   };
   const app = await buildApp(deps);
   if (seeded) {
@@ -70,8 +70,8 @@ async function main() {
   startCatalogue(database.db, { cache: config.CATALOGUE_CACHE === 'on', startWaitMs: 50 });
   await app.listen({ port: config.PORT, host: config.HOST });
   // the statistics refresher and the terminal readings over MQTT (when MQTT_URL is set; acknowledged to the broker
-  // only once stored): in the background thread, or here
-  const background = deps.backgroundThread ? startBackgroundThread(deps, connection) : null;
+  // only once stored): in the background process, or here
+  const background = deps.backgroundProcess ? startBackgroundProcess(deps, connection) : null;
   const terminals = background ? null : new MqttIngest(deps);
 
   console.log(`\n  ${config.SITE_NAME}`);
@@ -108,7 +108,7 @@ async function main() {
     try {
       stopCatalogue(database.db);
       // no new connections at once, while the terminal ingest lets the batch being written commit and be
-      // acknowledged (the rest stays with the broker) and the background thread ends; the database closes after both
+      // acknowledged (the rest stays with the broker) and the background process exits; the database closes after both
       await Promise.all([background ? background.stop() : terminals!.stop(), app.close()]);
       await mailer.stop();
       await drainImports();
@@ -122,7 +122,7 @@ async function main() {
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
   // only now, with the signals handled: the MQTT connections may take seconds, and a signal meanwhile must still
-  // shut down gracefully (the background thread starts its jobs on its own)
+  // shut down gracefully (the background process starts its jobs on its own)
   await terminals?.start();
 }
 

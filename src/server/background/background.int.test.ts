@@ -1,7 +1,7 @@
 /**
- * The background thread against a real Mosquitto, on the test's own database: a terminal's reading published to the
- * broker is stored by the thread's ingest, sent to the main thread's live hub and counted in its /metrics; the
- * thread's statistics refresher turns the measured day into the instrument's aggregates; stopping it ends the thread.
+ * The background process against a real Mosquitto, on the test's own database: a terminal's reading published to the
+ * broker is stored by the process's ingest, sent to the server's live hub and counted in its /metrics; the
+ * process's statistics refresher turns the measured day into the instrument's aggregates; stopping it ends the process.
  */
 import fs from 'node:fs';
 import { sql } from 'kysely';
@@ -19,17 +19,17 @@ import {
   waitFor,
   type Kit,
 } from '../modules/terminals/test-kit';
-import { startBackgroundThread, type BackgroundThread } from './thread';
+import { startBackgroundProcess, type BackgroundProcess } from './process';
 
 let k: Kit;
-let thread: BackgroundThread | undefined;
+let background: BackgroundProcess | undefined;
 
 beforeAll(async () => {
-  // the kit's in-process ingest is not started, and the app's own refresher is off: only the thread's run
+  // the kit's in-process ingest is not started, and the app's own refresher is off: only the process's run
   k = await startKit({ inProcessIngest: false, env: { STATS_REFRESH_MS: '0' } });
 });
 afterAll(async () => {
-  await thread?.stop();
+  await background?.stop();
   await stopKit(k);
 });
 
@@ -39,14 +39,14 @@ const metric = async (outcome: string) => {
   return line ? Number(line.split(' ').pop()) : 0;
 };
 
-describe('the background thread', () => {
-  it('stores a published reading, counts it in the main thread, refreshes the aggregates, and stops', async () => {
+describe('the background process', () => {
+  it('stores a published reading, counts it in the server, refreshes the aggregates, and stops', async () => {
     const s = await setup(k);
-    // the main thread's live hub, running before the thread writes
+    // the server's live hub, running before the process writes
     const hub = await liveHub(k.t.deps);
     const config = { ...k.t.deps.config, STATS_REFRESH_MS: 200 };
-    thread = startBackgroundThread({ ...k.t.deps, config }, k.t.connection);
-    await thread.started;
+    background = startBackgroundProcess({ ...k.t.deps, config }, k.t.connection);
+    await background.started;
     const c = await connectMqtt(k, s.id, s.key);
     const now = Date.now();
     for (const [seq, at, inUse] of [
@@ -59,8 +59,8 @@ describe('the background thread', () => {
         { qos: 1 },
       );
     await waitFor(async () => (await stored(k.t, s.id)) === 2);
-    // the thread writes the status under the main thread's name, which the hub's poll skips: the hub has it because
-    // the thread sent it
+    // the process writes the status under the server's name, which the hub's poll skips: the hub has it because
+    // the process sent it
     const state = await k.t.database.db
       .selectFrom('terminalState')
       .select(['writer', 'lastAt'])
@@ -69,7 +69,7 @@ describe('the background thread', () => {
     expect(state.writer).toBe(writerOf(k.t.database));
     await waitFor(async () => hub.rows.get(s.instrument.id)?.lastAt === Date.parse(state.lastAt), 2000);
     expect(hub.view(s.instrument.id)).toMatchObject({ status: 'idle', lastMessageAt: state.lastAt });
-    // the thread sends its counts once a second
+    // the process sends its counts once a second
     await waitFor(async () => (await metric('applied')) === 2, 5000);
     // the refresher reads the measured day after its settle horizon (2 s) and writes the month's row
     const month = shanghaiDate(new Date(now)).slice(0, 7);
@@ -82,8 +82,8 @@ describe('the background thread', () => {
         .executeTakeFirst();
       return !!row && Number(row.measured) === 1 && Number(row.runS) === 115;
     }, 15_000);
-    await thread.stop();
-    thread = undefined;
+    await background.stop();
+    background = undefined;
     // stopped: a reading published now waits with the broker
     await c.publishAsync(
       s.topic,
@@ -94,14 +94,14 @@ describe('the background thread', () => {
     expect(await stored(k.t, s.id)).toBe(2);
   });
 
-  it("polls other instances' states and sweeps silent terminals for the main thread's hub", async () => {
+  it("polls other instances' states and sweeps silent terminals for the server's hub", async () => {
     const s = await setup(k);
-    // a hub of an app with the thread: its first load only, no poll or sweep of its own
+    // a hub of an app with the process: its first load only, no poll or sweep of its own
     stopLiveHub(k.t.deps);
-    const deps = { ...k.t.deps, backgroundThread: true };
+    const deps = { ...k.t.deps, backgroundProcess: true };
     const hub = await liveHub(deps);
     const config = { ...k.t.deps.config, STATS_REFRESH_MS: 0, TERMINAL_HEARTBEAT_SECONDS: 5 };
-    const t = startBackgroundThread({ ...deps, config }, k.t.connection);
+    const t = startBackgroundProcess({ ...deps, config }, k.t.connection);
     const asOther = async (version: number, receivedAgoMs: number) => {
       const now = Date.now();
       const row = {
@@ -127,10 +127,10 @@ describe('the background thread', () => {
     };
     try {
       await t.started;
-      // another instance's reading: the thread's poll reads it and sends it over
+      // another instance's reading: the process's poll reads it and sends it over
       await asOther(1, 0);
       await waitFor(async () => hub.view(s.instrument.id).status === 'in_use', 3000);
-      // then silence beyond the heartbeat: the thread's sweep marks it offline, its poll sends that over
+      // then silence beyond the heartbeat: the process's sweep marks it offline, its poll sends that over
       await asOther(2, 6000);
       await waitFor(async () => hub.view(s.instrument.id).status === 'offline', 5000);
       const swept = await k.t.database.db
@@ -142,11 +142,38 @@ describe('the background thread', () => {
     } finally {
       await t.stop();
     }
-    // the thread stopped, nothing carries another instance's write to this hub
+    // the process stopped, nothing carries another instance's write to this hub
     await asOther(3, 0);
     await new Promise((r) => setTimeout(r, 1000));
     expect(hub.view(s.instrument.id).status).toBe('offline');
     stopLiveHub(deps);
+  });
+
+  it('is started again when it dies, and the readings the broker kept meanwhile are stored', async () => {
+    const s = await setup(k);
+    const config = { ...k.t.deps.config, STATS_REFRESH_MS: 0 };
+    const t = startBackgroundProcess({ ...k.t.deps, config }, k.t.connection);
+    try {
+      await t.started;
+      const first = t.pid()!;
+      const c = await connectMqtt(k, s.id, s.key);
+      const publish = (seq: number) =>
+        c.publishAsync(
+          s.topic,
+          JSON.stringify(signReading(s.key, { terminal: s.id, seq, at: Date.now(), power: true, inUse: false })),
+          { qos: 1 },
+        );
+      await publish(1);
+      await waitFor(async () => (await stored(k.t, s.id)) === 1);
+      process.kill(first, 'SIGKILL');
+      // published while no process takes it: the broker keeps it for the persistent session
+      await publish(2);
+      await waitFor(async () => t.pid() !== undefined && t.pid() !== first, 5000);
+      await waitFor(async () => (await stored(k.t, s.id)) === 2, 10_000);
+    } finally {
+      await t.stop();
+    }
+    expect(await stored(k.t, s.id)).toBe(2);
   });
 
   it("checkpoints the write-ahead log that the requests' connection leaves to it (SQLite)", async () => {
@@ -156,14 +183,14 @@ describe('the background thread', () => {
       return;
     }
     const file = k.t.connection.sqliteFile;
-    // the connection main.ts opens when the thread runs: it never checkpoints by itself
+    // the connection main.ts opens when the process runs: it never checkpoints by itself
     const requests = connect({ sqliteFile: file, walCheckpoints: 'elsewhere' });
     const config = { ...k.t.deps.config, STATS_REFRESH_MS: 0 };
-    const t = startBackgroundThread({ ...k.t.deps, config }, k.t.connection);
+    const t = startBackgroundProcess({ ...k.t.deps, config }, k.t.connection);
     try {
       await t.started;
       await sql`create table if not exists wal_probe (id integer primary key, v text)`.execute(requests.db);
-      // 8 rounds of 100 small transactions of 10 KB (≈ 1.8 MB of log each), a pause after each for the thread
+      // 8 rounds of 100 small transactions of 10 KB (≈ 1.8 MB of log each), a pause after each for the process
       for (let r = 0; r < 8; r++) {
         for (let n = 0; n < 100; n++)
           await requests.db

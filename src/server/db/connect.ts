@@ -46,7 +46,7 @@ pg.types.setTypeParser(1184, (v) => new Date(v).toISOString());
 pg.types.setTypeParser(1114, (v) => new Date(v + 'Z').toISOString());
 
 /**
- * How long a statement waits for the write lock of another connection (the background thread, a script, another
+ * How long a statement waits for the write lock of another connection (the background process, a script, another
  * process) before it gives up with 503: what `busy_timeout` gave before, without its blocking sleep.
  */
 const BUSY_PATIENCE_MS = 5_000;
@@ -55,7 +55,7 @@ const isBusy = (e: unknown) => e instanceof SQLite.SqliteError && e.code.startsW
 /**
  * The one SQLite connection, waiting for a lock without holding the thread. With `busy_timeout`, SQLite sleeps in
  * the statement until the lock is free: the event loop stood still meanwhile, and every request with it, for as long
- * as the background thread's transaction lasted (up to 280 ms measured, niced under load). Here the connection runs
+ * as the background process's transaction lasted (up to 280 ms measured, niced under load). Here the connection runs
  * with `busy_timeout = 0`, and a statement that finds the database locked is tried again after a short timer, so
  * that searches (served from memory) and everything else go on while it waits. Only what can meet another writer's
  * lock waits: `begin immediate`, and a statement outside a transaction; inside one, this connection holds the lock.
@@ -204,7 +204,7 @@ export interface ConnectOptions {
   databaseUrl?: string;
   sqliteFile?: string;
   /**
-   * SQLite: `elsewhere` when another connection checkpoints the write-ahead log (the background thread). SQLite's own
+   * SQLite: `elsewhere` when another connection checkpoints the write-ahead log (the background process). SQLite's own
    * checkpoint runs inside the commit that passes 1,000 pages of log: that commit copies the pages into the database
    * file and syncs it, on the request thread, and every request waits (commit p99 33 ms instead of 5.5 in a loop of
    * small transactions on this machine). Default `auto`: this connection checkpoints as SQLite does by itself.

@@ -46,7 +46,7 @@ export async function statsRoutes(app: FastifyInstance, deps: Deps) {
   // the passes start once the server is ready: a pass over a large backlog must not hold up the plugins' start
   let stop = () => undefined as void;
   app.addHook('onReady', async () => {
-    if (!deps.backgroundThread) stop = startStatsRefresh(deps);
+    if (!deps.backgroundProcess) stop = startStatsRefresh(deps);
   });
   app.addHook('onClose', async () => stop());
   const today = () => shanghaiDate(deps.clock.now());

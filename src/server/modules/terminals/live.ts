@@ -5,8 +5,8 @@
  * instrument pages get changes through server-sent events; the catalogue's "idle now" filter reads the idle set.
  * The catalogue snapshot never holds a status, so it is never rebuilt for one. The offline sweep (liveness) cuts the
  * open intervals of a terminal silent for longer than the heartbeat and marks it offline, idempotently, on whichever
- * instance comes first. The poll and the sweep run in the background thread when there is one (runLiveJobs), which
- * sends the main thread what they read, so that the request thread makes no read of its own for either.
+ * instance comes first. The poll and the sweep run in the background process when there is one (runLiveJobs), which
+ * sends the server what they read, so that the request thread makes no read of its own for either.
  */
 import crypto from 'node:crypto';
 import { liveStatus, type LiveStatus } from '../../../domain/terminal-usage';
@@ -57,7 +57,7 @@ export interface LiveState {
   version: number;
 }
 
-/** Rows committed by the background thread as it sends them: two strings a row, and four numbers a row (flags,
+/** Rows committed by the background process as it sends them: two strings a row, and four numbers a row (flags,
  * times, version) in a buffer that is handed over, not copied. */
 export interface LivePacket {
   ids: string[];
@@ -138,7 +138,7 @@ export class LiveHub {
     this.put(r.instrumentId, r.terminalId, flagsOf(r), Date.parse(r.lastAt), Date.parse(r.lastReceivedAt), r.version);
   }
 
-  /** The rows of a packet from the background thread. */
+  /** The rows of a packet from the background process. */
   applyPacket({ ids, nums }: LivePacket) {
     for (let i = 0; i < ids.length / 2; i++) {
       const o = i * NUMS;
@@ -177,7 +177,7 @@ export class LiveHub {
     this.rows.delete(instrumentId);
   }
 
-  /** Reads everything once; then, without the background thread, polls and sweeps on timers (with it, the thread
+  /** Reads everything once; then, without the background process, polls and sweeps on timers (with it, the process
    * does, off the request thread, and sends what it read). */
   start() {
     // a first read that failed (the database away for a moment) is tried again by the next caller
@@ -185,7 +185,7 @@ export class LiveHub {
       this.loading = null;
       throw e;
     });
-    if (!this.deps.backgroundThread) this.stopJobs ??= runLiveJobs(this.deps, this.poller);
+    if (!this.deps.backgroundProcess) this.stopJobs ??= runLiveJobs(this.deps, this.poller);
     return this.loading;
   }
 
@@ -242,8 +242,8 @@ export class LivePoller {
 }
 
 /**
- * The poll (every POLL_MS) and the offline sweep, on timers: in the background thread when it runs (whose poller
- * sends what it reads to the main thread's hub), else in the hub. On SQLite each poll walks the index entries of
+ * The poll (every POLL_MS) and the offline sweep, on timers: in the background process when it runs (whose poller
+ * sends what it reads to the server's hub), else in the hub. On SQLite each poll walks the index entries of
  * every state written within the overlap (3,000 at 1,000 readings/s), 1–7 ms on the thread that runs it.
  */
 export function runLiveJobs(deps: JobDeps, poller: LivePoller) {
@@ -270,8 +270,8 @@ export function writerOf(database: Database): string {
 
 const forwards = new WeakMap<Database, (rows: LiveRow[]) => void>();
 /**
- * The background thread writes as its main thread's instance: under the main thread's name, and it sends the rows
- * it commits to the main thread's hub (applyPacket there) instead of leaving them to the poll, which skips this
+ * The background process writes as its server's instance: under the server's name, and it sends the rows
+ * it commits to the server's hub (applyPacket there) instead of leaving them to the poll, which skips this
  * instance's rows (at 1,000 readings a second it would read each row a dozen times over, OVERLAP_MS / POLL_MS).
  */
 export function writeAs(database: Database, writer: string, forward: (rows: LiveRow[]) => void) {
@@ -286,7 +286,7 @@ export function applyLocal(deps: JobDeps, rows: LiveRow[]) {
   else forwards.get(deps.database)?.(rows);
 }
 
-/** The rows the background thread committed, into this instance's hub. */
+/** The rows the background process committed, into this instance's hub. */
 export function applyPacket(deps: JobDeps, packet: LivePacket) {
   hubs.get(deps.database)?.applyPacket(packet);
 }
