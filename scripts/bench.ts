@@ -32,9 +32,10 @@
  *    object with the figures of every case run: search_* / baseline_rps / ratio / cache_hit_ratio (Zipf),
  *    flat_*, flat64_*, mixed_* with writes_per_s and write_p99_ms, mixed50_* with writes50_per_s and
  *    write50_p99_ms, multi_* with propagation_p99_ms, each case's <case>_baseline_rps and <case>_errors,
- *    import_10k_s, the booking figures, ready_s, rss_mb (the servers' largest VmRSS at the end of a case),
- *    rss_peak_mb (VmHWM), load_avg (1-minute load average at the end), <case>_server_cpu_ms (the servers' CPU per
- *    search request, from /proc: less sensitive to other load than requests/s) and `cases` (every figure in detail).
+ *    import_10k_s, the booking figures, ready_s, rss_mb (the servers' largest VmRSS at the end of a case, with
+ *    the anonymous memory of each one's background process), rss_peak_mb (VmHWM, the same way), load_avg (1-minute
+ *    load average at the end), <case>_server_cpu_ms (the servers' CPU per search request, their background processes'
+ *    included, from /proc: less sensitive to other load than requests/s) and `cases` (every figure in detail).
  *
  * Options: --smoke (2,000 instruments and bookings, 2 s per case, SQLite unless --database; exits non-zero on any
  * request error), --database sqlite|postgres, --instruments N (400000 for the large case), --seconds S,
