@@ -89,6 +89,9 @@ async function run({ config, connection, writer }: WorkerData) {
 
 // the server gone (killed, or its channel closed): nothing here is acknowledged that is not committed
 process.on('disconnect', () => process.exit(0));
+// Ctrl-C reaches the whole process group, and systemd's stop every process of the service: the server stops this
+// one itself (a batch being written commits and is acknowledged first), or its going closes the channel
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => undefined);
 yieldToRequests();
 process.once('message', (m: ToWorker) => {
   if (m.type === 'start')
