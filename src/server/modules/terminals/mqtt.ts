@@ -7,10 +7,10 @@
  * A reading is acknowledged (PUBACK) only after the transaction that stores it has committed: mqtt.js sends the
  * PUBACK when `handleMessage` calls back. A connection hands over one message at a time, so the messages of all
  * connections are gathered (the first waits MQTT_BATCH_WAIT_MS for more) and written together, one transaction per
- * batch and one batch at a time (a row lock on the terminal orders writers across instances). On PostgreSQL four batches at once (each terminal always in the
- * same one) took four backends beside the searches on a two-core machine: with one, the search p99 during 1,000
- * readings/s rose 49% and 116% in two runs instead of 235%, and the reading-to-visible p99 was 275 and 360 ms
- * instead of 646. A failed batch is retried, not acknowledged; a process that dies before the commit leaves the
+ * batch and one batch at a time (a row lock on the terminal orders writers across instances). On PostgreSQL four
+ * batches at once (each terminal always in the same one) took four backends beside the searches on a two-core
+ * machine: with one, the search p99 during 1,000 readings/s rose 49% and 116% in two runs instead of 235%, and the
+ * reading-to-visible p99 was 275 and 360 ms instead of 646. A failed batch is retried, not acknowledged; a process that dies before the commit leaves the
  * readings with the broker, which delivers them again.
  */
 import os from 'node:os';

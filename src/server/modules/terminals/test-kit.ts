@@ -16,7 +16,7 @@ export interface Kit {
   clients: MqttClient[];
 }
 
-/** `inProcessIngest: false`: the app's MQTT settings without its ingest (the background process's test runs its own). */
+/** `inProcessIngest: false`: the app's MQTT settings without its ingest (the background process's test runs one). */
 export async function startKit(o: { inProcessIngest?: boolean; env?: Record<string, string> } = {}): Promise<Kit> {
   const broker = await startBroker();
   const t = await createTestApp({
