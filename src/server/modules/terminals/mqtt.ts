@@ -10,8 +10,8 @@
  * batch and one batch at a time (a row lock on the terminal orders writers across instances). On PostgreSQL four
  * batches at once (each terminal always in the same one) took four backends beside the searches on a two-core
  * machine: with one, the search p99 during 1,000 readings/s rose 49% and 116% in two runs instead of 235%, and the
- * reading-to-visible p99 was 275 and 360 ms instead of 646. A failed batch is retried, not acknowledged; a process that dies before the commit leaves the
- * readings with the broker, which delivers them again.
+ * reading-to-visible p99 was 275 and 360 ms instead of 646. A failed batch is retried, not acknowledged; a process
+ * that dies before the commit leaves the readings with the broker, which delivers them again.
  */
 import os from 'node:os';
 import type { MqttClient } from 'mqtt';
