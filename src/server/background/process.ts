@@ -40,6 +40,7 @@ export interface WorkerData {
 export type ToWorker = { type: 'start'; data: WorkerData } | { type: 'stop' };
 export type FromWorker =
   | { type: 'started' }
+  /** the last message before a stop's exit: once it is written, so are the counts sent before it */
   | { type: 'stopped' }
   | { type: 'counts'; tally: Partial<Record<Outcome, number>> }
   | { type: 'live'; packet: LivePacket };
