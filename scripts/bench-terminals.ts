@@ -14,6 +14,8 @@
  * - search p99: the search load alone first, then the same load during the terminal load, S seconds each.
  * - --restart: the server is killed (SIGKILL) halfway and started again with the same MQTT client ids; what the
  *   broker accepted meanwhile must all arrive.
+ * - stats lag: every second of the load, how far the statistics' usage watermark (stats_feed) trails the clock; the
+ *   largest and the last (the refresher takes a bounded share of the time, so under load the statistics lag).
  * The last line is JSON: terminal_msgs_per_s, terminal_lost, terminal_applied_twice, terminal_visible_p99_ms, …
  */
 import http from 'node:http';
@@ -28,6 +30,7 @@ import { seedReference } from '../src/server/db/seed-reference';
 import { systemClock } from '../src/server/platform/clock';
 import { newTerminalKey, sealKey } from '../src/server/modules/terminals/keys';
 import { startBroker } from '../src/server/modules/terminals/test-broker';
+import { readMark } from '../src/server/modules/stats/marks';
 import { loadCatalogue } from './generate';
 import { get, quantile, round } from './bench-load';
 import { zipfMix } from './bench-mix';
@@ -258,7 +261,15 @@ export async function runTerminalBench(args: string[]) {
         log(`server back after ${((Date.now() - killedAt) / 1000).toFixed(1)} s`);
       })()
     : Promise.resolve();
+  // how far the statistics' usage feed trails the readings (the refresher takes a bounded share of the time)
+  const lags: number[] = [];
+  const lagTimer = setInterval(() => {
+    void readMark(database.db, 'usage').then((mark) => {
+      if (mark) lags.push((Date.now() - Date.parse(mark)) / 1000);
+    });
+  }, 1000);
   const during = await pacedSearch(() => server.port, searchRate, SECONDS);
+  clearInterval(lagTimer);
   await restartJob;
   const loadSeconds = (Date.now() - loadStart) / 1000;
   const done = fromPublisher('done');
@@ -307,6 +318,8 @@ export async function runTerminalBench(args: string[]) {
     search_p99_change: round(during.p99 / alone.p99 - 1, 3),
     search_during_rps: round(during.rps, 0),
     search_errors: during.errors,
+    stats_lag_max_s: lags.length ? round(Math.max(...lags), 1) : null,
+    stats_lag_last_s: lags.length ? round(lags[lags.length - 1], 1) : null,
     load_avg: round(os.loadavg()[0], 2),
   };
   log(JSON.stringify(result, null, 1));
