@@ -22,3 +22,14 @@ describe('PUBLIC_URL', () => {
     expect(() => loadConfig({ PUBLIC_URL: 'not a url' })).toThrow(/PUBLIC_URL/);
   });
 });
+
+describe('STATS_REFRESH_SHARE', () => {
+  it('defaults to 3% of the time, takes a share up to the whole, and names itself when out of range', () => {
+    expect(loadConfig({}).STATS_REFRESH_SHARE).toBe(0.03);
+    expect(loadConfig({ STATS_REFRESH_SHARE: '0.1' }).STATS_REFRESH_SHARE).toBe(0.1);
+    expect(loadConfig({ STATS_REFRESH_SHARE: '1' }).STATS_REFRESH_SHARE).toBe(1);
+    expect(() => loadConfig({ STATS_REFRESH_SHARE: '0' })).toThrow(/STATS_REFRESH_SHARE/);
+    expect(() => loadConfig({ STATS_REFRESH_SHARE: '1.5' })).toThrow(/STATS_REFRESH_SHARE/);
+    expect(() => loadConfig({ STATS_REFRESH_SHARE: 'half' })).toThrow(/STATS_REFRESH_SHARE/);
+  });
+});

@@ -51,6 +51,11 @@ const schema = z
     /** how often (ms) the sharing statistics read the change feeds into their aggregates; 0 switches the timer off */
     STATS_REFRESH_MS: z.coerce.number().int().min(0).max(3_600_000).default(1000),
     /**
+     * the share of the time a busy statistics pass may take (refresher.ts): under a steady stream of changes the
+     * statistics lag instead of the requests slowing down
+     */
+    STATS_REFRESH_SHARE: z.coerce.number().min(0.01).max(1).default(0.03),
+    /**
      * `on`: the statistics refresher, the MQTT ingest and the live status's poll and sweep run in a child process at
      * nice 10 with their own database connection, so that none takes time from the requests (background/process.ts);
      * `off`: in the server's own thread
